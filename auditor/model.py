@@ -1,0 +1,597 @@
+"""The shared model: frozen dataclasses and enums that cross stage boundaries.
+
+Two layers live here.
+
+* **Parsed facts** (``Parsed*`` and friends): what one Android text format says, as close to the
+  source as is useful. Parsers in ``auditor.parse`` return these and nothing else. Anything a parser
+  does not understand is kept in an ``unknown`` tuple rather than dropped.
+* **The audit report** (``AuditReport`` and below): one app per user with its permissions, app-op
+  facts and special accesses, derived by ``auditor.analyse`` from the parsed facts. This is the
+  documented JSON contract (``docs/schema.md``); every later stage reads it, never raw text.
+
+No ``dict[str, Any]`` crosses a stage boundary; mappings that appear are typed ``str -> str``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+SCHEMA_VERSION = "1.0"
+"""Version of the audit report JSON. Bump the minor part for added fields, the major for changes."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Notes: anything skipped, missing, truncated or not understood.
+# --------------------------------------------------------------------------------------------------
+
+
+class NoteLevel(StrEnum):
+    """How much a note limits what the report can claim."""
+
+    INFO = "info"
+    """Worth knowing; nothing is missing because of it."""
+    PARTIAL = "partial"
+    """Some facts are missing or uncertain; the rest of the report stands."""
+    MISSING = "missing"
+    """A whole section is absent; the facts it would give are unknown, not zero."""
+
+
+@dataclass(frozen=True)
+class Note:
+    """A statement about coverage: what was skipped or incomplete, and why."""
+
+    section: str
+    """The raw section (snapshot entry id) or stage the note is about, e.g. ``dumpsys_appops``."""
+    level: NoteLevel
+    message: str
+    """One plain sentence: what is missing and what follows for the report."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Parsed facts: users, properties, settings
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParsedUser:
+    """One line of ``pm list users``: ``UserInfo{<id>:<name>:<hexflags>} running``."""
+
+    id: int
+    name: str
+    flags: int
+    """UserInfo flags (PRIMARY 0x1, ADMIN 0x2, GUEST 0x4, MANAGED_PROFILE 0x20, ...)."""
+    running: bool
+
+
+@dataclass(frozen=True)
+class ParsedUsers:
+    users: tuple[ParsedUser, ...]
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParsedProperties:
+    """``getprop`` output: ``[key]: [value]`` lines (values may span lines)."""
+
+    values: Mapping[str, str]
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParsedSettings:
+    """``settings list secure|global|system``: ``key=value`` lines."""
+
+    values: Mapping[str, str]
+    unknown: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------------------------------
+# Parsed facts: packages
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListedPackage:
+    """One line of ``pm list packages [-f] [-U] [-i] [--show-versioncode]``."""
+
+    package: str
+    path: str | None = None
+    version_code: int | None = None
+    installer: str | None = None
+    """``None`` when the option was not given; the string ``"null"`` is normalised to ``None`` too."""
+    uid: int | None = None
+
+
+@dataclass(frozen=True)
+class ParsedPackageList:
+    packages: tuple[ListedPackage, ...]
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PermissionState:
+    """One ``name: granted=true|false[, flags=[ A|B ]]`` line of install or runtime permissions."""
+
+    name: str
+    granted: bool
+    flags: tuple[str, ...] = ()
+    """Flag names exactly as Android prints them; unknown bits stay as their decimal text."""
+
+
+@dataclass(frozen=True)
+class DeclaredPermission:
+    """A permission the package defines (``declared permissions:``)."""
+
+    name: str
+    protection: str
+    """The ``prot=`` text, e.g. ``signature|privileged``."""
+
+
+@dataclass(frozen=True)
+class RequestedPermission:
+    """One line of ``requested permissions:`` (only in per-package or older full dumps)."""
+
+    name: str
+    restricted: bool = False
+    """Android 10/11 print ``: restricted=true`` for hard-restricted permissions."""
+
+
+@dataclass(frozen=True)
+class PackageUserState:
+    """A ``User N:`` block of one package (or shared user); repeated blocks are merged."""
+
+    user: int
+    installed: bool | None = None
+    hidden: bool | None = None
+    suspended: bool | None = None
+    stopped: bool | None = None
+    not_launched: bool | None = None
+    enabled: int | None = None
+    """COMPONENT_ENABLED_STATE: 0 default, 1 enabled, 2 disabled, 3 disabled by user, 4 until used."""
+    install_reason: int | None = None
+    first_install_time: str | None = None
+    """Local device time ``yyyy-MM-dd HH:mm:ss`` as printed (Android 13+ keep it per user)."""
+    runtime_permissions: tuple[PermissionState, ...] = ()
+    has_runtime_section: bool = False
+    """True when a ``runtime permissions:`` header was seen (absent vs empty matters)."""
+    extras: tuple[tuple[str, str], ...] = ()
+    """Other ``key=value`` pairs of the User line, kept verbatim."""
+
+
+@dataclass(frozen=True)
+class ParsedPackage:
+    """One ``Package [name] (hash):`` block of ``dumpsys package``."""
+
+    package: str
+    app_id: int | None = None
+    """``userId=`` (Android ≤ 12) or ``appId=`` (newer)."""
+    shared_user: str | None = None
+    """Name of the sharedUserId, e.g. ``android.uid.system``."""
+    code_path: str | None = None
+    version_code: int | None = None
+    version_name: str | None = None
+    min_sdk: int | None = None
+    target_sdk: int | None = None
+    flags: tuple[str, ...] = ()
+    private_flags: tuple[str, ...] = ()
+    pkg_flags: tuple[str, ...] = ()
+    installer: str | None = None
+    initiating_package: str | None = None
+    originating_package: str | None = None
+    update_owner: str | None = None
+    package_source: int | None = None
+    timestamp: str | None = None
+    first_install_time: str | None = None
+    """Package-level ``firstInstallTime=`` (Android ≤ 12); newer builds keep it per user."""
+    last_update_time: str | None = None
+    signatures: str | None = None
+    """The ``signatures=PackageSignatures{…}`` text; its short hashes are not certificate digests."""
+    splits: tuple[str, ...] = ()
+    declared_permissions: tuple[DeclaredPermission, ...] = ()
+    requested_permissions: tuple[RequestedPermission, ...] | None = None
+    """``None`` when the dump had no ``requested permissions:`` section (unknown, not empty)."""
+    install_permissions: tuple[PermissionState, ...] = ()
+    users: tuple[PackageUserState, ...] = ()
+    hidden_system: bool = False
+    """True for the factory copy listed under ``Hidden system packages:``."""
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParsedSharedUser:
+    """A ``SharedUser [name] (hash):`` block: runtime grants of shared-uid apps live here."""
+
+    name: str
+    app_id: int | None
+    install_permissions: tuple[PermissionState, ...] = ()
+    users: tuple[PackageUserState, ...] = ()
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParsedPackageDump:
+    """Everything ``dumpsys package`` (full, or several per-package dumps concatenated) says."""
+
+    packages: tuple[ParsedPackage, ...]
+    hidden_system_packages: tuple[ParsedPackage, ...] = ()
+    shared_users: tuple[ParsedSharedUser, ...] = ()
+    truncated: bool = False
+    """True when the text ends inside a block (e.g. a cut-off capture)."""
+    unknown: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------------------------------
+# Parsed facts: app-ops
+# --------------------------------------------------------------------------------------------------
+
+
+class UidState(StrEnum):
+    """Process state of an app-op event (``[<state>-<flags>]``), from AppOpsManager."""
+
+    PERSISTENT = "pers"
+    TOP = "top"
+    FOREGROUND_SERVICE_LOCATION = "fgsvcl"
+    FOREGROUND_SERVICE = "fgsvc"
+    FOREGROUND = "fg"
+    BACKGROUND = "bg"
+    CACHED = "cch"
+    GONE = "gone"
+    UNKNOWN = "unknown"
+    """A state this tool does not know (vendor builds, future versions); the raw text is kept."""
+
+
+class OpEventKind(StrEnum):
+    ACCESS = "access"
+    REJECT = "reject"
+
+
+@dataclass(frozen=True)
+class OpEvent:
+    """One ``Access:``/``Reject:`` line (dumpsys) or ``time=``/``rejectTime=`` (appops get)."""
+
+    kind: OpEventKind
+    uid_state: UidState
+    uid_state_raw: str
+    """The state text as printed, e.g. ``top`` or a vendor value."""
+    flags: tuple[str, ...] = ()
+    """Op flags: ``s`` self, ``tp``/``up`` trusted/untrusted proxy, ``tpd``/``upd`` proxied."""
+    time: str | None = None
+    """Absolute local time ``yyyy-MM-dd HH:mm:ss.SSS`` when printed (dumpsys appops)."""
+    ago_ms: int | None = None
+    """Milliseconds before the dump (the ``(-1h2m3s4ms)`` or ``+1h2m3s4ms ago`` part)."""
+    duration_ms: int | None = None
+    attribution_tag: str | None = None
+    proxy: str | None = None
+    """The ``proxy[…]`` text: the app that accessed on behalf of this one, or was proxied."""
+
+
+@dataclass(frozen=True)
+class OpEntry:
+    """One op of one package: its mode and its recorded events."""
+
+    op: str
+    mode: str
+    """Mode as printed: allow, ignore, deny, default, foreground, or a vendor value such as ``ask``."""
+    events: tuple[OpEvent, ...] = ()
+    running: bool = False
+    switch: str | None = None
+    """``/ switch X=mode`` text when the op is controlled by another op."""
+
+
+@dataclass(frozen=True)
+class PackageOps:
+    package: str
+    ops: tuple[OpEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class UidOps:
+    """One ``Uid u0a234:`` block: uid-level modes (which override package modes) and packages."""
+
+    uid: int
+    """Full uid: user × 100000 + appId."""
+    uid_modes: tuple[tuple[str, str], ...] = ()
+    packages: tuple[PackageOps, ...] = ()
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParsedAppOps:
+    """``dumpsys appops`` (absolute times) or ``appops get`` (relative times) for one or many uids."""
+
+    uids: tuple[UidOps, ...]
+    truncated: bool = False
+    unknown: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------------------------------
+# Parsed facts: special accesses
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ComponentGrant:
+    """A component (``package/class``) enabled for a user, e.g. an accessibility service."""
+
+    user: int
+    component: str
+
+    @property
+    def package(self) -> str:
+        """The package part of the component (before ``/``)."""
+        return self.component.split("/", 1)[0]
+
+
+@dataclass(frozen=True)
+class ParsedAccessibility:
+    """``dumpsys accessibility``: enabled (and bound / installed) services per user."""
+
+    enabled: tuple[ComponentGrant, ...] = ()
+    bound: tuple[ComponentGrant, ...] = ()
+    installed: tuple[ComponentGrant, ...] = ()
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParsedNotificationListeners:
+    """The listener part of ``dumpsys notification`` (never the notifications themselves)."""
+
+    allowed: tuple[ComponentGrant, ...] = ()
+    live: tuple[ComponentGrant, ...] = ()
+    assistants: tuple[ComponentGrant, ...] = ()
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParsedDevicePolicy:
+    """``dumpsys device_policy``: device admins per user, device owner, profile owners."""
+
+    admins: tuple[ComponentGrant, ...] = ()
+    device_owner: ComponentGrant | None = None
+    profile_owners: tuple[ComponentGrant, ...] = ()
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RoleHolder:
+    user: int
+    role: str
+    """Full role name, e.g. ``android.app.role.SMS``."""
+    package: str
+
+
+@dataclass(frozen=True)
+class ParsedRoles:
+    """Role holders from ``dumpsys role`` or ``cmd role get-role-holders`` loops."""
+
+    holders: tuple[RoleHolder, ...] = ()
+    unknown: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------------------------------
+# The audit report
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """Identity of the audited device, from ``getprop``."""
+
+    model: str | None = None
+    manufacturer: str | None = None
+    brand: str | None = None
+    android_release: str | None = None
+    sdk: int | None = None
+    security_patch: str | None = None
+    """``ro.build.version.security_patch``, ``YYYY-MM-DD``."""
+    fingerprint: str | None = None
+    serial: str | None = None
+    timezone: str | None = None
+
+
+class UserKind(StrEnum):
+    """What kind of Android user (profile) a user id is, from its UserInfo flags."""
+
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    WORK_PROFILE = "work_profile"
+    GUEST = "guest"
+    CLONE_OR_OTHER_PROFILE = "other_profile"
+    """A profile that is not a managed (work) profile: OEM second space, dual apps, clone profile."""
+
+
+@dataclass(frozen=True)
+class UserReport:
+    id: int
+    name: str
+    kind: UserKind
+    flags: int
+    running: bool
+
+
+class PermissionKind(StrEnum):
+    """How Android grants a permission."""
+
+    RUNTIME = "runtime"
+    """Dangerous: asked for at run time (or granted at install for targetSdk < 23)."""
+    INSTALL = "install"
+    """Normal or signature: granted at install; listed under ``install permissions:``."""
+    APPOP = "appop"
+    """Special access backed by an app-op (overlay, usage access, all-files access …)."""
+    UNKNOWN = "unknown"
+    """Requested, but no grant state was found in the dump."""
+
+
+class EffectiveAccess(StrEnum):
+    """Whether the app can use a permission right now, after every gate Android applies."""
+
+    ALLOWED = "allowed"
+    """Granted and the app-op allows it in every state."""
+    FOREGROUND_ONLY = "foreground_only"
+    """Granted, but the app-op restricts it to while the app is in use."""
+    DENIED = "denied"
+    """Not granted."""
+    REVOKED_COMPAT = "revoked_compat"
+    """Legacy app (targetSdk < 23): shows ``granted=true`` but the app-op is denied (REVOKED_COMPAT)."""
+    APPOP_DENIED = "appop_denied"
+    """Granted, but the app-op (package or uid mode) is ignore/deny."""
+    NOT_REQUESTED = "not_requested"
+    """A grant without a request (e.g. the app-op is set but the permission is not asked for)."""
+    UNKNOWN = "unknown"
+    """No grant state is known (the source lacked it)."""
+
+
+class AccessState(StrEnum):
+    """Whether a recorded app-op access happened while the app was visible."""
+
+    FOREGROUND = "foreground"
+    BACKGROUND = "background"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class OpAccess:
+    """The newest recorded access (or rejection) of an app-op, with its state."""
+
+    time: str | None
+    """Absolute device-local time when known."""
+    ago_ms: int | None
+    """Milliseconds before the capture when known."""
+    state: AccessState
+    uid_state: str
+    """The raw uid state, e.g. ``top``, ``fgsvc``, ``bg``."""
+    proxy: str | None = None
+
+
+@dataclass(frozen=True)
+class PermissionReport:
+    """One permission of one app for one user, with every fact that decides its effect."""
+
+    name: str
+    kind: PermissionKind
+    requested: bool | None
+    """``None`` when the source had no list of requested permissions."""
+    granted: bool | None
+    """``None`` when no grant state was found."""
+    flags: tuple[str, ...]
+    """Permission flags as Android prints them (USER_FIXED, ONE_TIME, AUTO_REVOKED …)."""
+    effective: EffectiveAccess
+    appop: str | None = None
+    """The app-op that gates this permission, if any (e.g. FINE_LOCATION)."""
+    appop_mode: str | None = None
+    """The op's mode after the uid mode override (``allow``, ``foreground``, ``ignore`` …)."""
+    last_access: str | None = None
+    last_access_ago_ms: int | None = None
+    last_access_state: AccessState | None = None
+    last_background_access: str | None = None
+    """Newest access in the background, when one is recorded (it may be older than ``last_access``)."""
+    last_reject: str | None = None
+
+
+class SpecialAccessKind(StrEnum):
+    """The master keys: accesses that go beyond runtime permissions."""
+
+    ACCESSIBILITY = "accessibility_service"
+    NOTIFICATION_LISTENER = "notification_listener"
+    NOTIFICATION_ASSISTANT = "notification_assistant"
+    DEVICE_ADMIN = "device_admin"
+    DEVICE_OWNER = "device_owner"
+    PROFILE_OWNER = "profile_owner"
+    OVERLAY = "display_over_other_apps"
+    USAGE_ACCESS = "usage_access"
+    WRITE_SETTINGS = "modify_system_settings"
+    INSTALL_UNKNOWN_APPS = "install_unknown_apps"
+    ALL_FILES_ACCESS = "all_files_access"
+    EXACT_ALARM = "exact_alarms"
+    VPN = "vpn"
+    ALWAYS_ON_VPN = "always_on_vpn"
+    INPUT_METHOD = "input_method"
+    DEFAULT_INPUT_METHOD = "default_input_method"
+    MEDIA_PROJECTION = "screen_capture"
+    RESTRICTED_SETTINGS_ALLOWED = "restricted_settings_allowed"
+    ROLE = "role"
+    QUERY_ALL_PACKAGES = "query_all_packages"
+
+
+@dataclass(frozen=True)
+class SpecialAccessReport:
+    """One special access an app holds, with the raw evidence it rests on."""
+
+    kind: SpecialAccessKind
+    detail: str | None
+    """The component (``pkg/cls``), role name or op, when the access names one."""
+    evidence: str
+    """Where it was read, e.g. ``dumpsys accessibility: Enabled services`` or ``appops: SYSTEM_ALERT_WINDOW=allow``."""
+
+
+class InstallSource(StrEnum):
+    """Where an app came from, judged from installer, initiator, packageSource and flags."""
+
+    SYSTEM = "system"
+    """Preinstalled in the system image (possibly updated)."""
+    STORE = "store"
+    """Installed by a known app store."""
+    SIDELOADED = "sideloaded"
+    """Installed from a file, by adb, by a browser or file manager, or by the package installer."""
+    OTHER_INSTALLER = "other_installer"
+    """Installed by another app that is not a known store."""
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class AppReport:
+    """One app as installed for one user."""
+
+    package: str
+    user: int
+    uid: int | None
+    app_id: int | None
+    version_code: int | None
+    version_name: str | None
+    min_sdk: int | None
+    target_sdk: int | None
+    system: bool
+    updated_system: bool
+    enabled: bool | None
+    installer: str | None
+    initiating_installer: str | None
+    install_source: InstallSource
+    package_source: int | None
+    first_install: str | None
+    last_update: str | None
+    code_path: str | None
+    shared_user: str | None
+    debuggable: bool
+    permissions: tuple[PermissionReport, ...]
+    special_access: tuple[SpecialAccessReport, ...]
+    ops: tuple[OpEntry, ...] = ()
+    """App-ops of this package that no permission row covers (vendor ops, RUN_IN_BACKGROUND …)."""
+    notes: tuple[Note, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Where the audited data came from."""
+
+    kind: str
+    """``snapshot``, ``bugreport``, ``androidqf`` or ``synthetic``."""
+    path: str
+    snapshot_sha256: str | None = None
+    """SHA-256 over the raw outputs, so a report names the exact evidence it rests on."""
+    collected_at: str | None = None
+    complete: bool = True
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """The audit report: the documented JSON contract every later stage reads."""
+
+    schema: str
+    tool_version: str
+    source: SourceInfo
+    device: DeviceInfo
+    users: tuple[UserReport, ...]
+    apps: tuple[AppReport, ...]
+    notes: tuple[Note, ...] = field(default_factory=tuple)
