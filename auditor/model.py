@@ -155,6 +155,8 @@ class PackageUserState:
     """Local device time ``yyyy-MM-dd HH:mm:ss`` as printed (Android 13+ keep it per user)."""
     runtime_permissions: tuple[PermissionState, ...] = ()
     has_runtime_section: bool = False
+    install_permissions: tuple[PermissionState, ...] = ()
+    """Install permissions whose state differs for this user (``…: granted=false, userId=10`` lines)."""
     """True when a ``runtime permissions:`` header was seen (absent vs empty matters)."""
     extras: tuple[tuple[str, str], ...] = ()
     """Other ``key=value`` pairs of the User line, kept verbatim."""
