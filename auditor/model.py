@@ -373,6 +373,108 @@ class ParsedRoles:
 
 
 # --------------------------------------------------------------------------------------------------
+# The snapshot: the contract between acquisition and analysis
+# --------------------------------------------------------------------------------------------------
+
+SNAPSHOT_SCHEMA = "1"
+"""Version of ``manifest.json``."""
+
+
+class Section(StrEnum):
+    """What a raw output is, so that analysis knows which parser reads it, whatever its file name."""
+
+    GETPROP = "getprop"
+    DATE = "date"
+    """``date +%s``: the device clock, to turn relative app-op times into absolute ones."""
+    PM_LIST_USERS = "pm_list_users"
+    PM_LIST_PACKAGES = "pm_list_packages"
+    DUMPSYS_PACKAGE = "dumpsys_package"
+    """A full ``dumpsys package`` or per-package dumps concatenated (with marker lines)."""
+    DUMPSYS_APPOPS = "dumpsys_appops"
+    APPOPS_GET = "appops_get"
+    """``appops get`` per package in a marked loop (a fallback where ``dumpsys appops`` is denied)."""
+    DUMPSYS_ACCESSIBILITY = "dumpsys_accessibility"
+    DUMPSYS_NOTIFICATION = "dumpsys_notification"
+    """Only the listener and assistant parts of ``dumpsys notification`` (filtered on the device)."""
+    DUMPSYS_DEVICE_POLICY = "dumpsys_device_policy"
+    DUMPSYS_ROLE = "dumpsys_role"
+    ROLE_HOLDERS = "role_holders"
+    SETTINGS_SECURE = "settings_secure"
+    SETTINGS_GLOBAL = "settings_global"
+    SETTINGS_SYSTEM = "settings_system"
+    PM_PATH = "pm_path"
+    """``pm path`` per package in a marked loop: where the APKs lie (for pulling them)."""
+    OTHER = "other"
+    """Kept as evidence; no parser reads it."""
+
+
+class CommandStatus(StrEnum):
+    """What happened to one command of a collection."""
+
+    OK = "ok"
+    FAILED = "failed"
+    """The command ran and exited non-zero (its output is kept; it often says why)."""
+    TIMEOUT = "timeout"
+    DENIED = "denied"
+    """The device refused it (permission denial, unknown service, SELinux)."""
+    SKIPPED = "skipped"
+    """Not run: not applicable to this device, or the connection was lost before it."""
+
+
+@dataclass(frozen=True)
+class CommandRecord:
+    """One entry of ``manifest.json``: a command, where its output is, and how it went."""
+
+    id: str
+    """Unique within the snapshot; the output file is ``raw/<id>.txt``."""
+    command: str
+    """The exact shell command sent (or, for offline sources, where the text was found)."""
+    section: Section
+    user: int | None
+    """The Android user the command was about, for per-user commands."""
+    status: CommandStatus
+    exit_code: int | None = None
+    bytes: int = 0
+    sha256: str | None = None
+    seconds: float = 0.0
+    error: str | None = None
+    """Why the command failed, timed out, was denied or skipped."""
+
+    @property
+    def output(self) -> str:
+        """Path of the verbatim output, relative to the snapshot directory."""
+        return f"raw/{self.id}.txt"
+
+
+@dataclass(frozen=True)
+class SnapshotManifest:
+    """``manifest.json``: how, when and from what the snapshot was made, and every command's outcome."""
+
+    schema: str
+    tool_version: str
+    created_at: str
+    """UTC, ISO 8601."""
+    source: str
+    """``adb-tcp``, ``adb-server``, ``adb-usb``, ``synthetic``, ``bugreport`` or ``androidqf``."""
+    device: DeviceInfo
+    users: tuple[int, ...]
+    commands: tuple[CommandRecord, ...]
+    complete: bool
+    """False when collection stopped early (``auditor collect --resume`` completes it)."""
+    notes: tuple[Note, ...] = ()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A snapshot in memory: the manifest and the raw output bytes of each command, by id."""
+
+    manifest: SnapshotManifest
+    outputs: Mapping[str, bytes]
+    path: str
+    """Where it was read from (a directory, a bug report zip, an androidqf folder)."""
+
+
+# --------------------------------------------------------------------------------------------------
 # The audit report
 # --------------------------------------------------------------------------------------------------
 

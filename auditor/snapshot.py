@@ -1,0 +1,289 @@
+"""Snapshot directories on disk: ``manifest.json`` plus verbatim ``raw/<id>.txt`` outputs.
+
+A snapshot is written incrementally: each command's output is written, then the manifest is
+rewritten atomically, so a collection that dies part-way leaves a readable, partial snapshot that
+``auditor collect --resume`` can complete. Reading never trusts the manifest blindly: a listed output
+that is missing or whose SHA-256 differs becomes a note, not a crash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from auditor import __version__
+from auditor.model import (
+    SNAPSHOT_SCHEMA,
+    CommandRecord,
+    CommandStatus,
+    DeviceInfo,
+    Note,
+    NoteLevel,
+    Section,
+    Snapshot,
+    SnapshotManifest,
+)
+
+MANIFEST = "manifest.json"
+_ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,120}$")
+
+
+class SnapshotError(Exception):
+    """A snapshot cannot be read or written (the message is one line for the user)."""
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def snapshot_digest(manifest: SnapshotManifest) -> str:
+    """One SHA-256 over every command's id and output digest: names the exact evidence of a report."""
+    h = hashlib.sha256()
+    for cmd in sorted(manifest.commands, key=lambda c: c.id):
+        h.update(f"{cmd.id}\0{cmd.sha256 or ''}\n".encode())
+    return h.hexdigest()
+
+
+# ------------------------------------------------------------------------------------------------
+# manifest.json <-> model
+# ------------------------------------------------------------------------------------------------
+
+
+def manifest_to_json(manifest: SnapshotManifest) -> dict[str, object]:
+    """The manifest as JSON-ready data (field names are the documented contract)."""
+    return {
+        "schema": manifest.schema,
+        "tool_version": manifest.tool_version,
+        "created_at": manifest.created_at,
+        "source": manifest.source,
+        "complete": manifest.complete,
+        "device": {k: getattr(manifest.device, k) for k in DeviceInfo.__dataclass_fields__},
+        "users": list(manifest.users),
+        "commands": [
+            {
+                "id": c.id,
+                "command": c.command,
+                "output": c.output,
+                "section": c.section.value,
+                "user": c.user,
+                "status": c.status.value,
+                "exit_code": c.exit_code,
+                "bytes": c.bytes,
+                "sha256": c.sha256,
+                "seconds": round(c.seconds, 4),
+                "error": c.error,
+            }
+            for c in manifest.commands
+        ],
+        "notes": [{"section": n.section, "level": n.level.value, "message": n.message} for n in manifest.notes],
+    }
+
+
+def _opt_int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _opt_str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def manifest_from_json(data: object) -> SnapshotManifest:
+    """Read a manifest, checking every field's type; raises SnapshotError with the first problem."""
+    if not isinstance(data, dict):
+        raise SnapshotError("manifest.json is not a JSON object")
+    schema = data.get("schema")
+    if schema != SNAPSHOT_SCHEMA:
+        raise SnapshotError(f"manifest.json has schema {schema!r}; this version reads {SNAPSHOT_SCHEMA!r}")
+    dev = data.get("device") if isinstance(data.get("device"), dict) else {}
+    assert isinstance(dev, dict)
+    device = DeviceInfo(
+        model=_opt_str(dev.get("model")),
+        manufacturer=_opt_str(dev.get("manufacturer")),
+        brand=_opt_str(dev.get("brand")),
+        android_release=_opt_str(dev.get("android_release")),
+        sdk=_opt_int(dev.get("sdk")),
+        security_patch=_opt_str(dev.get("security_patch")),
+        fingerprint=_opt_str(dev.get("fingerprint")),
+        serial=_opt_str(dev.get("serial")),
+        timezone=_opt_str(dev.get("timezone")),
+    )
+    commands: list[CommandRecord] = []
+    raw_commands = data.get("commands")
+    if not isinstance(raw_commands, list):
+        raise SnapshotError("manifest.json: 'commands' is not a list")
+    seen: set[str] = set()
+    for i, c in enumerate(raw_commands):
+        if not isinstance(c, dict):
+            raise SnapshotError(f"manifest.json: command #{i} is not an object")
+        cid = c.get("id")
+        if not isinstance(cid, str) or not _ID_RE.match(cid) or cid in seen:
+            raise SnapshotError(f"manifest.json: command #{i} has a bad or duplicate id {cid!r}")
+        seen.add(cid)
+        try:
+            section = Section(c.get("section", "other"))
+        except ValueError:
+            section = Section.OTHER
+        try:
+            status = CommandStatus(c.get("status"))
+        except ValueError as e:
+            raise SnapshotError(f"manifest.json: command {cid!r} has unknown status {c.get('status')!r}") from e
+        seconds = c.get("seconds", 0.0)
+        commands.append(
+            CommandRecord(
+                id=cid,
+                command=str(c.get("command", "")),
+                section=section,
+                user=_opt_int(c.get("user")),
+                status=status,
+                exit_code=_opt_int(c.get("exit_code")),
+                bytes=_opt_int(c.get("bytes")) or 0,
+                sha256=_opt_str(c.get("sha256")),
+                seconds=float(seconds) if isinstance(seconds, int | float) else 0.0,
+                error=_opt_str(c.get("error")),
+            )
+        )
+    notes = []
+    for n in data.get("notes", []) if isinstance(data.get("notes"), list) else []:
+        if isinstance(n, dict):
+            try:
+                level = NoteLevel(n.get("level"))
+            except ValueError:
+                level = NoteLevel.INFO
+            notes.append(Note(str(n.get("section", "")), level, str(n.get("message", ""))))
+    users = tuple(u for u in data.get("users", []) if isinstance(u, int)) if isinstance(data.get("users"), list) else ()
+    return SnapshotManifest(
+        schema=SNAPSHOT_SCHEMA,
+        tool_version=str(data.get("tool_version", "")),
+        created_at=str(data.get("created_at", "")),
+        source=str(data.get("source", "")),
+        device=device,
+        users=users,
+        commands=tuple(commands),
+        complete=bool(data.get("complete", False)),
+        notes=tuple(notes),
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# Reading
+# ------------------------------------------------------------------------------------------------
+
+
+def is_snapshot_dir(path: Path) -> bool:
+    return (path / MANIFEST).is_file()
+
+
+def read_snapshot_dir(path: Path) -> Snapshot:
+    """Read a snapshot directory. Missing or altered outputs become notes, never a crash."""
+    try:
+        data = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise SnapshotError(f"{path}: no manifest.json (not a snapshot directory)") from e
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise SnapshotError(f"{path / MANIFEST}: unreadable ({e})") from e
+    manifest = manifest_from_json(data)
+    outputs: dict[str, bytes] = {}
+    notes = list(manifest.notes)
+    for cmd in manifest.commands:
+        file = path / cmd.output
+        try:
+            blob = file.read_bytes()
+        except OSError:
+            if cmd.status is CommandStatus.OK:
+                notes.append(Note(cmd.id, NoteLevel.MISSING, f"output file {cmd.output} is missing"))
+            continue
+        if cmd.sha256 and sha256_hex(blob) != cmd.sha256:
+            notes.append(
+                Note(cmd.id, NoteLevel.PARTIAL, f"{cmd.output} differs from the SHA-256 recorded at collection")
+            )
+        outputs[cmd.id] = blob
+    return Snapshot(manifest=replace(manifest, notes=tuple(notes)), outputs=outputs, path=str(path))
+
+
+# ------------------------------------------------------------------------------------------------
+# Writing
+# ------------------------------------------------------------------------------------------------
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def write_manifest(path: Path, manifest: SnapshotManifest) -> None:
+    """Rewrite ``manifest.json`` atomically (a crash leaves the old or the new one, never half)."""
+    text = json.dumps(manifest_to_json(manifest), indent=2, ensure_ascii=False) + "\n"
+    _atomic_write(path / MANIFEST, text.encode("utf-8"))
+
+
+def write_output(path: Path, record_id: str, data: bytes) -> None:
+    """Write one verbatim output to ``raw/<id>.txt``."""
+    if not _ID_RE.match(record_id):
+        raise SnapshotError(f"bad command id {record_id!r}")
+    (path / "raw").mkdir(parents=True, exist_ok=True)
+    _atomic_write(path / "raw" / f"{record_id}.txt", data)
+
+
+def record_for(
+    base: CommandRecord, data: bytes, *, status: CommandStatus | None = None, **changes: object
+) -> CommandRecord:
+    """A record with the size and digest of ``data`` filled in."""
+    return replace(
+        base,
+        status=status or base.status,
+        bytes=len(data),
+        sha256=sha256_hex(data),
+        **changes,  # type: ignore[arg-type]
+    )
+
+
+def write_snapshot_dir(path: Path, snapshot: Snapshot) -> None:
+    """Write a whole in-memory snapshot (used by offline sources and the synthetic device)."""
+    path.mkdir(parents=True, exist_ok=True)
+    for cmd in snapshot.manifest.commands:
+        blob = snapshot.outputs.get(cmd.id)
+        if blob is not None:
+            write_output(path, cmd.id, blob)
+    write_manifest(path, snapshot.manifest)
+
+
+def new_manifest(
+    *,
+    source: str,
+    created_at: str,
+    commands: Iterable[CommandRecord] = (),
+    device: DeviceInfo | None = None,
+    users: Iterable[int] = (),
+    complete: bool = True,
+    notes: Iterable[Note] = (),
+) -> SnapshotManifest:
+    return SnapshotManifest(
+        schema=SNAPSHOT_SCHEMA,
+        tool_version=__version__,
+        created_at=created_at,
+        source=source,
+        device=device or DeviceInfo(),
+        users=tuple(users),
+        commands=tuple(commands),
+        complete=complete,
+        notes=tuple(notes),
+    )
+
+
+def outputs_by_section(snapshot: Snapshot) -> Mapping[Section, list[tuple[CommandRecord, bytes]]]:
+    """Raw outputs grouped by what they are, in manifest order (only those with an output)."""
+    grouped: dict[Section, list[tuple[CommandRecord, bytes]]] = {}
+    for cmd in snapshot.manifest.commands:
+        blob = snapshot.outputs.get(cmd.id)
+        if blob is not None:
+            grouped.setdefault(cmd.section, []).append((cmd, blob))
+    return grouped
