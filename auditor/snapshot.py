@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from auditor import __version__
+from auditor.errors import AuditorError
 from auditor.model import (
     SNAPSHOT_SCHEMA,
     CommandRecord,
@@ -33,7 +34,7 @@ MANIFEST = "manifest.json"
 _ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,120}$")
 
 
-class SnapshotError(Exception):
+class SnapshotError(AuditorError):
     """A snapshot cannot be read or written (the message is one line for the user)."""
 
 

@@ -57,7 +57,7 @@ def base_plan() -> list[PlannedCommand]:
         PlannedCommand("pm_list_users", "pm list users", Section.PM_LIST_USERS, timeout_s=30),
         PlannedCommand(
             "dumpsys_package",
-            f"for p in $({_ALL_PACKAGES}); do echo \"{MARKER} package=$p\"; dumpsys package \"$p\"; done",
+            f'for p in $({_ALL_PACKAGES}); do echo "{MARKER} package=$p"; dumpsys package "$p"; done',
             Section.DUMPSYS_PACKAGE,
             timeout_s=300,
         ),
@@ -112,7 +112,7 @@ def apk_path_plan(users: Iterable[int]) -> list[PlannedCommand]:
         PlannedCommand(
             f"pm_path.u{user}",
             f"for p in $(pm list packages --user {user} 2>/dev/null | sed 's/^package://'); do "
-            f"echo \"{MARKER} package=$p user={user}\"; pm path --user {user} \"$p\"; done",
+            f'echo "{MARKER} package=$p user={user}"; pm path --user {user} "$p"; done',
             Section.PM_PATH,
             user=user,
             timeout_s=120,

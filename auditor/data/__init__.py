@@ -1,0 +1,1 @@
+"""Tables the code reads (permission catalogue, tracker list with its licence)."""

@@ -1,0 +1,56 @@
+"""The short terminal summary printed after every audit: device, apps, master keys, gaps."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from auditor.model import AuditReport, NoteLevel
+
+
+def print_summary(report: AuditReport, console: Console, *, written_to: str | None = None) -> None:
+    """Device, app counts per user, special accesses, and what was incomplete. Escapes device text."""
+    d = report.device
+    device = " ".join(x for x in (d.manufacturer, d.model) if x) or "unknown device"
+    android = f"Android {d.android_release}" if d.android_release else "Android version unknown"
+    sdk = f" (SDK {d.sdk})" if d.sdk else ""
+    patch = f", security patch {d.security_patch}" if d.security_patch else ""
+    console.print(f"[bold]{escape(device)}[/bold] — {escape(android)}{sdk}{escape(patch)}")
+    console.print(f"Source: {escape(report.source.kind)} {escape(report.source.path)}")
+
+    table = Table(title="Apps", show_edge=False)
+    for col in ("user", "kind", "apps", "user-installed", "system", "sideloaded"):
+        table.add_column(col, justify="right" if col not in ("kind",) else "left")
+    kinds = {u.id: u.kind.value for u in report.users}
+    for user in sorted({a.user for a in report.apps} | set(kinds)):
+        apps = [a for a in report.apps if a.user == user]
+        table.add_row(
+            str(user),
+            kinds.get(user, "?"),
+            str(len(apps)),
+            str(sum(not a.system for a in apps)),
+            str(sum(a.system for a in apps)),
+            str(sum(a.install_source.value == "sideloaded" for a in apps)),
+        )
+    console.print(table)
+
+    special = Counter(s.kind.value for a in report.apps for s in a.special_access if not a.system)
+    if special:
+        console.print(
+            "Special accesses held by non-system apps: "
+            + ", ".join(f"{escape(k)} ×{n}" for k, n in sorted(special.items()))
+        )
+    gaps = [n for n in report.notes if n.level is not NoteLevel.INFO]
+    if gaps:
+        console.print(f"[yellow]Incomplete ({len(gaps)} notes):[/yellow]")
+        for note in gaps[:8]:
+            console.print(f"  • {escape(note.section)}: {escape(note.message)}")
+        if len(gaps) > 8:
+            console.print(f"  … and {len(gaps) - 8} more in the report's notes")
+    if not report.source.complete:
+        console.print("[yellow]The snapshot is incomplete (collection stopped early).[/yellow]")
+    if written_to:
+        console.print(f"Report written to [bold]{escape(written_to)}[/bold]")

@@ -1,0 +1,196 @@
+"""``getprop`` parser: real captures from four devices, hostile input, and fuzzing."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from auditor.model import ParsedProperties
+from auditor.parse.props import parse_getprop
+from auditor.parse.text import decode_output
+from tests.realdata import real_text
+
+SAMPLE = """\
+[dalvik.vm.heapsize]: [512m]
+[persist.sys.boot.reason.history]: [reboot,userrequested,1700000100
+shutdown,battery,1700000000]
+[persist.sys.timezone]: [Europe/Berlin]
+[ro.build.version.sdk]: [34]
+[ro.build.version.security_patch]: [2024-05-01]
+[ro.product.model]: [Pixel 8]
+[ro.boot.serialno]: []
+"""
+
+
+def _check(result: ParsedProperties) -> None:
+    """The invariants every parse keeps: right types all the way down."""
+    assert isinstance(result, ParsedProperties)
+    assert all(isinstance(k, str) and isinstance(v, str) for k, v in result.values.items())
+    assert all(isinstance(line, str) for line in result.unknown)
+
+
+def _mutated(sample: str) -> st.SearchStrategy[str]:
+    """Arbitrary text, reshuffled sample lines mixed with junk, and the sample with a spliced hole."""
+    lines = sample.split("\n")
+    line = st.one_of(st.sampled_from(lines), st.text(max_size=30))
+    spliced = st.tuples(
+        st.integers(0, len(sample)), st.integers(0, len(sample)), st.text(max_size=10)
+    ).map(lambda t: sample[: t[0]] + t[2] + sample[t[1] :])
+    return st.one_of(st.text(), st.lists(line, max_size=30).map("\n".join), spliced)
+
+
+# ---------------------------------------------------------------------------------------------
+# Real captures
+# ---------------------------------------------------------------------------------------------
+
+
+def test_xiaomi_pad6_android14() -> None:
+    result = parse_getprop(real_text("dellta77-xiaomi-pad6-android14/getprop.txt"))
+    assert len(result.values) == 1178
+    assert result.unknown == ()
+    assert result.values["ro.build.version.security_patch"] == "2026-01-01"
+    assert result.values["ro.product.model"] == "23043RP34G"
+    assert result.values["ro.product.manufacturer"] == "Xiaomi"
+    assert result.values["ro.build.version.sdk"] == "34"
+    assert result.values["ro.build.version.release"] == "14"
+    # The one multi-line value in the file.
+    assert result.values["persist.sys.boot.reason.history"] == (
+        "shutdown,userrequested,1777928252\nreboot,userrequested,1777920673"
+    )
+    assert result.values["DEVICE_PROVISIONED"] == "1"
+
+
+def test_motorola_edge20_android13() -> None:
+    result = parse_getprop(real_text("motorola-edge20-android13/getprop.txt"))
+    assert len(result.values) == 863
+    assert result.unknown == ()
+    assert result.values["ro.build.version.security_patch"] == "2023-09-01"
+    assert result.values["ro.product.model"] == "motorola edge 20"
+    assert result.values["ro.build.version.sdk"] == "33"
+    history = result.values["persist.sys.boot.reason.history"].split("\n")
+    assert history == [
+        "reboot,hardware_reset,1728776411",
+        "reboot,1727208771",
+        "reboot,1726002861",
+        "reboot,1724940786",
+    ]
+
+
+def test_rockchip_tv_box_android7() -> None:
+    result = parse_getprop(real_text("multibox-rk322x-android7.1.2/getprop.txt"))
+    assert len(result.values) == 269
+    assert result.unknown == ()
+    assert result.values["ro.build.version.security_patch"] == "2017-04-05"
+    assert result.values["ro.product.model"] == "TV BOX"
+    assert result.values["ro.build.version.sdk"] == "25"
+    # The box's build claims release "9.1" on sdk 25: kept as printed, judged later.
+    assert result.values["ro.build.version.release"] == "9.1"
+    assert result.values["ro.product.manufacturer"] == "rockchip"
+
+
+def test_mvt_fragments() -> None:
+    android_data = parse_getprop(real_text("mvt-tests/android_data/getprop.txt"))
+    assert len(android_data.values) == 13  # a blank line sits in the middle of the file
+    assert android_data.unknown == ()
+    assert android_data.values["dalvik.vm.heapgrowthlimit"] == "192m"
+    assert android_data.values["audio.offload.video"] == "true"
+
+    androidqf = parse_getprop(real_text("mvt-tests/androidqf/getprop.txt"))
+    assert len(androidqf.values) == 10
+    assert androidqf.values["dalvik.vm.heapgrowthlimit"] == "128m"
+    assert androidqf.values["dalvik.vm.heapminfree"] == "512k"
+
+
+@pytest.mark.parametrize(
+    "relpath",
+    ["dellta77-xiaomi-pad6-android14/getprop.txt", "motorola-edge20-android13/getprop.txt"],
+)
+def test_real_capture_truncated_anywhere(relpath: str) -> None:
+    text = real_text(relpath)
+    full = parse_getprop(text).values
+    for cut in range(0, len(text), max(1, len(text) // 97)):
+        result = parse_getprop(text[:cut])
+        _check(result)
+        # A cut never invents a value: a value cut before its "]" is dropped, not shortened.
+        assert all(full[key] == value for key, value in result.values.items())
+
+
+# ---------------------------------------------------------------------------------------------
+# Format details
+# ---------------------------------------------------------------------------------------------
+
+
+def test_sample() -> None:
+    result = parse_getprop(SAMPLE)
+    assert result.values["ro.product.model"] == "Pixel 8"
+    assert result.values["ro.boot.serialno"] == ""
+    assert result.values["persist.sys.boot.reason.history"].count("\n") == 1
+    assert result.unknown == ()
+
+
+def test_value_holding_brackets_runs_to_the_last_bracket() -> None:
+    result = parse_getprop("[ro.vendor.list]: [[a], [b]]\n")
+    assert result.values == {"ro.vendor.list": "[a], [b]"}
+
+
+def test_value_cut_before_its_closing_bracket_is_not_trusted() -> None:
+    result = parse_getprop("[ro.product.model]: [Pixel 8]\n[ro.build.version.security_patch]: [2024-0")
+    assert result.values == {"ro.product.model": "Pixel 8"}
+    assert result.unknown == ("[ro.build.version.security_patch]: [2024-0",)
+
+
+def test_unterminated_value_ends_at_the_next_property() -> None:
+    result = parse_getprop("[a]: [open\nmore\n[b]: [2]\n")
+    assert result.values == {"b": "2"}
+    assert result.unknown == ("[a]: [open\nmore",)
+
+
+def test_noise_lines_are_kept_in_unknown() -> None:
+    result = parse_getprop("adb: device offline\n[a]: [1]\n")
+    assert result.values == {"a": "1"}
+    assert result.unknown == ("adb: device offline",)
+
+
+def test_repeated_key_keeps_the_last_value() -> None:
+    assert parse_getprop("[a]: [1]\n[a]: [2]\n").values == {"a": "2"}
+
+
+def test_html_comes_through_verbatim() -> None:
+    result = parse_getprop('[ro.product.model]: [<script>alert("x")</script>]\n')
+    assert result.values["ro.product.model"] == '<script>alert("x")</script>'
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile input
+# ---------------------------------------------------------------------------------------------
+
+
+def test_empty() -> None:
+    assert parse_getprop("") == ParsedProperties(values={}, unknown=())
+
+
+def test_binary_garbage() -> None:
+    text = decode_output(bytes(range(256)) * 4 + b"\xff\xfe\x00[a]: [1]").text
+    _check(parse_getprop(text))
+
+
+def test_crlf_capture() -> None:
+    text = decode_output(SAMPLE.replace("\n", "\r\n").encode()).text
+    assert parse_getprop(text) == parse_getprop(SAMPLE)
+
+
+def test_utf16_capture() -> None:
+    text = decode_output(b"\xff\xfe" + SAMPLE.encode("utf-16-le")).text
+    assert parse_getprop(text).values["ro.product.model"] == "Pixel 8"
+
+
+def test_every_truncation_of_the_sample() -> None:
+    for cut in range(len(SAMPLE) + 1):
+        _check(parse_getprop(SAMPLE[:cut]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_mutated(SAMPLE))
+def test_never_raises(text: str) -> None:
+    _check(parse_getprop(text))
