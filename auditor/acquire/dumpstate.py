@@ -42,7 +42,7 @@ def split_services(text: str) -> dict[str, str]:
                 name = name[len(prio) :]
         end = _section_end(text, line_end)
         body = text[line_end + 1 : end]
-        if len(body) > len(sections.get(name, "")):
+        if name not in sections or len(body) > len(sections[name]):
             sections[name] = body
         pos = max(end, line_end + 1)
     return sections

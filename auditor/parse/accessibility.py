@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 _SECTION = re.compile(
     r"^\s*(installed|enabled|bound|binding|crashed) services:\s*\{(.*)$", re.IGNORECASE | re.DOTALL
 )
-_USER_ID = re.compile(r"attributes:\{id=(-?\d{1,10})")
+_USER_ID = re.compile(r"attributes:\{id=(-?\d{1,10})(?!\d)")
 _CURRENT_USER = re.compile(r"^\s*currentUserId=(-?\d{1,10})\s*$")
 # toShortString() wraps each component in braces: {pkg/cls}
 _BRACED = re.compile(r"\{([^{}\s,/]+/[^{}\s,]+)\}")

@@ -574,11 +574,11 @@ def _user_detail(acc: _BlockAcc, user: _UserAcc, line: str, text: str) -> int:
         return _M_SKIP
     key, eq, value = text.partition("=")
     if eq and key.isidentifier():
-        if key == "installReason":
-            user.install_reason = _int(value)
-            if user.install_reason is not None:
-                return _M_NONE
-        elif key == "firstInstallTime":
+        number = _int(value) if key == "installReason" else None
+        if number is not None:
+            user.install_reason = number
+            return _M_NONE
+        if key == "firstInstallTime":
             # Android 13+ keep the first install time per user.
             user.first_install_time = value
             return _M_NONE
@@ -629,7 +629,7 @@ def _parse_section(lines: list[str], kind: int, dump: _DumpAcc) -> bool:
             continue
         cut = False
 
-        if depth == 8 or (depth > 8 and mode6 != _M_RUNTIME):
+        if depth >= 8:
             if block is None:
                 dump.unknown.append(line)
             elif mode6 == _M_RUNTIME and user is not None:
@@ -711,7 +711,7 @@ def _parse_section(lines: list[str], kind: int, dump: _DumpAcc) -> bool:
                 mode4 = _M_NONE
                 if user is None:
                     block.unknown.append(line)
-            elif text[-1] == ":":
+            elif text[-1] == ":" and "=" not in text:
                 if text == "install permissions:":
                     mode4, user = _M_INSTALL, None
                 elif text == "requested permissions:":
@@ -877,6 +877,7 @@ def parse_dumpsys_package(text: str) -> ParsedPackageDump:
             pos = size if newline == -1 else newline + 1
             continue
         if newline == -1:
+            dump.truncated = True  # the text stops right after a section header
             break
         chunk_end, pos, part_end = _section_end(buf, newline + 1, finder)
         cut = _parse_section(buf[newline + 1 : chunk_end].split("\n"), kind, dump)

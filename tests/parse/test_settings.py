@@ -47,9 +47,9 @@ def _mutated(sample: str) -> st.SearchStrategy[str]:
     """Arbitrary text, reshuffled sample lines mixed with junk, and the sample with a spliced hole."""
     lines = sample.split("\n")
     line = st.one_of(st.sampled_from(lines), st.text(max_size=30))
-    spliced = st.tuples(
-        st.integers(0, len(sample)), st.integers(0, len(sample)), st.text(max_size=10)
-    ).map(lambda t: sample[: t[0]] + t[2] + sample[t[1] :])
+    spliced = st.tuples(st.integers(0, len(sample)), st.integers(0, len(sample)), st.text(max_size=10)).map(
+        lambda t: sample[: t[0]] + t[2] + sample[t[1] :]
+    )
     return st.one_of(st.text(), st.lists(line, max_size=30).map("\n".join), spliced)
 
 
@@ -101,9 +101,7 @@ def test_pad6_global_and_system() -> None:
     system = parse_settings(real_text(f"{PAD6}/settings/settings_system.txt"))
     assert len(system.values) == 491
     assert system.unknown == ()
-    assert system.values["alarm_alert"] == (
-        "content://media/internal/audio/media/11?title=Fireflies&canonical=1"
-    )
+    assert system.values["alarm_alert"] == ("content://media/internal/audio/media/11?title=Fireflies&canonical=1")
     assert system.values["screen_off_timeout"] == "2147483647"
 
 

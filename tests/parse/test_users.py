@@ -1,0 +1,129 @@
+"""``pm list users`` parser: owner, work profile, OEM second space, hostile input, fuzzing.
+
+No real capture of ``pm list users`` is in the shared folder; the lines below follow the shapes of
+public captures described in docs/android-platform.md §6.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from auditor.model import ParsedUser, ParsedUsers
+from auditor.parse.text import decode_output
+from auditor.parse.users import parse_pm_list_users
+
+SAMPLE = """\
+Users:
+\tUserInfo{0:Owner:c13} running
+\tUserInfo{10:Work profile:1030} running
+\tUserInfo{11:Guest:414}
+\tUserInfo{999:XSpace:800010}
+"""
+
+
+def _check(result: ParsedUsers) -> None:
+    assert isinstance(result, ParsedUsers)
+    for user in result.users:
+        assert isinstance(user, ParsedUser)
+        assert isinstance(user.id, int) and isinstance(user.flags, int) and user.flags >= 0
+        assert isinstance(user.name, str) and isinstance(user.running, bool)
+    assert all(isinstance(line, str) for line in result.unknown)
+
+
+def _mutated(sample: str) -> st.SearchStrategy[str]:
+    """Arbitrary text, reshuffled sample lines mixed with junk, and the sample with a spliced hole."""
+    lines = sample.split("\n")
+    line = st.one_of(st.sampled_from(lines), st.text(max_size=30))
+    spliced = st.tuples(st.integers(0, len(sample)), st.integers(0, len(sample)), st.text(max_size=10)).map(
+        lambda t: sample[: t[0]] + t[2] + sample[t[1] :]
+    )
+    return st.one_of(st.text(), st.lists(line, max_size=30).map("\n".join), spliced)
+
+
+def test_sample() -> None:
+    result = parse_pm_list_users(SAMPLE)
+    assert result.unknown == ()
+    assert result.users == (
+        ParsedUser(id=0, name="Owner", flags=0xC13, running=True),
+        ParsedUser(id=10, name="Work profile", flags=0x1030, running=True),
+        ParsedUser(id=11, name="Guest", flags=0x414, running=False),
+        ParsedUser(id=999, name="XSpace", flags=0x800010, running=False),
+    )
+
+
+def test_work_profile_flags() -> None:
+    (user,) = parse_pm_list_users("\tUserInfo{10:Work profile:1030} running\n").users
+    assert user.flags & 0x20  # MANAGED_PROFILE
+    assert user.flags & 0x1000  # PROFILE
+
+
+def test_miui_second_space() -> None:
+    (user,) = parse_pm_list_users("Users:\n\tUserInfo{999:XSpace:800010}\n").users
+    assert (user.id, user.name, user.flags, user.running) == (999, "XSpace", 0x800010, False)
+
+
+def test_name_with_colons_and_braces() -> None:
+    (user,) = parse_pm_list_users("\tUserInfo{12:Dad: work {old}:30} running\n").users
+    assert (user.id, user.name, user.flags) == (12, "Dad: work {old}", 0x30)
+
+
+def test_trailing_words_vary() -> None:
+    text = (
+        "\tUserInfo{0:Owner:13} running unlocked (current)\n"
+        "\tUserInfo{95:Dual:410} (current)\n"
+        "\tUserInfo{10:Work:1030} unlocked running\n"
+    )
+    users = parse_pm_list_users(text).users
+    assert [(u.id, u.running) for u in users] == [(0, True), (95, False), (10, True)]
+
+
+def test_empty_name() -> None:
+    (user,) = parse_pm_list_users("\tUserInfo{0::c13} running\n").users
+    assert user.name == ""
+
+
+def test_html_comes_through_verbatim() -> None:
+    (user,) = parse_pm_list_users("\tUserInfo{10:<b onclick=x()>Kid</b>:10}\n").users
+    assert user.name == "<b onclick=x()>Kid</b>"
+
+
+def test_other_lines_go_to_unknown() -> None:
+    result = parse_pm_list_users("Users:\nError: java.lang.SecurityException\n\tUserInfo{0:Owner:c13}\n")
+    assert [u.id for u in result.users] == [0]
+    assert result.unknown == ("Error: java.lang.SecurityException",)
+
+
+def test_empty() -> None:
+    assert parse_pm_list_users("") == ParsedUsers(users=(), unknown=())
+
+
+def test_binary_garbage() -> None:
+    text = decode_output(bytes(range(256)) * 4 + b"UserInfo{\xff:\x00:zz}").text
+    _check(parse_pm_list_users(text))
+
+
+def test_huge_numbers_do_not_raise() -> None:
+    result = parse_pm_list_users("\tUserInfo{" + "9" * 5000 + ":Owner:c13} running\n")
+    _check(result)
+    assert result.users == ()
+
+
+def test_crlf_capture() -> None:
+    text = decode_output(SAMPLE.replace("\n", "\r\n").encode()).text
+    assert parse_pm_list_users(text) == parse_pm_list_users(SAMPLE)
+
+
+def test_every_truncation_of_the_sample() -> None:
+    for cut in range(len(SAMPLE) + 1):
+        result = parse_pm_list_users(SAMPLE[:cut])
+        _check(result)
+        # A line cut before its "}" is never read as a user (a cut in "running" can lose that word).
+        full = {(u.id, u.name, u.flags) for u in parse_pm_list_users(SAMPLE).users}
+        assert all((u.id, u.name, u.flags) in full for u in result.users)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_mutated(SAMPLE))
+def test_never_raises(text: str) -> None:
+    _check(parse_pm_list_users(text))
