@@ -1,0 +1,244 @@
+"""One open connection to one device, whatever carries it: the interface the collector uses.
+
+Two implementations: ``DirectConnection`` speaks the ADB wire protocol itself through adb-shell (over
+TCP with ``NoDelayTcpTransport``, or over USB with libusb), and ``ServerConnection``
+(``auditor.acquire.adb.server``) asks a running adb server to do it. Both run one command at a time
+(adb-shell breaks with several streams in flight on one connection) and raise only
+``AcquireError`` subclasses.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+from adb_shell import exceptions as adb_exc
+from adb_shell.adb_device import AdbDevice
+
+from auditor.acquire.adb.errors import (
+    AcquireError,
+    AuthorizationError,
+    CommandTimeoutError,
+    ConnectError,
+    ConnectionLostError,
+    ProtocolError,
+    UsbError,
+)
+from auditor.acquire.adb.keys import AdbKey
+from auditor.progress import NullObserver, Observer
+
+logger = logging.getLogger(__name__)
+
+
+class TransportKind(StrEnum):
+    """How the auditor reaches a device; also the manifest's ``source``."""
+
+    SERVER = "adb-server"
+    """Through a running adb server (it owns USB devices and Android 11+ wireless pairings)."""
+    USB = "adb-usb"
+    """Directly over USB with libusb (no platform-tools needed)."""
+    TCP = "adb-tcp"
+    """Directly over TCP to adbd (``adb tcpip 5555``, emulators, the device simulator)."""
+
+
+@dataclass(frozen=True)
+class FileStat:
+    """The sync ``STAT`` answer; all zero when the file does not exist."""
+
+    mode: int
+    size: int
+    mtime: int
+
+
+class DeviceConnection(Protocol):
+    """An open connection to one device. One command at a time; close it when done."""
+
+    kind: TransportKind
+    description: str
+    """For messages: ``127.0.0.1:5555 over TCP``."""
+
+    def shell(self, command: str, *, timeout_s: float) -> Iterator[bytes]:
+        """Run ``command`` through the legacy ``shell:`` service and yield its output as it arrives.
+
+        ``timeout_s`` bounds the silence between two chunks. Raises CommandTimeoutError,
+        ConnectionLostError or another AcquireError.
+        """
+        ...
+
+    def stat(self, device_path: str, *, timeout_s: float = 30.0) -> FileStat:
+        """Mode, size and mtime of a device file (sync ``STAT``)."""
+        ...
+
+    def pull(self, device_path: str, local_path: Path, *, timeout_s: float = 60.0) -> int:
+        """Copy a device file to ``local_path`` (sync ``RECV``); returns the bytes written."""
+        ...
+
+    def reset(self) -> None:
+        """Start afresh after a timeout left a stream half read (reconnects where needed)."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection; safe to call twice."""
+        ...
+
+
+AUTH_PROMPT = "Unlock the phone and allow USB debugging for this computer (waiting up to {timeout:.0f} s)."
+"""What the person at the keyboard reads while the phone shows its "Allow USB debugging?" dialog."""
+
+
+def _usb_error_name(error: BaseException) -> str:
+    inner = getattr(error, "usb_error", None)
+    return type(inner).__name__ if inner is not None else ""
+
+
+def map_adb_shell_error(error: BaseException, where: str) -> AcquireError:
+    """One AcquireError for an exception raised by adb-shell (or libusb under it) during a command."""
+    if isinstance(error, AcquireError):
+        return error
+    if isinstance(error, adb_exc.TcpTimeoutException | adb_exc.AdbTimeoutError):
+        return CommandTimeoutError(f"{where}: no answer in time")
+    if isinstance(error, adb_exc.UsbReadFailedError | adb_exc.UsbWriteFailedError):
+        name = _usb_error_name(error)
+        if name == "USBErrorTimeout":
+            return CommandTimeoutError(f"{where}: no answer in time")
+        if name in ("USBErrorNoDevice", "USBErrorPipe", "USBErrorIO", ""):
+            return ConnectionLostError(f"{where}: the USB connection was lost (unplugged?)")
+        return UsbError(f"{where}: USB error ({name})")
+    if isinstance(error, adb_exc.InvalidChecksumError | adb_exc.InvalidCommandError | adb_exc.InvalidResponseError):
+        return ProtocolError(f"{where}: the device broke the ADB protocol ({error})")
+    if isinstance(error, adb_exc.AdbConnectionError | OSError):
+        return ConnectionLostError(f"{where}: the connection was lost ({error})")
+    return AcquireError(f"{where}: {type(error).__name__}: {error}")
+
+
+_ADB_SHELL_ERRORS: tuple[type[BaseException], ...] = (
+    adb_exc.TcpTimeoutException,
+    adb_exc.AdbTimeoutError,
+    adb_exc.UsbReadFailedError,
+    adb_exc.UsbWriteFailedError,
+    adb_exc.InvalidChecksumError,
+    adb_exc.InvalidCommandError,
+    adb_exc.InvalidResponseError,
+    adb_exc.AdbConnectionError,
+    OSError,
+)
+
+
+class DirectConnection:
+    """A device reached without an adb server: adb-shell's ``AdbDevice`` over our transport."""
+
+    def __init__(
+        self,
+        device: AdbDevice,
+        *,
+        kind: TransportKind,
+        description: str,
+        key: AdbKey,
+        auth_timeout_s: float = 60.0,
+        connect_timeout_s: float = 10.0,
+        observer: Observer | None = None,
+    ) -> None:
+        self._device = device
+        self.kind = kind
+        self.description = description
+        self._key = key
+        self._auth_timeout_s = auth_timeout_s
+        self._connect_timeout_s = connect_timeout_s
+        self._observer = observer or NullObserver()
+        self.prompted = False
+        """True once the device asked the user to allow this key (for tests and messages)."""
+
+    def _on_auth_prompt(self, _device: object) -> None:
+        self.prompted = True
+        self._observer.say(AUTH_PROMPT.format(timeout=self._auth_timeout_s))
+
+    def connect(self) -> None:
+        """CNXN and AUTH: sign the device's token with our key, or send it and wait for the user.
+
+        Raises AuthorizationError when the phone does not allow the key within ``auth_timeout_s``,
+        ConnectError when the device does not speak ADB (e.g. a TLS-only wireless-debugging port).
+        """
+        self.prompted = False
+        try:
+            self._device.connect(
+                rsa_keys=[self._key],
+                transport_timeout_s=self._connect_timeout_s,
+                auth_timeout_s=self._auth_timeout_s,
+                read_timeout_s=self._connect_timeout_s,
+                auth_callback=self._on_auth_prompt,
+            )
+        except adb_exc.DeviceAuthError as e:
+            raise AuthorizationError(f"{self.description} requires authorization and no key was usable") from e
+        except (adb_exc.TcpTimeoutException, adb_exc.AdbTimeoutError, adb_exc.UsbReadFailedError) as e:
+            self._device.close()
+            if self.prompted:
+                raise AuthorizationError(
+                    f"the phone did not allow USB debugging within {self._auth_timeout_s:.0f} s: unlock it, "
+                    "tap Allow (tick 'Always allow from this computer') and try again"
+                ) from e
+            raise ConnectError(f"{self.description} did not answer the ADB handshake in time") from e
+        except ConnectionLostError as e:
+            self._device.close()
+            if self.prompted:
+                raise AuthorizationError(f"{self.description} refused USB debugging for this computer") from e
+            raise ConnectError(f"{self.description} closed the connection during the ADB handshake") from e
+        except adb_exc.InvalidCommandError as e:
+            self._device.close()
+            if "STLS" in str(e):
+                # Android 11+ wireless debugging: the port speaks TLS after pairing, which only the
+                # official adb implements.
+                raise ConnectError(
+                    f"{self.description} uses Android 11+ wireless debugging (TLS): pair it with "
+                    "'adb pair', run 'adb connect HOST:PORT', then use --serial HOST:PORT"
+                ) from e
+            raise ProtocolError(f"{self.description} does not speak ADB ({e})") from e
+        except (adb_exc.InvalidResponseError, adb_exc.InvalidChecksumError) as e:
+            self._device.close()
+            raise ProtocolError(f"{self.description} does not speak ADB ({e})") from e
+        logger.debug("connected to %s (max chunk %s)", self.description, self._device.max_chunk_size)
+
+    def shell(self, command: str, *, timeout_s: float) -> Iterator[bytes]:
+        """See ``DeviceConnection.shell``."""
+        try:
+            stream = self._device.streaming_shell(
+                command, transport_timeout_s=timeout_s, read_timeout_s=timeout_s, decode=False
+            )
+            yield from stream
+        except _ADB_SHELL_ERRORS as e:
+            raise map_adb_shell_error(e, self.description) from e
+
+    def stat(self, device_path: str, *, timeout_s: float = 30.0) -> FileStat:
+        """See ``DeviceConnection.stat``."""
+        try:
+            mode, size, mtime = self._device.stat(device_path, transport_timeout_s=timeout_s, read_timeout_s=timeout_s)
+        except adb_exc.AdbCommandFailureException as e:
+            raise AcquireError(f"cannot stat {device_path} on {self.description}: {e}") from e
+        except _ADB_SHELL_ERRORS as e:
+            raise map_adb_shell_error(e, self.description) from e
+        return FileStat(int(mode), int(size), int(mtime))
+
+    def pull(self, device_path: str, local_path: Path, *, timeout_s: float = 60.0) -> int:
+        """See ``DeviceConnection.pull``."""
+        try:
+            self._device.pull(device_path, str(local_path), transport_timeout_s=timeout_s, read_timeout_s=timeout_s)
+        except adb_exc.AdbCommandFailureException as e:
+            raise AcquireError(f"cannot pull {device_path} from {self.description}: {e}") from e
+        except _ADB_SHELL_ERRORS as e:
+            raise map_adb_shell_error(e, self.description) from e
+        return local_path.stat().st_size
+
+    def reset(self) -> None:
+        """Reconnect: the key is known by now, so no prompt (adb-shell cannot abandon one stream)."""
+        self._device.close()
+        self.connect()
+
+    def close(self) -> None:
+        """See ``DeviceConnection.close``."""
+        try:
+            self._device.close()
+        except _ADB_SHELL_ERRORS:
+            logger.debug("closing %s failed", self.description, exc_info=True)
