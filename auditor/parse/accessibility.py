@@ -40,9 +40,7 @@ from auditor.model import ComponentGrant, ParsedAccessibility
 
 logger = logging.getLogger(__name__)
 
-_SECTION = re.compile(
-    r"^\s*(installed|enabled|bound|binding|crashed) services:\s*\{(.*)$", re.IGNORECASE | re.DOTALL
-)
+_SECTION = re.compile(r"^\s*(installed|enabled|bound|binding|crashed) services:\s*\{(.*)$", re.IGNORECASE | re.DOTALL)
 _USER_ID = re.compile(r"attributes:\{id=(-?\d{1,10})(?!\d)")
 _CURRENT_USER = re.compile(r"^\s*currentUserId=(-?\d{1,10})\s*$")
 # toShortString() wraps each component in braces: {pkg/cls}

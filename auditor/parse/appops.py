@@ -59,7 +59,6 @@ __all__ = ["parse_appops_get", "parse_appops_get_loop", "parse_dumpsys_appops", 
 _DURATION: Final = re.compile(
     r"([+-]?)(?:([0-9]{1,12})d)?(?:([0-9]{1,12})h)?(?:([0-9]{1,12})m)?(?:([0-9]{1,12})s)?([0-9]{1,15})ms"
 )
-_MS_PER = (86_400_000, 3_600_000, 60_000, 1000)
 
 
 def parse_duration_ms(text: str) -> int | None:
@@ -76,9 +75,14 @@ def parse_duration_ms(text: str) -> int | None:
         return None
     sign, d, h, mi, s, ms = m.groups()
     total = int(ms)
-    for value, unit in zip((d, h, mi, s), _MS_PER, strict=True):
-        if value is not None:
-            total += int(value) * unit
+    if s:
+        total += int(s) * 1000
+    if mi:
+        total += int(mi) * 60_000
+    if h:
+        total += int(h) * 3_600_000
+    if d:
+        total += int(d) * 86_400_000
     return -total if sign == "-" else total
 
 
@@ -421,98 +425,90 @@ def _is_skipped_section(header: str) -> bool:
     return name.endswith("watchers") or name.startswith(_SKIPPED_PREFIXES)
 
 
-class _Op:
-    """An op being read: its header and the events seen so far."""
+def _parse_op_header(t: str) -> tuple[tuple[str, str, str | None] | None, list[OpEvent], bool, bool]:
+    """An op line under a package → ((name, mode, switch), events, running, whether fully read).
 
-    __slots__ = ("events", "last_kind", "mode", "name", "running", "switch")
-
-    def __init__(self, name: str, mode: str, switch: str | None) -> None:
-        self.name = name
-        self.mode = mode
-        self.switch = switch
-        self.events: list[OpEvent] = []
-        self.running = False
-        self.last_kind: OpEventKind | None = None
-        """Kind of the last Access/Reject line, for Android 9 continuation lines."""
-
-    def entry(self) -> OpEntry:
-        return OpEntry(
-            op=self.name, mode=self.mode, events=tuple(self.events), running=self.running, switch=self.switch
-        )
-
-    def set_last_duration(self, duration: int) -> None:
-        """Android 9 prints one ``duration=`` line per op: the duration of its newest access."""
-        best = -1
-        for i, ev in enumerate(self.events):
-            if ev.kind is OpEventKind.ACCESS and ev.ago_ms is not None:
-                if best < 0 or ev.ago_ms < (self.events[best].ago_ms or 0):
-                    best = i
-        if best >= 0:
-            self.events[best] = replace(self.events[best], duration_ms=duration)
-
-
-def _parse_op_header(t: str) -> tuple[_Op | None, list[OpEvent], bool]:
-    """An op line under a package → (op, events of the relative form, whether fully read).
-
-    Android 9+: ``COARSE_LOCATION (allow / switch FINE_LOCATION=allow): `` — the name ends at the
+    Android 9+: ``COARSE_LOCATION (allow / switch FINE_LOCATION=allow):`` — the name ends at the
     first `` (`` (vendor names such as ``MIUIOP(10004)`` have no space before their parenthesis).
-    Android ≤ 8: ``CAMERA: mode=0; time=+1h ago; duration=+5s0ms``.
+    Android ≤ 8: ``CAMERA: mode=0; time=+1h ago; duration=+5s0ms`` (relative times, numeric mode).
     """
     colon = t.find(": mode=")
     if colon > 0 and " " not in t[:colon]:
         mode_part, _, rest = t[colon + 7 :].partition(";")
-        mode_text = mode_part.strip()
-        running = mode_text.endswith("(running)")
+        mode = mode_part.strip()
+        running = mode.endswith("(running)")
         if running:
-            mode_text = mode_text[:-9].rstrip()
-        op = _Op(t[:colon], _mode_name(mode_text), None)
+            mode = mode[:-9].rstrip()
         events, more_running, ok = _relative_parts(rest.split(";"), None) if rest else ([], False, True)
-        op.running = running or more_running
-        return op, events, ok and bool(mode_text)
+        good = ok and bool(mode) and " " not in mode
+        return (t[:colon], _mode_name(mode), None), events, running or more_running, good
     paren = t.find(" (")
     if paren <= 0 or " " in t[:paren]:
-        return None, [], False
+        return None, [], False, False
     close = t.find("):", paren)
     if close < 0:
         if not t.endswith(")"):
-            return None, [], False
+            return None, [], False, False
         close = len(t) - 1
-    mode_text, sep, switch = t[paren + 2 : close].partition("/ switch ")
-    op = _Op(t[:paren], _mode_name(mode_text.strip()), switch.strip() if sep else None)
+    mode, sep, switch = t[paren + 2 : close].partition("/ switch ")
+    mode = mode.strip()
+    header = (t[:paren], _mode_name(mode), switch.strip() if sep else None)
     trailing = t[close + 2 :].strip()
     if not trailing:
-        return op, [], bool(op.mode)
+        return header, [], False, bool(mode)
     events, running, ok = _relative_parts(trailing.split(";"), None)
-    op.running = running
-    return op, events, ok and bool(op.mode)
+    return header, events, running, ok and bool(mode)
 
 
-class _DumpReader:
-    """State of one pass over ``dumpsys appops``."""
+_EntryKey = tuple[str, str, str | None]
+
+
+def _entry(
+    key: _EntryKey, events: list[OpEvent], running: bool, cache: dict[_EntryKey, OpEntry]
+) -> OpEntry:
+    """The finished op. Ops without events are shared per (name, mode, switch): they are frozen,
+    and about a third of the ops of a full dump are such mode-only lines."""
+    if events or running:
+        return OpEntry(op=key[0], mode=key[1], events=tuple(events), running=running, switch=key[2])
+    entry = cache.get(key)
+    if entry is None:
+        entry = cache[key] = OpEntry(op=key[0], mode=key[1], switch=key[2])
+    return entry
+
+
+def _set_last_duration(events: list[OpEvent], duration: int) -> None:
+    """Android 9 prints one ``duration=`` line per op: the duration of its newest access."""
+    best: OpEvent | None = None
+    where = -1
+    for i, ev in enumerate(events):
+        if ev.kind is OpEventKind.ACCESS and ev.ago_ms is not None:
+            if best is None or best.ago_ms is None or ev.ago_ms < best.ago_ms:
+                best, where = ev, i
+    if best is not None:
+        events[where] = replace(best, duration_ms=duration)
+
+
+# One modern event line, duration in the parentheses included: the hot path of a full dump.
+_EVENT_LINE: Final = re.compile(
+    r"(Access|Reject): ?\[([^\]]*)\]([^(]*)"
+    r"\(([+-]?)(?:([0-9]{1,12})d)?(?:([0-9]{1,12})h)?(?:([0-9]{1,12})m)?(?:([0-9]{1,12})s)?([0-9]{1,15})ms\)"
+    r"(.*)"
+)
+
+
+class _Uids:
+    """The uid and package levels of a dump being read (changed rarely, so kept in an object)."""
 
     def __init__(self) -> None:
-        self.uids: list[UidOps] = []
-        self.unknown: list[str] = []
+        self.done: list[UidOps] = []
         self.uid: int | None = None
-        self.uid_header = ""
-        self.uid_modes: list[tuple[str, str]] = []
-        self.uid_unknown: list[str] = []
+        self.modes: list[tuple[str, str]] = []
+        self.unknown: list[str] = []
         self.packages: list[PackageOps] = []
         self.package: str | None = None
         self.ops: list[OpEntry] = []
-        self.op: _Op | None = None
-        self.tag: str | None = None
-        self.in_tag = False
-
-    def close_op(self) -> None:
-        if self.op is not None:
-            self.ops.append(self.op.entry())
-            self.op = None
-        self.tag = None
-        self.in_tag = False
 
     def close_package(self) -> None:
-        self.close_op()
         if self.package is not None:
             self.packages.append(PackageOps(package=self.package, ops=tuple(self.ops)))
             self.package = None
@@ -521,30 +517,26 @@ class _DumpReader:
     def close_uid(self) -> None:
         self.close_package()
         if self.uid is not None:
-            self.uids.append(
+            self.done.append(
                 UidOps(
                     uid=self.uid,
-                    uid_modes=tuple(self.uid_modes),
+                    uid_modes=tuple(self.modes),
                     packages=tuple(self.packages),
-                    unknown=tuple(self.uid_unknown),
+                    unknown=tuple(self.unknown),
                 )
             )
             self.uid = None
-            self.uid_modes = []
+            self.modes = []
             self.packages = []
-            self.uid_unknown = []
+            self.unknown = []
 
     def open_uid(self, text: str, line: str) -> None:
         uid = _parse_uid(text)
         if uid is None:
             # Keep the block (its packages are real) under -1, with the header it came with.
-            self.uid, self.uid_unknown = -1, [line]
+            self.uid, self.unknown = -1, [line]
         else:
             self.uid = uid
-
-    def other(self, line: str) -> None:
-        """A line not understood: kept with its uid, or with the whole result outside any uid."""
-        (self.uid_unknown if self.uid is not None else self.unknown).append(line)
 
 
 def parse_dumpsys_appops(text: str) -> ParsedAppOps:
@@ -556,130 +548,175 @@ def parse_dumpsys_appops(text: str) -> ParsedAppOps:
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    r = _DumpReader()
-    cache: dict[str, _StateKey] = {}
+    u = _Uids()
+    unknown: list[str] = []  # outside any uid
+    states: dict[str, _StateKey] = {}
+    entries: dict[_EntryKey, OpEntry] = {}
+    access, reject = OpEventKind.ACCESS, OpEventKind.REJECT
+    # The op being read (kept in locals: this is the per-line hot path).
+    op: _EntryKey | None = None
+    events: list[OpEvent] = []
+    running = False
+    last_kind: OpEventKind | None = None  # for Android 9 continuation lines
+    tag: str | None = None
+    in_tag = False
     skip_indent = -1  # inside a skipped section: lines indented deeper than this are skipped
     fg_ops = False  # inside "foregroundOps:" (Android 9+): its WATCHER/SILENT lines are skipped
     last_ok = True
     for line in text.split("\n"):
-        s = line.rstrip()
-        if not s:
+        t = line.lstrip(" ")
+        if not t:
             continue
-        t = s.lstrip(" ")
-        indent = len(s) - len(t)
+        indent = len(line) - len(t)
         if skip_indent >= 0:
-            if indent > skip_indent:
+            if indent > skip_indent or t.isspace():
                 continue
             skip_indent = -1
         last_ok = True
 
         if indent >= 8:
             # Events (indent 10; Android 9 continuations deeper) and attribution wrappers (indent 8).
-            op = r.op
             if op is None:
-                r.other(line)
+                (u.unknown if u.uid is not None else unknown).append(line)
                 last_ok = False
                 continue
             c = t[0]
-            if c == "A" and t.startswith("Access:"):
-                op.last_kind = OpEventKind.ACCESS
-                event, last_ok = _parse_event(OpEventKind.ACCESS, t[7:].lstrip(), r.tag, cache)
-            elif c == "R" and t.startswith("Reject:"):
-                op.last_kind = OpEventKind.REJECT
-                event, last_ok = _parse_event(OpEventKind.REJECT, t[7:].lstrip(), r.tag, cache)
-            elif c == "]" and t == "]":
-                r.tag, r.in_tag = None, False
+            if c == "A" or c == "R":
+                m = _EVENT_LINE.match(t)
+                if m is not None:
+                    word, key, time, sign, d, h, mi, sec, ms, tail = m.groups()
+                    time = time.strip() or None
+                    state = states.get(key) or _state_key(key, states)
+                    ago = int(ms)
+                    if sec:
+                        ago += int(sec) * 1000
+                    if mi:
+                        ago += int(mi) * 60_000
+                    if h:
+                        ago += int(h) * 3_600_000
+                    if d:
+                        ago += int(d) * 86_400_000
+                    if sign != "-":
+                        ago = -ago  # dumpsys prints event time minus now: "(-1h…)" is an hour ago
+                    last_kind = access if word == "Access" else reject
+                    if tail:
+                        duration, proxy, last_ok = _split_tail(tail)
+                        event = OpEvent(
+                            last_kind, state[0], state[1], state[2], time, ago, duration, tag, proxy
+                        )
+                        if not last_ok:
+                            u.unknown.append(line)
+                    else:
+                        event = OpEvent(last_kind, state[0], state[1], state[2], time, ago, None, tag)
+                    events.append(event)
+                    continue
+            if t == "]":
+                tag, in_tag = None, False
                 continue
-            elif t.endswith("=["):
+            if t.endswith("=["):
                 # Android 11+: "<attributionTag>=[", "null" when the access had no tag.
                 name = t[:-2]
-                r.tag, r.in_tag = (None if name == "null" else name), True
+                tag, in_tag = (None if name == "null" else name), True
                 continue
-            elif c == "R" and t.startswith("Running start at:"):
-                op.running = True
+            parsed: OpEvent | None = None
+            if t.startswith("Access:"):
+                last_kind = access
+                parsed, last_ok = _parse_event(access, t[7:].lstrip(), tag, states)
+            elif t.startswith("Reject:"):
+                last_kind = reject
+                parsed, last_ok = _parse_event(reject, t[7:].lstrip(), tag, states)
+            elif t.startswith("Running start at:"):
+                running = True
                 continue
-            elif c == "s" and t.startswith("startNesting="):
+            elif t.startswith("startNesting="):
                 continue  # nesting count of a running op; `running` already says it runs
-            elif c == "d" and t.startswith("duration="):
+            elif t.startswith("duration="):
                 # Android 9: the newest access's duration on its own line.
                 duration = parse_duration_ms(t[9:].strip())
                 if duration is None:
-                    r.other(line)
                     last_ok = False
                 else:
-                    op.set_last_duration(duration)
-                continue
-            elif op.last_kind is not None and "=" in t and "(" in t:
+                    _set_last_duration(events, duration)
+            elif last_kind is not None and "=" in t and "(" in t:
                 # Android 9 continuation line: "fg    = <date> (<ago>)" for the previous kind.
-                event, last_ok = _parse_event(op.last_kind, t, r.tag, cache)
+                parsed, last_ok = _parse_event(last_kind, t, tag, states)
             else:
-                r.other(line)
                 last_ok = False
-                continue
-            if event is not None:
-                op.events.append(event)
+            if parsed is not None:
+                events.append(parsed)
             if not last_ok:
-                r.other(line)
+                u.unknown.append(line)
             continue
 
         if indent >= 6:
             if fg_ops:
                 continue
-            if r.package is not None:
-                r.close_op()
-                op, events, last_ok = _parse_op_header(t)
-                if op is None:
-                    r.other(line)
+            if u.package is not None:
+                if op is not None:
+                    u.ops.append(_entry(op, events, running, entries))
+                    op, events, running, last_kind, tag, in_tag = None, [], False, None, None, False
+                t = t.rstrip()
+                header, found, running, last_ok = _parse_op_header(t)
+                if header is None:
+                    u.unknown.append(line)
                     continue
-                op.events.extend(events)
-                r.op = op
+                op, events = header, found
                 if not last_ok:
-                    r.other(line)
+                    u.unknown.append(line)
                 continue
-            if r.uid is not None:
+            if u.uid is not None:
                 # Uid-level mode (before the first package): "CAMERA: mode=ignore" (≤ 8: mode=1).
                 name, sep, mode = t.partition(": mode=")
                 mode = mode.strip()
                 if sep and name and " " not in name and mode and " " not in mode:
-                    r.uid_modes.append((name, _mode_name(mode)))
+                    u.modes.append((name, _mode_name(mode)))
                     continue
-            r.other(line)
+                u.unknown.append(line)
+            else:
+                unknown.append(line)
             last_ok = False
             continue
 
+        # Indent 0-5: the op (if any) ends here.
+        if op is not None:
+            u.ops.append(_entry(op, events, running, entries))
+            op, events, running, last_kind, tag, in_tag = None, [], False, None, None, False
         fg_ops = False
+        t = t.rstrip()
         if indent >= 4:
-            if r.uid is None:
-                r.other(line)  # e.g. "User #0: u0a45" under "Profile owners:"
+            if u.uid is None:
+                unknown.append(line)  # e.g. "User #0: u0a45" under "Profile owners:"
                 last_ok = False
             elif t.startswith("Package ") and t.endswith(":") and len(t) > 9:
-                r.close_package()
-                r.package = t[8:-1].strip()
+                u.close_package()
+                u.package = t[8:-1].strip()
             elif t == "foregroundOps:":
                 fg_ops = True
             elif t.partition("=")[0] in _UID_STATE_KEYS:
                 pass
             else:
-                r.other(line)
+                u.unknown.append(line)
                 last_ok = False
             continue
 
-        # Indent 0–3: a new uid, a new section, or the end of the last uid.
-        r.close_uid()
+        # Indent 0-3: a new uid, a new section, or the end of the last uid.
+        u.close_uid()
         if indent >= 2 and t.startswith("Uid ") and t.endswith(":"):
-            r.open_uid(t[4:-1].strip(), line)
+            u.open_uid(t[4:-1].strip(), line)
         elif _is_skipped_section(t):
             skip_indent = indent
-            r.unknown.append(f"skipped section: {t.partition(':')[0].strip()}")
+            unknown.append(f"skipped section: {t.partition(':')[0].strip()}")
         elif t == "Current AppOps Service state:":
             pass
         else:
-            r.unknown.append(line)
+            unknown.append(line)
             last_ok = False
 
-    truncated = r.in_tag or (bool(text) and not text.endswith("\n") and not last_ok)
-    r.close_uid()
-    return ParsedAppOps(uids=tuple(r.uids), truncated=truncated, unknown=tuple(r.unknown))
+    truncated = in_tag or (bool(text) and not text.endswith("\n") and not last_ok)
+    if op is not None:
+        u.ops.append(_entry(op, events, running, entries))
+    u.close_uid()
+    return ParsedAppOps(uids=tuple(u.done), truncated=truncated, unknown=tuple(unknown))
 
 
 # --------------------------------------------------------------------------------------------------

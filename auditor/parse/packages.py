@@ -217,6 +217,10 @@ class _BlockAcc:
             acc = self.users[user_id] = _UserAcc(user_id)
         return acc
 
+    def built_users(self) -> tuple[PackageUserState, ...]:
+        # By user id: a "…, userId=10" install permission line creates user 10 before "User 0:".
+        return tuple(self.users[key].build() for key in sorted(self.users))
+
     def build_package(self) -> ParsedPackage:
         return ParsedPackage(
             package=self.name,
@@ -243,7 +247,7 @@ class _BlockAcc:
             declared_permissions=tuple(self.declared.values()),
             requested_permissions=None if self.requested is None else tuple(self.requested.values()),
             install_permissions=tuple(self.install.values()),
-            users=tuple(u.build() for u in self.users.values()),
+            users=self.built_users(),
             hidden_system=self.hidden_system,
             unknown=tuple(self.unknown),
         )
@@ -253,7 +257,7 @@ class _BlockAcc:
             name=self.name,
             app_id=self.app_id,
             install_permissions=tuple(self.install.values()),
-            users=tuple(u.build() for u in self.users.values()),
+            users=self.built_users(),
             unknown=tuple(self.unknown),
         )
 
@@ -499,7 +503,9 @@ def _package_field(acc: _BlockAcc, line: str, text: str) -> None:
     elif key == "sharedUser":
         acc.shared_user = _shared_user_name(value)
     elif key == "splits":
-        acc.splits = tuple(part.strip() for part in value.strip().strip("[]").split(",") if part.strip())
+        # "[base, config.arm64_v8a, config.xxhdpi:3]" (name[:revision]); "unknown" when pkg == null.
+        names = value.strip().strip("[]").split(",") if value.startswith("[") else ()
+        acc.splits = tuple(part.strip() for part in names if part.strip())
     elif key == "packageSource":
         acc.package_source = _int(value)
         if acc.package_source is None:
@@ -526,7 +532,7 @@ def _version_line(acc: _BlockAcc, line: str, text: str) -> None:
         acc.unknown.append(line)
 
 
-def _user_line(acc: _BlockAcc, text: str) -> _UserAcc | None:
+def _user_line(acc: _BlockAcc, line: str, text: str) -> _UserAcc | None:
     """``User 0: ceDataInode=… installed=true hidden=false … enabled=0 …`` (or ``User 0: `` alone).
 
     The typed fields go to their places; every other pair (ceDataInode, deDataInode,
@@ -561,7 +567,7 @@ def _user_line(acc: _BlockAcc, text: str) -> _UserAcc | None:
             continue
         user.extras[key] = value
     if not clean:
-        acc.unknown.append(text)
+        acc.unknown.append(line)  # words before the first pair: keep the line as printed
     return user
 
 
@@ -633,8 +639,8 @@ def _parse_section(lines: list[str], kind: int, dump: _DumpAcc) -> bool:
             if block is None:
                 dump.unknown.append(line)
             elif mode6 == _M_RUNTIME and user is not None:
-                parsed = cache.get(text, False)
-                if parsed is False:
+                parsed = cache.get(text)
+                if parsed is None and text not in cache:
                     parsed = cache[text] = _perm_line(text)
                 if parsed is not None:
                     user.runtime[parsed[0].name] = parsed[0]
@@ -659,8 +665,8 @@ def _parse_section(lines: list[str], kind: int, dump: _DumpAcc) -> bool:
                 continue
             mode6 = _M_NONE
             if mode4 == _M_INSTALL:
-                parsed = cache.get(text, False)
-                if parsed is False:
+                parsed = cache.get(text)
+                if parsed is None and text not in cache:
                     parsed = cache[text] = _perm_line(text)
                 if parsed is None:
                     block.unknown.append(line)
@@ -707,7 +713,7 @@ def _parse_section(lines: list[str], kind: int, dump: _DumpAcc) -> bool:
                 continue
             mode6 = _M_NONE
             if text.startswith("User "):
-                user = _user_line(block, text)
+                user = _user_line(block, line, text)
                 mode4 = _M_NONE
                 if user is None:
                     block.unknown.append(line)
@@ -739,14 +745,14 @@ def _parse_section(lines: list[str], kind: int, dump: _DumpAcc) -> bool:
         elif depth == 2:
             mode4 = mode6 = _M_NONE
             user = None
-            name = _block_name(text, prefix)
-            if name is None:
+            block_name = _block_name(text, prefix)
+            if block_name is None:
                 block = None
                 dump.unknown.append(line)
                 continue
-            block = blocks.get(name)
+            block = blocks.get(block_name)
             if block is None:
-                block = blocks[name] = _BlockAcc(name, hidden_system=kind == _SEC_HIDDEN)
+                block = blocks[block_name] = _BlockAcc(block_name, hidden_system=kind == _SEC_HIDDEN)
             cut = True  # a header as the very last line: the block was cut off
 
         elif depth == 0 and text.endswith("overlay paths:"):

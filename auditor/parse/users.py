@@ -23,9 +23,12 @@ from auditor.model import ParsedUser, ParsedUsers
 
 logger = logging.getLogger(__name__)
 
-# Greedy name: the flags are the last ":<hex>}" so a name with ":" or "}" stays whole. Digit counts
-# are bounded so int() never meets a hostile 5,000-digit id (Python refuses those with ValueError).
-_USER = re.compile(r"UserInfo\{(-?\d{1,10}):(.*):([0-9a-fA-F]{1,16})\}(.*)$")
+_PREFIX = "UserInfo{"
+# Matched right after the first "UserInfo{" (never searched: a search over a hostile line full of
+# "UserInfo{1:" backtracks quadratically). Greedy name: the flags are the last ":<hex>}" so a name
+# with ":" or "}" stays whole. Digit counts are bounded so int() never meets a 5,000-digit id
+# (Python refuses those with ValueError).
+_USER = re.compile(r"(-?\d{1,10}):(.*):([0-9a-fA-F]{1,16})\}(.*)$")
 
 
 def parse_pm_list_users(text: str) -> ParsedUsers:
@@ -41,7 +44,8 @@ def parse_pm_list_users(text: str) -> ParsedUsers:
         stripped = line.strip()
         if not stripped or stripped == "Users:":
             continue
-        match = _USER.search(line)
+        start = line.find(_PREFIX)
+        match = None if start < 0 else _USER.match(line, start + len(_PREFIX))
         if match is None:
             unknown.append(line)
             continue

@@ -20,8 +20,8 @@ User state[
      shortcut key:{}
      button:{}
      button target:{null}
-     Bound services:{Service[label=Helper, feedbackType[FEEDBACK_GENERIC], capabilities=1, eventTypes=TYPES_ALL_MASK, notificationTimeout=100, requestA11yBtn=false], \n\
-                     Service[label=Reader {beta}, feedbackType[], capabilities=8, eventTypes=, notificationTimeout=0, requestA11yBtn=false]}
+     Bound services:{Service[label=Helper, feedbackType[FEEDBACK_GENERIC], capabilities=1], \n\
+                     Service[label=Reader {beta}, feedbackType[], capabilities=8, eventTypes=]}
      Enabled services:{{com.example.helper/com.example.helper.HelperService}, {org.sample.reader/.ReaderService}}
      Binding services:{}
      Crashed services:{}

@@ -25,14 +25,14 @@ Current Device Policy Manager state:
     mIsAutomotive=false
     mHasTelephonyFeature=true
     mSafetyChecker=null
-  Device Owner: 
+  Device Owner:\x20
     admin=ComponentInfo{com.corp.mdm/com.corp.mdm.receivers.AdminReceiver}
     name=Corp MDM
     package=com.corp.mdm
     isOrganizationOwnedDevice=true
     User ID: 0
 
-  Profile Owner (User 10): 
+  Profile Owner (User 10):\x20
     admin=ComponentInfo{com.google.android.apps.work.clouddpc/com.google.android.apps.work.clouddpc.receivers.CloudDeviceAdminReceiver}
     name=
     package=com.google.android.apps.work.clouddpc
@@ -90,6 +90,7 @@ Current Device Policy Manager state:
 """
 
 # Android 7/8 (DevicePolicyManagerService.dump): no provisioning state, a " " line after the admins.
+# (\x20 stands for the trailing spaces AOSP prints.)
 OLD = """\
 Current Device Policy Manager state:
 
@@ -99,13 +100,13 @@ Current Device Policy Manager state:
       policies:
         limit-password
         wipe-data
- 
+\x20
     mPasswordOwner=-1
 
   Enabled Device Admins (User 11):
     com.watch.kid/.KidAdmin:
       uid=1110211
- 
+\x20
     mPasswordOwner=-1
 """
 

@@ -15,7 +15,7 @@ from tests.realdata import real_text
 SAMPLE = """\
 Current Notification Manager state:
   Notification List:
-    NotificationRecord(0x0a1b2c3d: pkg=com.chat.app user=UserHandle{0} id=7 tag=null importance=4 key=0|com.chat.app|7|null|10200)
+    NotificationRecord(0x0a1b2c3d: pkg=com.chat.app user=UserHandle{0} id=7 key=0|com.chat.app|7|null|10200)
       extras={
         android.title=String (Alice)
         android.text=String (The door code is 4711)
@@ -32,17 +32,17 @@ Current Notification Manager state:
       ComponentInfo{com.spy.app/com.spy.app.NotifReader}
       ComponentInfo{com.watch.band/com.watch.band.BandListener}
     Live notification listeners (3):
-      ComponentInfo{com.android.systemui/com.android.systemui.statusbar.NotificationListener} (user -1): android.service.notification.INotificationListener$Stub$Proxy@1 SYSTEM
-      ComponentInfo{com.spy.app/com.spy.app.NotifReader} (user 0): android.service.notification.INotificationListener$Stub$Proxy@2
-      ComponentInfo{com.corp.mail/com.corp.mail.Listener} (user 10): android.service.notification.INotificationListener$Stub$Proxy@3
+      ComponentInfo{com.android.systemui/com.android.systemui.NotifListener} (user -1): Stub$Proxy@1 SYSTEM
+      ComponentInfo{com.spy.app/com.spy.app.NotifReader} (user 0): INotificationListener$Stub$Proxy@2
+      ComponentInfo{com.corp.mail/com.corp.mail.Listener} (user 10): INotificationListener$Stub$Proxy@3
     Snoozed notification listeners (1):
       User: 0
         com.watch.band/com.watch.band.BandListener
 
   Notification assistant services:
     Allowed notification assistants:
-      com.android.ext.services/android.ext.services.notification.Assistant (user: 0 isPrimary: true isUserChanged: false)
-      com.android.ext.services/android.ext.services.notification.Assistant (user: 10 isPrimary: true isUserChanged: false)
+      com.android.ext.services/android.ext.services.Assistant (user: 0 isPrimary: true isUserChanged: false)
+      com.android.ext.services/android.ext.services.Assistant (user: 10 isPrimary: true isUserChanged: false)
     Has user set:
     Live notification assistants (1):
       ComponentInfo{com.android.ext.services/android.ext.services.notification.Assistant} (user 0): x@4
@@ -137,13 +137,13 @@ def test_sample_multi_user() -> None:
         ComponentGrant(0, "com.spy.app"),  # a package-level (secondary) approval, kept as printed
     )
     assert result.live == (
-        ComponentGrant(-1, "com.android.systemui/com.android.systemui.statusbar.NotificationListener"),
+        ComponentGrant(-1, "com.android.systemui/com.android.systemui.NotifListener"),
         ComponentGrant(0, "com.spy.app/com.spy.app.NotifReader"),
         ComponentGrant(10, "com.corp.mail/com.corp.mail.Listener"),
     )
     assert result.assistants == (
-        ComponentGrant(0, "com.android.ext.services/android.ext.services.notification.Assistant"),
-        ComponentGrant(10, "com.android.ext.services/android.ext.services.notification.Assistant"),
+        ComponentGrant(0, "com.android.ext.services/android.ext.services.Assistant"),
+        ComponentGrant(10, "com.android.ext.services/android.ext.services.Assistant"),
     )
     assert result.unknown == ()
 

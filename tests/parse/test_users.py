@@ -109,6 +109,13 @@ def test_huge_numbers_do_not_raise() -> None:
     assert result.users == ()
 
 
+def test_long_hostile_line_is_read_once() -> None:
+    # Before the parser anchored its pattern, this line took about a minute (quadratic backtracking).
+    result = parse_pm_list_users("\tUserInfo{1:" * 30000)
+    assert result.users == ()
+    assert len(result.unknown) == 1
+
+
 def test_crlf_capture() -> None:
     text = decode_output(SAMPLE.replace("\n", "\r\n").encode()).text
     assert parse_pm_list_users(text) == parse_pm_list_users(SAMPLE)

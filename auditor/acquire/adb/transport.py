@@ -15,6 +15,7 @@ of a large write).
 
 from __future__ import annotations
 
+import contextlib
 import socket
 
 from adb_shell.exceptions import TcpTimeoutException
@@ -23,7 +24,7 @@ from adb_shell.transport.base_transport import BaseTransport
 from auditor.acquire.adb.errors import ConnectError, ConnectionLostError
 
 
-class NoDelayTcpTransport(BaseTransport):  # type: ignore[misc]  # adb-shell is untyped
+class NoDelayTcpTransport(BaseTransport):
     """TCP to a device's adbd (``adb tcpip`` / the simulator), NODELAY, raising on a dropped peer."""
 
     def __init__(self, host: str, port: int) -> None:
@@ -48,10 +49,8 @@ class NoDelayTcpTransport(BaseTransport):  # type: ignore[misc]  # adb-shell is 
         sock, self._sock = self._sock, None
         if sock is None:
             return
-        try:
+        with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         sock.close()
 
     def _socket(self) -> socket.socket:

@@ -1,0 +1,414 @@
+"""Live collection: run the declared read-only plan on one device and write a snapshot directory.
+
+How it behaves, and why:
+
+* **Read-only.** Every command sent is a ``PlannedCommand`` from ``auditor.acquire.plan`` (wrapped
+  only to learn its exit status, see ``auditor.acquire.adb.exitcode``). Nothing else is sent.
+* **Fast.** One connection for the whole collection, one command at a time, and a number of commands
+  that does not depend on the number of apps (the plan loops on the device).
+* **Honest.** Every command gets a ``CommandRecord``: ok, failed (non-zero exit), denied (the device
+  refused), timeout (silent too long) or skipped (never ran), with exit code, seconds, bytes and
+  SHA-256. A failing command is recorded and collection goes on.
+* **Resumable, and nothing received is lost.** Each output is written as soon as its command ends
+  (a partial one too), and ``manifest.json`` is rewritten after every command. A dropped connection
+  ends the run with ``complete: false`` and a note; ``resume=True`` runs only the commands that are
+  not ``ok``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from auditor.acquire.adb.connection import DeviceConnection
+from auditor.acquire.adb.discover import DeviceTarget, open_connection
+from auditor.acquire.adb.errors import AcquireError, CommandTimeoutError, ResumeError
+from auditor.acquire.adb.exitcode import new_nonce, split_exit_code, wrap_command
+from auditor.acquire.adb.identity import device_info
+from auditor.acquire.adb.keys import AdbKey
+from auditor.acquire.plan import PlannedCommand, base_plan, full_plan
+from auditor.model import (
+    CommandRecord,
+    CommandStatus,
+    DeviceInfo,
+    Note,
+    NoteLevel,
+    Section,
+    SnapshotManifest,
+)
+from auditor.parse.props import parse_getprop
+from auditor.parse.text import decode_output
+from auditor.parse.users import parse_pm_list_users
+from auditor.progress import NullObserver, Observer
+from auditor.snapshot import (
+    MANIFEST,
+    SnapshotError,
+    manifest_from_json,
+    new_manifest,
+    record_for,
+    write_manifest,
+    write_output,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_OUTPUT_BYTES = 512 * 1024 * 1024
+"""A device that streams more than this for one command is cut off (hostile or broken firmware)."""
+
+NOTE_SECTION = "collect"
+"""Section of the notes collection itself writes."""
+
+_NOT_RUN = "not run yet"
+_LOST = "not run: the connection was lost before it"
+
+# What a refusal looks like. Only matched near the start of the output, and with exit code 0 only in
+# a short output: `dumpsys` prints "Permission Denial: can't dump …" and still exits 0.
+_DENIED = re.compile(
+    rb"Permission Denial|Can't find service|inaccessible or not found|Permission denied|SecurityException"
+    rb"|(?m:^\S*sh: .{1,200}: not found\r?$)"
+)
+_DENIED_WHEN_OK = re.compile(rb"\A\s*(Permission Denial|Can't find service)")
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def classify(output: bytes, exit_code: int | None) -> tuple[CommandStatus, str | None]:
+    """Status and reason of a finished command from its output and exit code (None: cut short)."""
+    if exit_code is None:
+        return CommandStatus.FAILED, "the output ended without its exit status (cut short)"
+    head = output[:4096]
+    denial = _DENIED.search(head)
+    if exit_code != 0:
+        if denial is not None:
+            return CommandStatus.DENIED, _line_of(head, denial.start())
+        return CommandStatus.FAILED, f"exit code {exit_code}"
+    if len(output) <= 1024 and _DENIED_WHEN_OK.search(head):
+        return CommandStatus.DENIED, _line_of(head, 0)
+    return CommandStatus.OK, None
+
+
+def _line_of(text: bytes, at: int) -> str:
+    start = text.rfind(b"\n", 0, at) + 1
+    end = text.find(b"\n", at)
+    line = text[start : end if end >= 0 else len(text)].strip()
+    return line.decode("utf-8", "replace")[:200]
+
+
+class _ConnectionLost(Exception):
+    """Internal: the command could not finish because the connection is gone."""
+
+    def __init__(self, command_id: str, error: AcquireError) -> None:
+        super().__init__(str(error))
+        self.command_id = command_id
+        self.error = error
+
+
+@dataclass
+class _Run:
+    """The mutable state of one collection session (only ever used inside this module)."""
+
+    connection: DeviceConnection
+    out_dir: Path
+    observer: Observer
+    created_at: str
+    nonce: str = field(default_factory=new_nonce)
+    records: dict[str, CommandRecord] = field(default_factory=dict)
+    planned: list[PlannedCommand] = field(default_factory=list)
+    device: DeviceInfo = field(default_factory=DeviceInfo)
+    users: tuple[int, ...] = ()
+    notes: list[Note] = field(default_factory=list)
+    sent: int = 0
+    """Commands sent in this session (each one shell round trip)."""
+
+    # -- manifest ----------------------------------------------------------------------------------
+
+    def manifest(self, *, complete: bool) -> SnapshotManifest:
+        planned_ids = [c.id for c in self.planned]
+        ordered = [self.records[i] for i in planned_ids if i in self.records]
+        ordered += [r for i, r in self.records.items() if i not in set(planned_ids)]
+        return new_manifest(
+            source=self.connection.kind.value,
+            created_at=self.created_at,
+            commands=ordered,
+            device=self.device,
+            users=self.users,
+            complete=complete,
+            notes=self.notes,
+        )
+
+    def save(self, *, complete: bool = False) -> SnapshotManifest:
+        manifest = self.manifest(complete=complete)
+        write_manifest(self.out_dir, manifest)
+        return manifest
+
+    def plan(self, commands: Iterable[PlannedCommand]) -> None:
+        """Add commands to the plan; those never run yet are recorded as skipped ("not run yet")."""
+        known = {c.id for c in self.planned}
+        for cmd in commands:
+            if cmd.id in known:
+                continue
+            self.planned.append(cmd)
+            known.add(cmd.id)
+            if cmd.id not in self.records:
+                self.records[cmd.id] = _pending(cmd, _NOT_RUN)
+
+    def done(self, cmd: PlannedCommand) -> bool:
+        rec = self.records.get(cmd.id)
+        return rec is not None and rec.status is CommandStatus.OK and rec.command == cmd.command
+
+    # -- running -----------------------------------------------------------------------------------
+
+    def run(self, cmd: PlannedCommand) -> None:
+        """Run one command unless already done; record and write it. Raises _ConnectionLost."""
+        if self.done(cmd):
+            return
+        started = time.monotonic()
+        received = bytearray()
+        self.sent += 1
+        try:
+            for chunk in self.connection.shell(wrap_command(cmd.command, self.nonce), timeout_s=cmd.timeout_s):
+                received += chunk
+                if len(received) > MAX_OUTPUT_BYTES:
+                    raise CommandTimeoutError(f"more than {MAX_OUTPUT_BYTES // 2**20} MiB of output; cut off")
+        except CommandTimeoutError as e:
+            self._finish(cmd, bytes(received), CommandStatus.TIMEOUT, None, started, str(e))
+            try:
+                self.connection.reset()  # a half-read stream cannot be abandoned on the same link
+            except AcquireError as lost:
+                raise _ConnectionLost(cmd.id, lost) from lost
+            return
+        except AcquireError as e:
+            self._finish(cmd, bytes(received), CommandStatus.FAILED, None, started, str(e))
+            raise _ConnectionLost(cmd.id, e) from e
+        except BaseException:
+            # Ctrl-C: keep what arrived, then let the interruption through.
+            self._finish(cmd, bytes(received), CommandStatus.FAILED, None, started, "interrupted")
+            raise
+        output, exit_code = split_exit_code(bytes(received), self.nonce)
+        status, error = classify(output, exit_code)
+        self._finish(cmd, output, status, exit_code, started, error)
+
+    def _finish(
+        self,
+        cmd: PlannedCommand,
+        output: bytes,
+        status: CommandStatus,
+        exit_code: int | None,
+        started: float,
+        error: str | None,
+    ) -> None:
+        write_output(self.out_dir, cmd.id, output)
+        self.records[cmd.id] = record_for(
+            _pending(cmd, None),
+            output,
+            status=status,
+            exit_code=exit_code,
+            seconds=time.monotonic() - started,
+            error=error,
+        )
+        if status is not CommandStatus.OK:
+            logger.debug("%s: %s (%s)", cmd.id, status.value, error)
+        self.save()
+
+    def output_text(self, command_id: str) -> str | None:
+        """The decoded output of an ``ok`` command, from disk (also for commands of an earlier run)."""
+        rec = self.records.get(command_id)
+        if rec is None or rec.status is not CommandStatus.OK:
+            return None
+        try:
+            return decode_output((self.out_dir / rec.output).read_bytes()).text
+        except OSError:
+            return None
+
+
+def _pending(cmd: PlannedCommand, error: str | None) -> CommandRecord:
+    return CommandRecord(
+        id=cmd.id,
+        command=cmd.command,
+        section=cmd.section,
+        user=cmd.user,
+        status=CommandStatus.SKIPPED,
+        error=error,
+    )
+
+
+def _load_prior(out_dir: Path) -> SnapshotManifest:
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        manifest = manifest_from_json(data)
+    except FileNotFoundError as e:
+        raise ResumeError(f"{out_dir} holds no snapshot to resume (no {MANIFEST})") from e
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, SnapshotError) as e:
+        raise ResumeError(f"cannot resume {out_dir}: {e}") from e
+    return manifest
+
+
+def _intact(out_dir: Path, rec: CommandRecord) -> bool:
+    """Whether an ``ok`` output of an earlier run is still on disk as recorded."""
+    try:
+        blob = (out_dir / rec.output).read_bytes()
+    except OSError:
+        return False
+    return len(blob) == rec.bytes and (rec.sha256 is None or hashlib.sha256(blob).hexdigest() == rec.sha256)
+
+
+def _check_out_dir(out_dir: Path, resume: bool) -> SnapshotManifest | None:
+    if resume:
+        return _load_prior(out_dir)
+    if (out_dir / MANIFEST).exists():
+        raise AcquireError(f"{out_dir} already holds a snapshot: resume it with --resume, or choose another directory")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise AcquireError(f"{out_dir} is not a directory")
+    if out_dir.is_dir() and any(out_dir.iterdir()):
+        raise AcquireError(f"{out_dir} is not empty: choose a new or empty directory for the snapshot")
+    return None
+
+
+def _remaining(prior: SnapshotManifest, with_apk_paths: bool) -> int:
+    """How many planned commands of a prior snapshot are not ``ok`` (the users are known then)."""
+    by_id = {c.id: c for c in prior.commands}
+    plan = full_plan(prior.users or (0,), with_apk_paths=with_apk_paths)
+    return sum(1 for p in plan if (r := by_id.get(p.id)) is None or r.status is not CommandStatus.OK)
+
+
+def collect(
+    target: DeviceTarget,
+    out_dir: Path,
+    *,
+    observer: Observer | None = None,
+    resume: bool = False,
+    with_apk_paths: bool = False,
+    keys_dir: Path | None = None,
+    auth_timeout_s: float = 60.0,
+    key: AdbKey | None = None,
+) -> SnapshotManifest:
+    """Collect a snapshot of ``target`` into ``out_dir`` and return its manifest.
+
+    Connects (through the adb server, USB or TCP as the target says; the observer relays "allow USB
+    debugging" to the user and collection waits ``auth_timeout_s`` for it), runs the read-only plan
+    for every user and profile, and writes ``manifest.json`` and ``raw/<id>.txt``.
+
+    ``out_dir`` must be new or empty, unless ``resume``: then it must hold a snapshot, and only its
+    commands that are not ``ok`` are run. ``with_apk_paths`` adds ``pm path`` for every package.
+    ``key`` (an in-memory key) overrides ``keys_dir`` (default: the official adb's ``~/.android``).
+
+    A lost connection does not raise: the returned manifest has ``complete=False`` and a note. Raises
+    AcquireError when nothing can be collected (no connection, not authorized, bad ``out_dir``).
+    """
+    observer = observer or NullObserver()
+    prior = _check_out_dir(out_dir, resume)
+    if prior is not None and prior.complete and _remaining(prior, with_apk_paths) == 0:
+        logger.debug("%s is already complete", out_dir)
+        return prior
+    connection = open_connection(target, key=key, keys_dir=keys_dir, auth_timeout_s=auth_timeout_s, observer=observer)
+    try:
+        return collect_over(
+            connection, out_dir, observer=observer, resume=resume, with_apk_paths=with_apk_paths, _prior=prior
+        )
+    finally:
+        connection.close()
+
+
+def collect_over(
+    connection: DeviceConnection,
+    out_dir: Path,
+    *,
+    observer: Observer | None = None,
+    resume: bool = False,
+    with_apk_paths: bool = False,
+    _prior: SnapshotManifest | None = None,
+) -> SnapshotManifest:
+    """``collect`` over an already open connection (the caller closes it)."""
+    observer = observer or NullObserver()
+    prior = _prior if _prior is not None else _check_out_dir(out_dir, resume)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    run = _Run(connection, out_dir, observer, created_at=prior.created_at if prior else _now())
+    if prior is not None:
+        run.device, run.users = prior.device, prior.users
+        for rec in prior.commands:
+            keep = rec.status is not CommandStatus.OK or _intact(out_dir, rec)
+            run.records[rec.id] = rec if keep else replace(rec, status=CommandStatus.SKIPPED, error="output missing")
+        # Notes about an earlier interruption no longer hold; notes of other kinds stay.
+        run.notes = [
+            n
+            for n in prior.notes
+            if not (n.section in (NOTE_SECTION, "pm_list_users") and n.level is not NoteLevel.INFO)
+        ]
+        if prior.source != connection.kind.value:
+            run.notes.append(Note(NOTE_SECTION, NoteLevel.INFO, f"started over {prior.source}"))
+    run.notes.append(
+        Note(
+            NOTE_SECTION,
+            NoteLevel.INFO,
+            f"{'resumed' if prior else 'collected'} {_now()} from {connection.description}",
+        )
+    )
+
+    base = base_plan()
+    users_at = next(i for i, c in enumerate(base) if c.section is Section.PM_LIST_USERS)
+    run.plan(base)
+    observer.start("Collecting", total=None)
+    try:
+        # Identity and users first: the rest of the plan depends on them.
+        for cmd in base[: users_at + 1]:
+            run.run(cmd)
+            _after(run, cmd)
+        run.plan(full_plan(run.users, with_apk_paths=with_apk_paths))
+        observer.finish()
+        observer.start(f"Collecting from {run.device.model or connection.description}", total=len(run.planned))
+        observer.advance(users_at + 1)
+        for cmd in run.planned[users_at + 1 :]:
+            run.run(cmd)
+            _after(run, cmd)
+            observer.advance(1, cmd.id)
+    except _ConnectionLost as lost:
+        for rec_id, rec in list(run.records.items()):
+            if rec.status is CommandStatus.SKIPPED and rec.error == _NOT_RUN:
+                run.records[rec_id] = replace(rec, error=_LOST)
+        run.notes.append(
+            Note(
+                NOTE_SECTION,
+                NoteLevel.PARTIAL,
+                f"collection stopped at {lost.command_id}: {lost.error}. Outputs received so far are kept; "
+                f"'auditor collect --resume {out_dir}' completes the snapshot.",
+            )
+        )
+        observer.finish()
+        return run.save(complete=False)
+    observer.finish()
+    complete = all(r.status is not CommandStatus.SKIPPED for r in run.records.values())
+    logger.debug("collection of %s: %d commands sent, complete=%s", out_dir, run.sent, complete)
+    return run.save(complete=complete)
+
+
+def _after(run: _Run, cmd: PlannedCommand) -> None:
+    """Learn from outputs the rest depends on: device identity (getprop) and users."""
+    if cmd.section is Section.GETPROP:
+        text = run.output_text(cmd.id)
+        if text is not None:
+            run.device = device_info(parse_getprop(text).values)
+    elif cmd.section is Section.PM_LIST_USERS:
+        text = run.output_text(cmd.id)
+        users = tuple(sorted({u.id for u in parse_pm_list_users(text).users})) if text is not None else ()
+        if users:
+            run.users = users
+        else:
+            # Without the list, user 0 (the owner) is still worth collecting; say what is missing.
+            run.users = (0,)
+            run.notes.append(
+                Note(
+                    "pm_list_users",
+                    NoteLevel.PARTIAL,
+                    "pm list users failed or listed no users: only user 0 was collected; other users and "
+                    "work profiles may be missing",
+                )
+            )
