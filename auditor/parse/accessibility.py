@@ -124,7 +124,8 @@ def parse_dumpsys_accessibility(text: str) -> ParsedAccessibility:
                 target.setdefault(ComponentGrant(user=section.user, component=component), None)
         section = None
 
-    for raw in text.split("\n"):
+    lines = text.split("\n")
+    for raw in lines:
         line = raw.rstrip("\r")
         header = _SECTION.match(line)
         user_match = _USER_ID.search(line)
@@ -145,6 +146,10 @@ def parse_dumpsys_accessibility(text: str) -> ParsedAccessibility:
             section.add(line)
         if section is not None and section.closed:
             finish()
+    if section is not None and lines[-1] and "{" not in section.parts[-1]:
+        # The capture ends inside a list, mid-line: a Samsung "0 : pkg/cls" entry may be cut short
+        # ("pkg/cl"), so it is not trusted. (Braced entries carry their own end: "{pkg/cls}".)
+        unknown.append(f"{section.kind} services: {section.parts.pop().strip()}")
     finish()
     logger.debug(
         "accessibility: %d enabled, %d bound, %d installed, %d unknown",

@@ -463,9 +463,7 @@ def _parse_op_header(t: str) -> tuple[tuple[str, str, str | None] | None, list[O
 _EntryKey = tuple[str, str, str | None]
 
 
-def _entry(
-    key: _EntryKey, events: list[OpEvent], running: bool, cache: dict[_EntryKey, OpEntry]
-) -> OpEntry:
+def _entry(key: _EntryKey, events: list[OpEvent], running: bool, cache: dict[_EntryKey, OpEntry]) -> OpEntry:
     """The finished op. Ops without events are shared per (name, mode, switch): they are frozen,
     and about a third of the ops of a full dump are such mode-only lines."""
     if events or running:
@@ -481,9 +479,12 @@ def _set_last_duration(events: list[OpEvent], duration: int) -> None:
     best: OpEvent | None = None
     where = -1
     for i, ev in enumerate(events):
-        if ev.kind is OpEventKind.ACCESS and ev.ago_ms is not None:
-            if best is None or best.ago_ms is None or ev.ago_ms < best.ago_ms:
-                best, where = ev, i
+        if (
+            ev.kind is OpEventKind.ACCESS
+            and ev.ago_ms is not None
+            and (best is None or best.ago_ms is None or ev.ago_ms < best.ago_ms)
+        ):
+            best, where = ev, i
     if best is not None:
         events[where] = replace(best, duration_ms=duration)
 
@@ -601,9 +602,7 @@ def parse_dumpsys_appops(text: str) -> ParsedAppOps:
                     last_kind = access if word == "Access" else reject
                     if tail:
                         duration, proxy, last_ok = _split_tail(tail)
-                        event = OpEvent(
-                            last_kind, state[0], state[1], state[2], time, ago, duration, tag, proxy
-                        )
+                        event = OpEvent(last_kind, state[0], state[1], state[2], time, ago, duration, tag, proxy)
                         if not last_ok:
                             u.unknown.append(line)
                     else:
@@ -656,6 +655,11 @@ def parse_dumpsys_appops(text: str) -> ParsedAppOps:
                     u.ops.append(_entry(op, events, running, entries))
                     op, events, running, last_kind, tag, in_tag = None, [], False, None, None, False
                 t = t.rstrip()
+                paren = t.find(" (")
+                if paren > 0 and t.endswith("):") and len(t) > paren + 4 and t.find(" ") == paren and "/" not in t:
+                    # Fast path for the common "NAME (mode):" line (no switch, nothing after).
+                    op, events = (t[:paren], _mode_name(t[paren + 2 : -2].strip()), None), []
+                    continue
                 header, found, running, last_ok = _parse_op_header(t)
                 if header is None:
                     u.unknown.append(line)

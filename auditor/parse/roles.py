@@ -70,12 +70,17 @@ class _Node:
         return [v for v in self.fields.get(name, []) if isinstance(v, _Node)]
 
     def walk(self) -> Iterator[_Node]:
-        """This object and every object nested in it, depth first."""
-        yield self
-        for values in self.fields.values():
-            for value in values:
-                if isinstance(value, _Node):
-                    yield from value.walk()
+        """This object and every object nested in it, in printed order.
+
+        Iterative on purpose: a hostile dump nested thousands of levels deep must not hit Python's
+        recursion limit.
+        """
+        pending: list[_Node] = [self]
+        while pending:
+            node = pending.pop()
+            yield node
+            children = [v for values in node.fields.values() for v in values if isinstance(v, _Node)]
+            pending.extend(reversed(children))
 
 
 @dataclass

@@ -10,7 +10,9 @@ sorted as whole strings, such a tail always follows its own head: a line without
 taken as the continuation of the previous value. (A tail line that happens to contain ``=`` cannot be
 told from a new setting and is read as one; none of the real captures — Android 10 Samsung, Android
 14 HyperOS, about 1,400 settings — has a multi-line value at all.) Text before the first setting and
-Java stack-trace lines are never glued to a value; they go to ``unknown``.
+Java stack-trace lines are never glued to a value; they go to ``unknown``. A capture cut mid-line
+cannot be told from a short value (``key=val``); knowing that a capture was cut is the acquiring
+stage's job.
 
 Helpers read the two value shapes that grant special access:
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -105,13 +106,19 @@ def test_mvt_samsung_pre14_installed_only() -> None:
     assert result.unknown == ()
 
 
-def test_real_capture_truncated_anywhere() -> None:
-    text = real_text("dellta77-xiaomi-pad6-android14/dumpsys_accessibility.txt")
-    full = set(parse_dumpsys_accessibility(text).enabled)
-    for cut in range(0, len(text), max(1, len(text) // 197)):
+@pytest.mark.parametrize(
+    "relpath",
+    ["dellta77-xiaomi-pad6-android14/dumpsys_accessibility.txt", "mvt-tests/android_data/dumpsys_accessibility.txt"],
+)
+def test_real_capture_truncated_anywhere(relpath: str) -> None:
+    text = real_text(relpath)
+    full = parse_dumpsys_accessibility(text)
+    for cut in range(0, len(text) + 1, max(1, len(text) // 1500)):
         result = parse_dumpsys_accessibility(text[:cut])
         _check(result)
-        assert set(result.enabled) <= full  # a cut component lands in unknown, never in enabled
+        # A cut component lands in unknown, never in a list.
+        assert set(result.enabled) <= set(full.enabled)
+        assert set(result.installed) <= set(full.installed)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,6 +203,13 @@ def test_list_cut_mid_entry() -> None:
     result = parse_dumpsys_accessibility("     Enabled services:{{a.b/.C}, {d.e/.F")
     assert result.enabled == (ComponentGrant(0, "a.b/.C"),)
     assert result.unknown == ("enabled services: {d.e/.F",)
+
+
+def test_samsung_list_cut_mid_entry() -> None:
+    text = "  installed services: {\n    0 : com.a/.One\n    1 : com.b/.Tw"
+    result = parse_dumpsys_accessibility(text)
+    assert result.installed == (ComponentGrant(0, "com.a/.One"),)
+    assert result.unknown == ("installed services: 1 : com.b/.Tw",)
 
 
 def test_unclosed_bound_list_ends_at_the_next_header() -> None:

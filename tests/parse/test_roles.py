@@ -188,6 +188,11 @@ def test_dumpsys_role_hostile() -> None:
     assert huge.holders == ()
 
 
+def test_deep_nesting_does_not_hit_the_recursion_limit() -> None:
+    text = "a={\n" * 5000 + "user_id=0\nroles={\nname=r\nholders=p\n"
+    assert parse_dumpsys_role(text).holders == (RoleHolder(0, "r", "p"),)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.one_of(_mutated(TWO_USERS), _mutated(ONE_USER)))
 def test_dumpsys_role_never_raises(text: str) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from auditor.acquire.synthetic.catalog import SPECIAL_APPOPS
 from auditor.model import AccessState, DeviceInfo, RoleHolder
 
 
@@ -148,8 +149,6 @@ class TruthApp:
     @property
     def appop_specials(self) -> tuple[str, ...]:
         """Special-access ops (overlay, usage access, install apps, all files …) allowed for this app."""
-        from auditor.acquire.synthetic.catalog import SPECIAL_APPOPS
-
         return tuple(op for op in SPECIAL_APPOPS if self.effective_mode(op) == "allow")
 
 
