@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from auditor.model import ComponentGrant, ParsedAccessibility
 from auditor.parse.accessibility import parse_dumpsys_accessibility
 from auditor.parse.text import decode_output
+from tests.parse.strategies import mutated
 from tests.realdata import real_text
 
 # Android 14 shape, two users (owner and a work profile), written for these tests.
@@ -48,16 +48,6 @@ def _check(result: ParsedAccessibility) -> None:
         assert isinstance(grant, ComponentGrant)
         assert isinstance(grant.user, int) and isinstance(grant.component, str) and "/" in grant.component
     assert all(isinstance(line, str) for line in result.unknown)
-
-
-def _mutated(sample: str) -> st.SearchStrategy[str]:
-    """Arbitrary text, reshuffled sample lines mixed with junk, and the sample with a spliced hole."""
-    lines = sample.split("\n")
-    line = st.one_of(st.sampled_from(lines), st.text(max_size=30))
-    spliced = st.tuples(st.integers(0, len(sample)), st.integers(0, len(sample)), st.text(max_size=10)).map(
-        lambda t: sample[: t[0]] + t[2] + sample[t[1] :]
-    )
-    return st.one_of(st.text(), st.lists(line, max_size=30).map("\n".join), spliced)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,6 +250,6 @@ def test_every_truncation_of_the_sample() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(_mutated(SAMPLE))
+@given(mutated(SAMPLE))
 def test_never_raises(text: str) -> None:
     _check(parse_dumpsys_accessibility(text))

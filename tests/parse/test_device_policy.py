@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from auditor.model import ComponentGrant, ParsedDevicePolicy
 from auditor.parse.device_policy import parse_dumpsys_device_policy
 from auditor.parse.text import decode_output
+from tests.parse.strategies import mutated
 
 # Android 13/14: fully managed phone (device owner) with a work profile (user 10).
 MANAGED = """\
@@ -118,16 +119,6 @@ def _check(result: ParsedDevicePolicy) -> None:
         assert isinstance(grant, ComponentGrant)
         assert isinstance(grant.user, int) and isinstance(grant.component, str) and grant.component
     assert all(isinstance(line, str) for line in result.unknown)
-
-
-def _mutated(sample: str) -> st.SearchStrategy[str]:
-    """Arbitrary text, reshuffled sample lines mixed with junk, and the sample with a spliced hole."""
-    lines = sample.split("\n")
-    line = st.one_of(st.sampled_from(lines), st.text(max_size=30))
-    spliced = st.tuples(st.integers(0, len(sample)), st.integers(0, len(sample)), st.text(max_size=10)).map(
-        lambda t: sample[: t[0]] + t[2] + sample[t[1] :]
-    )
-    return st.one_of(st.text(), st.lists(line, max_size=30).map("\n".join), spliced)
 
 
 def test_managed_device_with_work_profile() -> None:
@@ -246,6 +237,6 @@ def test_every_truncation() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.one_of(_mutated(MANAGED), _mutated(OLD)))
+@given(st.one_of(mutated(MANAGED), mutated(OLD)))
 def test_never_raises(text: str) -> None:
     _check(parse_dumpsys_device_policy(text))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from auditor.model import ComponentGrant, ParsedNotificationListeners
 from auditor.parse.notification import parse_dumpsys_notification_listeners
 from auditor.parse.text import decode_output
+from tests.parse.strategies import mutated
 from tests.realdata import real_text
 
 # Shape of a full ``dumpsys notification`` on Android 13/14 with a work profile, written for these
@@ -61,16 +61,6 @@ def _check(result: ParsedNotificationListeners) -> None:
         assert isinstance(grant, ComponentGrant)
         assert isinstance(grant.user, int) and isinstance(grant.component, str) and grant.component
     assert all(isinstance(line, str) for line in result.unknown)
-
-
-def _mutated(sample: str) -> st.SearchStrategy[str]:
-    """Arbitrary text, reshuffled sample lines mixed with junk, and the sample with a spliced hole."""
-    lines = sample.split("\n")
-    line = st.one_of(st.sampled_from(lines), st.text(max_size=30))
-    spliced = st.tuples(st.integers(0, len(sample)), st.integers(0, len(sample)), st.text(max_size=10)).map(
-        lambda t: sample[: t[0]] + t[2] + sample[t[1] :]
-    )
-    return st.one_of(st.text(), st.lists(line, max_size=30).map("\n".join), spliced)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -224,6 +214,6 @@ def test_every_truncation_of_the_sample() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(_mutated(SAMPLE))
+@given(mutated(SAMPLE))
 def test_never_raises(text: str) -> None:
     _check(parse_dumpsys_notification_listeners(text))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from auditor.model import ParsedProperties
 from auditor.parse.props import parse_getprop
 from auditor.parse.text import decode_output
+from tests.parse.strategies import mutated
 from tests.realdata import real_text
 
 SAMPLE = """\
@@ -28,16 +28,6 @@ def _check(result: ParsedProperties) -> None:
     assert isinstance(result, ParsedProperties)
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in result.values.items())
     assert all(isinstance(line, str) for line in result.unknown)
-
-
-def _mutated(sample: str) -> st.SearchStrategy[str]:
-    """Arbitrary text, reshuffled sample lines mixed with junk, and the sample with a spliced hole."""
-    lines = sample.split("\n")
-    line = st.one_of(st.sampled_from(lines), st.text(max_size=30))
-    spliced = st.tuples(st.integers(0, len(sample)), st.integers(0, len(sample)), st.text(max_size=10)).map(
-        lambda t: sample[: t[0]] + t[2] + sample[t[1] :]
-    )
-    return st.one_of(st.text(), st.lists(line, max_size=30).map("\n".join), spliced)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,6 +181,6 @@ def test_every_truncation_of_the_sample() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(_mutated(SAMPLE))
+@given(mutated(SAMPLE))
 def test_never_raises(text: str) -> None:
     _check(parse_getprop(text))

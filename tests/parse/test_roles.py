@@ -14,6 +14,7 @@ from auditor.model import ParsedRoles, RoleHolder
 from auditor.parse.markers import marker_line
 from auditor.parse.roles import parse_dumpsys_role, parse_role_holders
 from auditor.parse.text import decode_output
+from tests.parse.strategies import mutated
 
 SMS = "android.app.role.SMS"
 DIALER = "android.app.role.DIALER"
@@ -106,16 +107,6 @@ def _check(result: ParsedRoles) -> None:
     assert all(isinstance(line, str) for line in result.unknown)
 
 
-def _mutated(sample: str) -> st.SearchStrategy[str]:
-    """Arbitrary text, reshuffled sample lines mixed with junk, and the sample with a spliced hole."""
-    lines = sample.split("\n")
-    line = st.one_of(st.sampled_from(lines), st.text(max_size=30))
-    spliced = st.tuples(st.integers(0, len(sample)), st.integers(0, len(sample)), st.text(max_size=10)).map(
-        lambda t: sample[: t[0]] + t[2] + sample[t[1] :]
-    )
-    return st.one_of(st.text(), st.lists(line, max_size=30).map("\n".join), spliced)
-
-
 # ---------------------------------------------------------------------------------------------
 # dumpsys role
 # ---------------------------------------------------------------------------------------------
@@ -194,7 +185,7 @@ def test_deep_nesting_does_not_hit_the_recursion_limit() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.one_of(_mutated(TWO_USERS), _mutated(ONE_USER)))
+@given(st.one_of(mutated(TWO_USERS), mutated(ONE_USER)))
 def test_dumpsys_role_never_raises(text: str) -> None:
     _check(parse_dumpsys_role(text))
 
@@ -238,6 +229,6 @@ def test_loop_hostile() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(_mutated(LOOP))
+@given(mutated(LOOP))
 def test_loop_never_raises(text: str) -> None:
     _check(parse_role_holders(text))

@@ -9,6 +9,7 @@ from auditor.model import ComponentGrant, ParsedSettings
 from auditor.parse.accessibility import parse_dumpsys_accessibility
 from auditor.parse.settings import parse_component_list, parse_input_methods, parse_settings
 from auditor.parse.text import decode_output
+from tests.parse.strategies import mutated
 from tests.realdata import real_text
 
 PAD6 = "dellta77-xiaomi-pad6-android14"
@@ -41,16 +42,6 @@ def _check(result: ParsedSettings) -> None:
     assert isinstance(result, ParsedSettings)
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in result.values.items())
     assert all(isinstance(line, str) for line in result.unknown)
-
-
-def _mutated(sample: str) -> st.SearchStrategy[str]:
-    """Arbitrary text, reshuffled sample lines mixed with junk, and the sample with a spliced hole."""
-    lines = sample.split("\n")
-    line = st.one_of(st.sampled_from(lines), st.text(max_size=30))
-    spliced = st.tuples(st.integers(0, len(sample)), st.integers(0, len(sample)), st.text(max_size=10)).map(
-        lambda t: sample[: t[0]] + t[2] + sample[t[1] :]
-    )
-    return st.one_of(st.text(), st.lists(line, max_size=30).map("\n".join), spliced)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,7 +210,7 @@ def test_every_truncation_of_the_sample() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(_mutated(SAMPLE), st.integers(-1, 2000))
+@given(mutated(SAMPLE), st.integers(-1, 2000))
 def test_never_raises(text: str, user: int) -> None:
     result = parse_settings(text)
     _check(result)

@@ -7,11 +7,11 @@ public captures described in docs/android-platform.md §6.
 from __future__ import annotations
 
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from auditor.model import ParsedUser, ParsedUsers
 from auditor.parse.text import decode_output
 from auditor.parse.users import parse_pm_list_users
+from tests.parse.strategies import mutated
 
 SAMPLE = """\
 Users:
@@ -29,16 +29,6 @@ def _check(result: ParsedUsers) -> None:
         assert isinstance(user.id, int) and isinstance(user.flags, int) and user.flags >= 0
         assert isinstance(user.name, str) and isinstance(user.running, bool)
     assert all(isinstance(line, str) for line in result.unknown)
-
-
-def _mutated(sample: str) -> st.SearchStrategy[str]:
-    """Arbitrary text, reshuffled sample lines mixed with junk, and the sample with a spliced hole."""
-    lines = sample.split("\n")
-    line = st.one_of(st.sampled_from(lines), st.text(max_size=30))
-    spliced = st.tuples(st.integers(0, len(sample)), st.integers(0, len(sample)), st.text(max_size=10)).map(
-        lambda t: sample[: t[0]] + t[2] + sample[t[1] :]
-    )
-    return st.one_of(st.text(), st.lists(line, max_size=30).map("\n".join), spliced)
 
 
 def test_sample() -> None:
@@ -131,6 +121,6 @@ def test_every_truncation_of_the_sample() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(_mutated(SAMPLE))
+@given(mutated(SAMPLE))
 def test_never_raises(text: str) -> None:
     _check(parse_pm_list_users(text))
