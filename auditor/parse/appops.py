@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
 from dataclasses import replace
 from typing import Final
 
@@ -141,9 +140,9 @@ SYSTEM_APPLICATION_OVERLAY
 _OP_CODES: Final[dict[str, int]] = {
     name: code for code, name in enumerate(_OP_NAMES_BY_CODE.split()) if name != "-"
 } | {
-    # Earlier names of the same codes: Android 14 (and the Xiaomi capture) print
-    # RECEIVE_SOUNDTRIGGER_AUDIO for 120; Android ≤ 9 TURN_ON_SCREEN for 61 and the misspelt
-    # RECEIVE_EMERGECY_SMS for 17.
+    # Other names printed for the same codes: RECEIVE_SOUNDTRIGGER_AUDIO (120) by Android 14 (the
+    # Xiaomi capture), TURN_ON_SCREEN (61) in an Android 9 dump, and the constant's own misspelt
+    # RECEIVE_EMERGECY_SMS (17).
     "RECEIVE_SOUNDTRIGGER_AUDIO": 120,
     "TURN_ON_SCREEN": 61,
     "RECEIVE_EMERGECY_SMS": 17,
@@ -296,12 +295,18 @@ def _parse_event(
     close_p = rest.find(")", open_p)
     if close_p < 0:
         return None, False
-    time = rest[:open_p].strip() or None
+    time_text = rest[:open_p]
+    tail = rest[close_p + 1 :]
+    if "=" in time_text:
+        # A field printed before the parentheses (not AOSP's order): read it with the tail.
+        words = time_text.split()
+        time_text = " ".join(w for w in words if "=" not in w)
+        tail = " ".join(w for w in words if "=" in w) + " " + tail
+    time = time_text.strip() or None
     ago = parse_duration_ms(rest[open_p + 1 : close_p])
     ok = ago is not None
     duration: int | None = None
     proxy: str | None = None
-    tail = rest[close_p + 1 :]
     if tail:
         duration, proxy, tail_ok = _split_tail(tail)
         ok = ok and tail_ok
@@ -320,46 +325,35 @@ def _parse_event(
     return event, ok
 
 
-def _relative_parts(parts: Iterable[str], tag: str | None) -> tuple[list[OpEvent], bool, bool]:
-    """``time=+1h ago``, ``rejectTime=+3d ago``, ``duration=+5s0ms``, ``(running)`` parts → events.
+# "time=+1h2m3s4ms ago", "rejectTime=… ago", "duration=…": found wherever they stand in the line.
+_RELATIVE: Final = re.compile(r"\b(time|rejectTime|duration)=([+-]?[0-9dhms]{1,60})(?: ago)?")
+
+
+def _relative_parts(text: str, tag: str | None) -> tuple[list[OpEvent], bool, bool]:
+    """``time=+1h ago``, ``rejectTime=+3d ago``, ``duration=+5s0ms`` and ``(running)`` → events.
 
     The relative form of ``appops get`` (all versions) and of Android ≤ 8 ``dumpsys appops``: no
-    uid state is printed (``time`` is the newest over every state and flag since Android 11).
-    Returns (events, running, whether every part was read).
+    uid state is printed (``time`` is the newest over every state and flag since Android 11). The
+    fields are read in any order and with any separator. Returns (events, running, whether
+    everything in ``text`` was read).
     """
     access_ago: int | None = None
     reject_ago: int | None = None
     duration: int | None = None
-    have_access = have_reject = running = False
+    have_access = have_reject = False
     ok = True
-    for raw_part in parts:
-        part = raw_part.strip()
-        if part.endswith("(running)"):
-            running = True
-            part = part[:-9].rstrip()
-        if not part:
-            continue
-        key, sep, value = part.partition("=")
-        if not sep:
-            ok = False
-            continue
-        value = value.strip()
-        if key in ("time", "rejectTime"):
-            if value.endswith(" ago"):
-                value = value[:-4]
-            else:
-                ok = False
-            ago = parse_duration_ms(value.strip())
-            ok = ok and ago is not None
-            if key == "time":
-                have_access, access_ago = True, ago
-            else:
-                have_reject, reject_ago = True, ago
-        elif key == "duration":
-            duration = parse_duration_ms(value)
-            ok = ok and duration is not None
+    for key, value in _RELATIVE.findall(text):
+        number = parse_duration_ms(value)
+        ok = ok and number is not None
+        if key == "time":
+            have_access, access_ago = True, number
+        elif key == "rejectTime":
+            have_reject, reject_ago = True, number
         else:
-            ok = False
+            duration = number
+    running = "(running)" in text
+    if _RELATIVE.sub("", text).replace("(running)", "").strip(" ;"):
+        ok = False
     events: list[OpEvent] = []
     if have_access:
         events.append(
@@ -439,7 +433,7 @@ def _parse_op_header(t: str) -> tuple[tuple[str, str, str | None] | None, list[O
         running = mode.endswith("(running)")
         if running:
             mode = mode[:-9].rstrip()
-        events, more_running, ok = _relative_parts(rest.split(";"), None) if rest else ([], False, True)
+        events, more_running, ok = _relative_parts(rest, None) if rest else ([], False, True)
         good = ok and bool(mode) and " " not in mode
         return (t[:colon], _mode_name(mode), None), events, running or more_running, good
     paren = t.find(" (")
@@ -456,7 +450,7 @@ def _parse_op_header(t: str) -> tuple[tuple[str, str, str | None] | None, list[O
     trailing = t[close + 2 :].strip()
     if not trailing:
         return header, [], False, bool(mode)
-    events, running, ok = _relative_parts(trailing.split(";"), None)
+    events, running, ok = _relative_parts(trailing, None)
     return header, events, running, ok and bool(mode)
 
 
@@ -489,9 +483,10 @@ def _set_last_duration(events: list[OpEvent], duration: int) -> None:
         events[where] = replace(best, duration_ms=duration)
 
 
-# One modern event line, duration in the parentheses included: the hot path of a full dump.
+# One modern event line, duration in the parentheses included: the hot path of a full dump. Lines
+# it does not match (Android 9, "(0)", a field before the parentheses) take _parse_event.
 _EVENT_LINE: Final = re.compile(
-    r"(Access|Reject): ?\[([^\]]*)\]([^(]*)"
+    r"(Access|Reject): ?\[([^\]]*)\]([^(=]*)"
     r"\(([+-]?)(?:([0-9]{1,12})d)?(?:([0-9]{1,12})h)?(?:([0-9]{1,12})m)?(?:([0-9]{1,12})s)?([0-9]{1,15})ms\)"
     r"(.*)"
 )
@@ -541,7 +536,7 @@ class _Uids:
 
 
 def parse_dumpsys_appops(text: str) -> ParsedAppOps:
-    """Parse ``dumpsys appops`` (Android 7–16, AOSP and vendor builds) in one pass over the lines.
+    """Parse ``dumpsys appops`` (the formats of Android 8 to 16, AOSP and vendor) in one pass.
 
     Uid blocks become ``UidOps`` (uid-level modes plus packages with ops and events). Watchers,
     settings, history and discrete accesses are skipped with one line each in ``unknown``.
@@ -563,8 +558,9 @@ def parse_dumpsys_appops(text: str) -> ParsedAppOps:
     in_tag = False
     skip_indent = -1  # inside a skipped section: lines indented deeper than this are skipped
     fg_ops = False  # inside "foregroundOps:" (Android 9+): its WATCHER/SILENT lines are skipped
-    last_ok = True
-    for line in text.split("\n"):
+    bad: str | None = None  # the last line not (fully) understood, to tell a cut-off last line
+    lines = text.split("\n")
+    for line in lines:
         t = line.lstrip(" ")
         if not t:
             continue
@@ -573,13 +569,12 @@ def parse_dumpsys_appops(text: str) -> ParsedAppOps:
             if indent > skip_indent or t.isspace():
                 continue
             skip_indent = -1
-        last_ok = True
 
         if indent >= 8:
             # Events (indent 10; Android 9 continuations deeper) and attribution wrappers (indent 8).
             if op is None:
                 (u.unknown if u.uid is not None else unknown).append(line)
-                last_ok = False
+                bad = line
                 continue
             c = t[0]
             if c == "A" or c == "R":
@@ -601,10 +596,11 @@ def parse_dumpsys_appops(text: str) -> ParsedAppOps:
                         ago = -ago  # dumpsys prints event time minus now: "(-1h…)" is an hour ago
                     last_kind = access if word == "Access" else reject
                     if tail:
-                        duration, proxy, last_ok = _split_tail(tail)
+                        duration, proxy, ok = _split_tail(tail)
                         event = OpEvent(last_kind, state[0], state[1], state[2], time, ago, duration, tag, proxy)
-                        if not last_ok:
+                        if not ok:
                             u.unknown.append(line)
+                            bad = line
                     else:
                         event = OpEvent(last_kind, state[0], state[1], state[2], time, ago, None, tag)
                     events.append(event)
@@ -618,12 +614,13 @@ def parse_dumpsys_appops(text: str) -> ParsedAppOps:
                 tag, in_tag = (None if name == "null" else name), True
                 continue
             parsed: OpEvent | None = None
+            ok = True
             if t.startswith("Access:"):
                 last_kind = access
-                parsed, last_ok = _parse_event(access, t[7:].lstrip(), tag, states)
+                parsed, ok = _parse_event(access, t[7:].lstrip(), tag, states)
             elif t.startswith("Reject:"):
                 last_kind = reject
-                parsed, last_ok = _parse_event(reject, t[7:].lstrip(), tag, states)
+                parsed, ok = _parse_event(reject, t[7:].lstrip(), tag, states)
             elif t.startswith("Running start at:"):
                 running = True
                 continue
@@ -633,18 +630,19 @@ def parse_dumpsys_appops(text: str) -> ParsedAppOps:
                 # Android 9: the newest access's duration on its own line.
                 duration = parse_duration_ms(t[9:].strip())
                 if duration is None:
-                    last_ok = False
+                    ok = False
                 else:
                     _set_last_duration(events, duration)
             elif last_kind is not None and "=" in t and "(" in t:
                 # Android 9 continuation line: "fg    = <date> (<ago>)" for the previous kind.
-                parsed, last_ok = _parse_event(last_kind, t, tag, states)
+                parsed, ok = _parse_event(last_kind, t, tag, states)
             else:
-                last_ok = False
+                ok = False
             if parsed is not None:
                 events.append(parsed)
-            if not last_ok:
+            if not ok:
                 u.unknown.append(line)
+                bad = line
             continue
 
         if indent >= 6:
@@ -660,13 +658,12 @@ def parse_dumpsys_appops(text: str) -> ParsedAppOps:
                     # Fast path for the common "NAME (mode):" line (no switch, nothing after).
                     op, events = (t[:paren], _mode_name(t[paren + 2 : -2].strip()), None), []
                     continue
-                header, found, running, last_ok = _parse_op_header(t)
-                if header is None:
+                header, found, running, ok = _parse_op_header(t)
+                if header is None or not ok:
                     u.unknown.append(line)
-                    continue
-                op, events = header, found
-                if not last_ok:
-                    u.unknown.append(line)
+                    bad = line
+                if header is not None:
+                    op, events = header, found
                 continue
             if u.uid is not None:
                 # Uid-level mode (before the first package): "CAMERA: mode=ignore" (≤ 8: mode=1).
@@ -678,7 +675,7 @@ def parse_dumpsys_appops(text: str) -> ParsedAppOps:
                 u.unknown.append(line)
             else:
                 unknown.append(line)
-            last_ok = False
+            bad = line
             continue
 
         # Indent 0-5: the op (if any) ends here.
@@ -690,7 +687,7 @@ def parse_dumpsys_appops(text: str) -> ParsedAppOps:
         if indent >= 4:
             if u.uid is None:
                 unknown.append(line)  # e.g. "User #0: u0a45" under "Profile owners:"
-                last_ok = False
+                bad = line
             elif t.startswith("Package ") and t.endswith(":") and len(t) > 9:
                 u.close_package()
                 u.package = t[8:-1].strip()
@@ -700,7 +697,7 @@ def parse_dumpsys_appops(text: str) -> ParsedAppOps:
                 pass
             else:
                 u.unknown.append(line)
-                last_ok = False
+                bad = line
             continue
 
         # Indent 0-3: a new uid, a new section, or the end of the last uid.
@@ -714,12 +711,18 @@ def parse_dumpsys_appops(text: str) -> ParsedAppOps:
             pass
         else:
             unknown.append(line)
-            last_ok = False
+            bad = line
 
-    truncated = in_tag or (bool(text) and not text.endswith("\n") and not last_ok)
+    truncated = in_tag or (bad is not None and bad is lines[-1])
     if op is not None:
         u.ops.append(_entry(op, events, running, entries))
     u.close_uid()
+    logger.debug(
+        "dumpsys appops: %d uids, %d top-level lines not understood or skipped, truncated=%s",
+        len(u.done),
+        len(unknown),
+        truncated,
+    )
     return ParsedAppOps(uids=tuple(u.done), truncated=truncated, unknown=tuple(unknown))
 
 
@@ -728,6 +731,12 @@ def parse_dumpsys_appops(text: str) -> ParsedAppOps:
 # --------------------------------------------------------------------------------------------------
 
 _UID_MODE_PREFIX: Final = "Uid mode: "
+# What an op line of ``appops get`` starts with: an op name as opToName prints it (upper case,
+# vendor "MIUIOP(10004)", "Unknown(123)" for codes the build has no name for) and a mode as
+# modeToName prints it (lower case; "mode=5" for values outside MODE_NAMES; vendor words such as
+# MIUI "ask"). Error lines ("Error: No UID for …") fail one of the two.
+_GET_OP_NAME: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\([0-9]{1,9}\))?")
+_GET_MODE: Final = re.compile(r"[a-z][A-Za-z0-9_]*(?:=-?[0-9]{1,9})?|[0-9]{1,9}")
 
 
 class _GetSplitter:
@@ -779,6 +788,7 @@ def _parse_get(text: str, package: str, uid: int) -> tuple[UidOps, bool]:
     unknown: list[str] = []
     splitter = _GetSplitter()
     last_bad = False
+    answered = False  # the command answered for this app ("No operations." counts; an error not)
     for line in text.split("\n"):
         t = line.strip()
         if not t:
@@ -788,34 +798,40 @@ def _parse_get(text: str, package: str, uid: int) -> tuple[UidOps, bool]:
         if prefixed:
             t = t[len(_UID_MODE_PREFIX) :].lstrip()
         elif t == "No operations.":
+            answered = True
             continue
         elif t.startswith("Default mode: "):
             # The op's default when nothing is recorded (only when an op was asked for): not a
             # setting of this app, but kept so nothing printed is lost.
+            answered = True
             unknown.append(line)
             continue
         name, sep, rest = t.partition(": ")
-        if not sep or not name or " " in name:
-            unknown.append(line)
+        if not sep or _GET_OP_NAME.fullmatch(name) is None:
+            unknown.append(line)  # e.g. "java.lang.SecurityException: …"
             last_bad = True
             continue
-        mode_part, _, times = rest.partition(";")
-        mode = mode_part.strip()
+        rest = rest.strip()
+        # The mode is the first word; after it come "(running)" or "(<tag>)" (with --attribution)
+        # and the time fields, normally "; "-separated.
+        end = len(rest)
+        for stop in (";", " ", "("):
+            at = rest.find(stop)
+            if 0 <= at < end:
+                end = at
+        mode, after = rest[:end], rest[end:].lstrip(" ;")
         tag: str | None = None
-        running = False
-        if mode.endswith(")") and " (" in mode:
-            # "allow (running)" when nothing else was printed; "allow (<tag>)" with --attribution.
-            mode, _, inner = mode[:-1].partition(" (")
-            if inner == "running":
-                running = True
-            else:
+        if after.startswith("(") and not after.startswith("(running)"):
+            close = after.find(")")
+            if close > 0:
+                inner = after[1:close]
                 tag = None if inner == "null" else inner
-        if not mode or " " in mode:
-            unknown.append(line)
+                after = after[close + 1 :]
+        if _GET_MODE.fullmatch(mode) is None:
+            unknown.append(line)  # e.g. "Error: No UID for com.x in user 0"
             last_bad = True
             continue
-        events, more_running, ok = _relative_parts(times.split(";"), tag) if times else ([], False, True)
-        running = running or more_running
+        events, running, ok = _relative_parts(after, tag) if after.strip() else ([], False, True)
         if prefixed:
             splitter.start(name)
             uid_modes.append((name, mode))
@@ -827,7 +843,10 @@ def _parse_get(text: str, package: str, uid: int) -> tuple[UidOps, bool]:
         if not ok:
             unknown.append(line)
             last_bad = True
-    packages = (PackageOps(package=package, ops=tuple(ops)),) if package or ops else ()
+    # An error ("Error: No UID for …") or empty output says nothing about the app's ops: no
+    # PackageOps then, rather than one claiming it has none.
+    answered = answered or bool(ops) or bool(uid_modes)
+    packages = (PackageOps(package=package, ops=tuple(ops)),) if answered and (package or ops) else ()
     result = UidOps(uid=uid, uid_modes=tuple(uid_modes), packages=packages, unknown=tuple(unknown))
     return result, last_bad
 
@@ -838,10 +857,34 @@ def parse_appops_get(text: str, package: str = "", uid: int = -1) -> UidOps:
     Lines are ``OP: mode[; time=+1h2m3s4ms ago][; rejectTime=… ago][; duration=…][ (running)]``.
     Times are relative to the call and no uid state is printed, so events carry ``ago_ms`` with
     ``UidState.UNKNOWN``. Uid-level modes (the ``Uid mode: `` line and the unprefixed ones after it,
-    see ``_GetSplitter``) go to ``uid_modes``; the rest to one ``PackageOps`` for ``package``.
-    ``uid`` is the caller's (the output does not print it); -1 when unknown.
+    see ``_GetSplitter``) go to ``uid_modes``; the rest to one ``PackageOps`` for ``package``, which
+    is left out when the output is empty or an error. ``uid`` is the caller's (the output does not
+    print it); -1 when unknown.
     """
     return _parse_get(text, package, uid)[0]
+
+
+class _UidGroup:
+    """The ``appops get`` outputs of one uid's packages, merged in loop order."""
+
+    def __init__(self, uid: int) -> None:
+        self.uid = uid
+        self.modes: dict[tuple[str, str], None] = {}  # ordered set: printed again per package
+        self.packages: list[PackageOps] = []
+        self.unknown: list[str] = []
+
+    def add(self, part: UidOps) -> None:
+        self.modes.update(dict.fromkeys(part.uid_modes))
+        self.packages.extend(part.packages)
+        self.unknown.extend(part.unknown)
+
+    def result(self) -> UidOps:
+        return UidOps(
+            uid=self.uid,
+            uid_modes=tuple(self.modes),
+            packages=tuple(self.packages),
+            unknown=tuple(self.unknown),
+        )
 
 
 def parse_appops_get_loop(text: str) -> ParsedAppOps:
@@ -853,8 +896,8 @@ def parse_appops_get_loop(text: str) -> ParsedAppOps:
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    order: list[UidOps] = []
-    by_uid: dict[int, int] = {}
+    groups: list[_UidGroup] = []
+    by_uid: dict[int, _UidGroup] = {}
     unknown: list[str] = []
     last_bad = False
     for part in split_marked(text):
@@ -862,24 +905,17 @@ def parse_appops_get_loop(text: str) -> ParsedAppOps:
             unknown.extend(line for line in part.text.split("\n") if line.strip())
             last_bad = bool(part.text.strip())
             continue
-        uid_text = part.keys.get("uid", "")
-        parsed_uid = _small_int(uid_text)
+        parsed_uid = _small_int(part.keys.get("uid", ""))
         uid = -1 if parsed_uid is None else parsed_uid
         result, last_bad = _parse_get(part.text, part.keys.get("package", ""), uid)
-        index = by_uid.get(uid) if uid >= 0 else None
-        if index is None:
+        group = by_uid.get(uid) if uid >= 0 else None
+        if group is None:
+            group = _UidGroup(uid)
+            groups.append(group)
             if uid >= 0:
-                by_uid[uid] = len(order)
-            order.append(result)
-            continue
-        prev = order[index]
-        modes = list(prev.uid_modes)
-        modes.extend(m for m in result.uid_modes if m not in prev.uid_modes)
-        order[index] = UidOps(
-            uid=uid,
-            uid_modes=tuple(modes),
-            packages=prev.packages + result.packages,
-            unknown=prev.unknown + result.unknown,
-        )
+                by_uid[uid] = group
+        group.add(result)
     truncated = bool(text) and not text.endswith("\n") and last_bad
-    return ParsedAppOps(uids=tuple(order), truncated=truncated, unknown=tuple(unknown))
+    uids = tuple(g.result() for g in groups)
+    logger.debug("appops get loop: %d uids, %d lines not understood", len(uids), len(unknown))
+    return ParsedAppOps(uids=uids, truncated=truncated, unknown=tuple(unknown))
