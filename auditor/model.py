@@ -38,7 +38,7 @@ class NoteLevel(StrEnum):
     """A whole section is absent; the facts it would give are unknown, not zero."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Note:
     """A statement about coverage: what was skipped or incomplete, and why."""
 
@@ -54,7 +54,7 @@ class Note:
 # --------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedUser:
     """One line of ``pm list users``: ``UserInfo{<id>:<name>:<hexflags>} running``."""
 
@@ -65,13 +65,13 @@ class ParsedUser:
     running: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedUsers:
     users: tuple[ParsedUser, ...]
     unknown: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedProperties:
     """``getprop`` output: ``[key]: [value]`` lines (values may span lines)."""
 
@@ -79,7 +79,7 @@ class ParsedProperties:
     unknown: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedSettings:
     """``settings list secure|global|system``: ``key=value`` lines."""
 
@@ -92,7 +92,7 @@ class ParsedSettings:
 # --------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ListedPackage:
     """One line of ``pm list packages [-f] [-U] [-i] [--show-versioncode]``."""
 
@@ -104,13 +104,13 @@ class ListedPackage:
     uid: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedPackageList:
     packages: tuple[ListedPackage, ...]
     unknown: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PermissionState:
     """One ``name: granted=true|false[, flags=[ A|B ]]`` line of install or runtime permissions."""
 
@@ -120,7 +120,7 @@ class PermissionState:
     """Flag names exactly as Android prints them; unknown bits stay as their decimal text."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DeclaredPermission:
     """A permission the package defines (``declared permissions:``)."""
 
@@ -129,7 +129,7 @@ class DeclaredPermission:
     """The ``prot=`` text, e.g. ``signature|privileged``."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RequestedPermission:
     """One line of ``requested permissions:`` (only in per-package or older full dumps)."""
 
@@ -138,7 +138,7 @@ class RequestedPermission:
     """Android 10/11 print ``: restricted=true`` for hard-restricted permissions."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PackageUserState:
     """A ``User N:`` block of one package (or shared user); repeated blocks are merged."""
 
@@ -162,7 +162,7 @@ class PackageUserState:
     """Other ``key=value`` pairs of the User line and per-user lines (gids, dataDir …), kept verbatim."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedPackage:
     """One ``Package [name] (hash):`` block of ``dumpsys package``."""
 
@@ -201,7 +201,7 @@ class ParsedPackage:
     unknown: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedSharedUser:
     """A ``SharedUser [name] (hash):`` block: runtime grants of shared-uid apps live here."""
 
@@ -212,7 +212,7 @@ class ParsedSharedUser:
     unknown: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedPackageDump:
     """Everything ``dumpsys package`` (full, or several per-package dumps concatenated) says."""
 
@@ -249,7 +249,7 @@ class OpEventKind(StrEnum):
     REJECT = "reject"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OpEvent:
     """One ``Access:``/``Reject:`` line (dumpsys) or ``time=``/``rejectTime=`` (appops get)."""
 
@@ -269,7 +269,7 @@ class OpEvent:
     """The ``proxy[…]`` text: the app that accessed on behalf of this one, or was proxied."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OpEntry:
     """One op of one package: its mode and its recorded events."""
 
@@ -282,13 +282,13 @@ class OpEntry:
     """``/ switch X=mode`` text when the op is controlled by another op."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PackageOps:
     package: str
     ops: tuple[OpEntry, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UidOps:
     """One ``Uid u0a234:`` block: uid-level modes (which override package modes) and packages."""
 
@@ -299,7 +299,7 @@ class UidOps:
     unknown: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedAppOps:
     """``dumpsys appops`` (absolute times) or ``appops get`` (relative times) for one or many uids."""
 
@@ -313,7 +313,7 @@ class ParsedAppOps:
 # --------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ComponentGrant:
     """A component (``package/class``) enabled for a user, e.g. an accessibility service."""
 
@@ -326,7 +326,7 @@ class ComponentGrant:
         return self.component.split("/", 1)[0]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedAccessibility:
     """``dumpsys accessibility``: enabled (and bound / installed) services per user."""
 
@@ -336,7 +336,7 @@ class ParsedAccessibility:
     unknown: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedNotificationListeners:
     """The listener part of ``dumpsys notification`` (never the notifications themselves)."""
 
@@ -346,7 +346,7 @@ class ParsedNotificationListeners:
     unknown: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedDevicePolicy:
     """``dumpsys device_policy``: device admins per user, device owner, profile owners."""
 
@@ -356,7 +356,7 @@ class ParsedDevicePolicy:
     unknown: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RoleHolder:
     user: int
     role: str
@@ -364,7 +364,7 @@ class RoleHolder:
     package: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedRoles:
     """Role holders from ``dumpsys role`` or ``cmd role get-role-holders`` loops."""
 
@@ -421,7 +421,7 @@ class CommandStatus(StrEnum):
     """Not run: not applicable to this device, or the connection was lost before it."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CommandRecord:
     """One entry of ``manifest.json``: a command, where its output is, and how it went."""
 
@@ -446,7 +446,7 @@ class CommandRecord:
         return f"raw/{self.id}.txt"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SnapshotManifest:
     """``manifest.json``: how, when and from what the snapshot was made, and every command's outcome."""
 
@@ -464,7 +464,7 @@ class SnapshotManifest:
     notes: tuple[Note, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """A snapshot in memory: the manifest and the raw output bytes of each command, by id."""
 
@@ -479,7 +479,7 @@ class Snapshot:
 # --------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DeviceInfo:
     """Identity of the audited device, from ``getprop``."""
 
@@ -506,7 +506,7 @@ class UserKind(StrEnum):
     """A profile that is not a managed (work) profile: OEM second space, dual apps, clone profile."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UserReport:
     id: int
     name: str
@@ -555,7 +555,7 @@ class AccessState(StrEnum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OpAccess:
     """The newest recorded access (or rejection) of an app-op, with its state."""
 
@@ -569,7 +569,7 @@ class OpAccess:
     proxy: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PermissionReport:
     """One permission of one app for one user, with every fact that decides its effect."""
 
@@ -619,7 +619,7 @@ class SpecialAccessKind(StrEnum):
     QUERY_ALL_PACKAGES = "query_all_packages"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SpecialAccessReport:
     """One special access an app holds, with the raw evidence it rests on."""
 
@@ -644,7 +644,7 @@ class InstallSource(StrEnum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AppReport:
     """One app as installed for one user."""
 
@@ -681,7 +681,7 @@ class AppReport:
     """Rule hits with severity, confidence, evidence and the exact fix."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceInfo:
     """Where the audited data came from."""
 
@@ -694,7 +694,7 @@ class SourceInfo:
     complete: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AuditReport:
     """The audit report: the documented JSON contract every later stage reads."""
 
@@ -778,7 +778,7 @@ class Grade(StrEnum):
     F = "F"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CategoryExposure:
     """How far one app reaches one category, and through what."""
 
@@ -792,7 +792,7 @@ class CategoryExposure:
     ``selected_photos_only``, ``explained_by_role:<role>``."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScoreReason:
     """One addend of a score: its points, the rule that gave them, and the evidence."""
 
@@ -805,7 +805,7 @@ class ScoreReason:
     category: DataCategory | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Exposure:
     """An app's exposure: per-category reach and a 0–100 score whose reasons add up to it exactly."""
 
@@ -831,7 +831,7 @@ class Confidence(StrEnum):
     LOW = "low"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A rule hit on one app: what, how sure, why it matters, the evidence, and the exact fix."""
 
@@ -846,7 +846,7 @@ class Finding:
     """The exact ``adb shell …`` command, or the Settings path where no command exists."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExposurePool:
     """Apps that pool what they reach: one signer, one sharedUserId, or one tracker SDK inside them."""
 
@@ -860,7 +860,7 @@ class ExposurePool:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DeviceExposure:
     """The device's exposure over all apps and users."""
 
@@ -870,7 +870,7 @@ class DeviceExposure:
     pools: tuple[ExposurePool, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WeightsInfo:
     source: str
     """``built-in`` or the path of the ``--weights`` file."""
@@ -934,7 +934,7 @@ class ApkIssueKind(StrEnum):
     """DEX bytes in front of the zip (CVE-2017-13156): old Android versions run them instead of the app."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ApkIssue:
     """One reason an APK or a part of it was skipped, or one anomaly seen while reading it."""
 
@@ -945,7 +945,7 @@ class ApkIssue:
     """The zip entry the issue concerns, as named in the archive (untrusted)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ApkRequestedPermission:
     """A permission the manifest requests, or one aapt and Android treat as implied."""
 
@@ -959,7 +959,7 @@ class ApkRequestedPermission:
     implied_reason: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ApkDeclaredPermission:
     """A custom permission the app defines with ``<permission>``."""
 
@@ -991,7 +991,7 @@ class ExportedReason(StrEnum):
     """Not set and nothing exports it: private to the app."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ApkComponent:
     """An activity, alias, service, receiver or provider with its effective exported state."""
 
@@ -1029,7 +1029,7 @@ class CleartextReason(StrEnum):
     """Nothing says: permitted when the app targets API 27 or lower, refused from API 28."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ApkNetworkSecurity:
     """Cleartext traffic and trusted CAs, from the manifest and its network security config."""
 
@@ -1059,7 +1059,7 @@ class SigningScheme(StrEnum):
     """Key rotation aimed at Android 13 and later; its signer replaces v3's only there."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ApkCertificate:
     """A signer certificate found under one scheme. Signatures are parsed, not verified."""
 
@@ -1070,7 +1070,7 @@ class ApkCertificate:
     """RFC 4514 subject, e.g. ``CN=Android Debug,O=Android,C=US`` (untrusted)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ApkSigning:
     """The signer Android would take, and every scheme present."""
 
@@ -1083,7 +1083,7 @@ class ApkSigning:
     certificates: tuple[ApkCertificate, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ApkTracker:
     """A tracker SDK whose code signature matches class names in the APK: it is *present*, not
     necessarily used (Exodus Privacy's own wording)."""
@@ -1099,7 +1099,7 @@ class ApkTracker:
     """How many class names matched, outside the app's own package."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ApkFacts:
     """Everything static analysis says about one APK."""
 
@@ -1137,7 +1137,7 @@ class ApkFacts:
     """DEX bytes precede the zip: on unpatched Android 5.0–8.0 they run instead of the app."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ApkResult:
     """The outcome of analysing one APK file: facts, or the reason there are none."""
 

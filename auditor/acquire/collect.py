@@ -33,7 +33,7 @@ from auditor.acquire.adb.errors import AcquireError, CommandTimeoutError, Resume
 from auditor.acquire.adb.exitcode import new_nonce, split_exit_code, wrap_command
 from auditor.acquire.adb.identity import device_info
 from auditor.acquire.adb.keys import AdbKey
-from auditor.acquire.plan import PlannedCommand, base_plan, full_plan
+from auditor.acquire.plan import PlannedCommand, base_plan, full_plan, is_read_only
 from auditor.model import (
     CommandRecord,
     CommandStatus,
@@ -134,7 +134,9 @@ class _Run:
     def manifest(self, *, complete: bool) -> SnapshotManifest:
         planned_ids = [c.id for c in self.planned]
         ordered = [self.records[i] for i in planned_ids if i in self.records]
-        ordered += [r for i, r in self.records.items() if i not in set(planned_ids)]
+        # Records of an earlier run that the current plan no longer has stay: they are evidence.
+        in_plan = set(planned_ids)
+        ordered += [r for i, r in self.records.items() if i not in in_plan]
         return new_manifest(
             source=self.connection.kind.value,
             created_at=self.created_at,
@@ -171,6 +173,9 @@ class _Run:
         """Run one command unless already done; record and write it. Raises _ConnectionLost."""
         if self.done(cmd):
             return
+        if not is_read_only(cmd.command):
+            # Second line of defence: the plan is declared read-only and tested so; never send otherwise.
+            raise AcquireError(f"refusing to send {cmd.id}: it is not a read-only command")
         started = time.monotonic()
         received = bytearray()
         self.sent += 1
@@ -311,9 +316,7 @@ def collect(
         return prior
     connection = open_connection(target, key=key, keys_dir=keys_dir, auth_timeout_s=auth_timeout_s, observer=observer)
     try:
-        return collect_over(
-            connection, out_dir, observer=observer, resume=resume, with_apk_paths=with_apk_paths, _prior=prior
-        )
+        return _collect(connection, out_dir, observer, prior, with_apk_paths)
     finally:
         connection.close()
 
@@ -325,11 +328,19 @@ def collect_over(
     observer: Observer | None = None,
     resume: bool = False,
     with_apk_paths: bool = False,
-    _prior: SnapshotManifest | None = None,
 ) -> SnapshotManifest:
     """``collect`` over an already open connection (the caller closes it)."""
-    observer = observer or NullObserver()
-    prior = _prior if _prior is not None else _check_out_dir(out_dir, resume)
+    prior = _check_out_dir(out_dir, resume)
+    return _collect(connection, out_dir, observer or NullObserver(), prior, with_apk_paths)
+
+
+def _collect(
+    connection: DeviceConnection,
+    out_dir: Path,
+    observer: Observer,
+    prior: SnapshotManifest | None,
+    with_apk_paths: bool,
+) -> SnapshotManifest:
     out_dir.mkdir(parents=True, exist_ok=True)
     run = _Run(connection, out_dir, observer, created_at=prior.created_at if prior else _now())
     if prior is not None:
@@ -356,16 +367,17 @@ def collect_over(
     base = base_plan()
     users_at = next(i for i, c in enumerate(base) if c.section is Section.PM_LIST_USERS)
     run.plan(base)
-    observer.start("Collecting", total=None)
+    started = False
     try:
-        # Identity and users first: the rest of the plan depends on them.
+        # Identity and users first (three quick commands): the rest of the plan depends on them, and
+        # so does the progress total.
         for cmd in base[: users_at + 1]:
             run.run(cmd)
             _after(run, cmd)
         run.plan(full_plan(run.users, with_apk_paths=with_apk_paths))
-        observer.finish()
         observer.start(f"Collecting from {run.device.model or connection.description}", total=len(run.planned))
-        observer.advance(users_at + 1)
+        started = True
+        observer.advance(users_at + 1, base[users_at].id)
         for cmd in run.planned[users_at + 1 :]:
             run.run(cmd)
             _after(run, cmd)
@@ -382,7 +394,8 @@ def collect_over(
                 f"'auditor collect --resume {out_dir}' completes the snapshot.",
             )
         )
-        observer.finish()
+        if started:
+            observer.finish()
         return run.save(complete=False)
     observer.finish()
     complete = all(r.status is not CommandStatus.SKIPPED for r in run.records.values())

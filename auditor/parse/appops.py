@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Final
 
@@ -535,6 +536,19 @@ class _Uids:
             self.uid = uid
 
 
+def _iter_lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` one at a time (``str.split`` would hold a second copy of the whole dump)."""
+    start = 0
+    find = text.find
+    while True:
+        end = find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end]
+        start = end + 1
+
+
 def parse_dumpsys_appops(text: str) -> ParsedAppOps:
     """Parse ``dumpsys appops`` (the formats of Android 8 to 16, AOSP and vendor) in one pass.
 
@@ -559,8 +573,9 @@ def parse_dumpsys_appops(text: str) -> ParsedAppOps:
     skip_indent = -1  # inside a skipped section: lines indented deeper than this are skipped
     fg_ops = False  # inside "foregroundOps:" (Android 9+): its WATCHER/SILENT lines are skipped
     bad: str | None = None  # the last line not (fully) understood, to tell a cut-off last line
-    lines = text.split("\n")
-    for line in lines:
+    # Lines are read lazily: a list of every line would double the memory the text already takes.
+    line = ""
+    for line in _iter_lines(text):
         t = line.lstrip(" ")
         if not t:
             continue
@@ -713,7 +728,8 @@ def parse_dumpsys_appops(text: str) -> ParsedAppOps:
             unknown.append(line)
             bad = line
 
-    truncated = in_tag or (bad is not None and bad is lines[-1])
+    # A last line without its newline that was not understood: the capture was cut inside it.
+    truncated = in_tag or (bad is not None and bad is line and not text.endswith("\n"))
     if op is not None:
         u.ops.append(_entry(op, events, running, entries))
     u.close_uid()

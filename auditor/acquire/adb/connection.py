@@ -175,6 +175,8 @@ class DirectConnection:
             raise AuthorizationError(f"{self.description} requires authorization and no key was usable") from e
         except (adb_exc.TcpTimeoutException, adb_exc.AdbTimeoutError, adb_exc.UsbReadFailedError) as e:
             self._device.close()
+            if isinstance(e, adb_exc.UsbReadFailedError) and _usb_error_name(e) != "USBErrorTimeout":
+                raise map_adb_shell_error(e, self.description) from e
             if self.prompted:
                 raise AuthorizationError(
                     f"the phone did not allow USB debugging within {self._auth_timeout_s:.0f} s: unlock it, "

@@ -22,7 +22,7 @@ from typing import assert_never
 
 from adb_shell.adb_device import AdbDevice
 
-from auditor.acquire.adb.connection import DeviceConnection, DirectConnection, TransportKind
+from auditor.acquire.adb.connection import AUTH_PROMPT, DeviceConnection, DirectConnection, TransportKind
 from auditor.acquire.adb.errors import (
     AcquireError,
     AuthorizationError,
@@ -320,12 +320,11 @@ def _wait_authorized(client: AdbServerClient, serial: str, auth_timeout_s: float
         state = _server_state(dev.state)
         if state is DeviceState.DEVICE:
             return
-        if state is not DeviceState.UNAUTHORIZED:
+        transient = dev.state in ("connecting", "authorizing")  # the server is still handshaking
+        if state is not DeviceState.UNAUTHORIZED and not transient:
             raise ConnectError(f"{serial} is {dev.state}")
-        if not said:
-            observer.say(
-                f"Unlock the phone and allow USB debugging for this computer (waiting up to {auth_timeout_s:.0f} s)."
-            )
+        if state is DeviceState.UNAUTHORIZED and not said:
+            observer.say(AUTH_PROMPT.format(timeout=auth_timeout_s))
             said = True
         if time.monotonic() >= deadline:
             raise AuthorizationError(

@@ -1,8 +1,9 @@
 """Errors of live acquisition, each with a one-line message a user can act on.
 
-The CLI catches ``AcquireError`` only, prints its message and exits 2. Every foreign error (socket,
-libusb, adb-shell, the adb server's ``FAIL`` text) is wrapped here with ``raise … from e`` so that a
-user never sees a raw traceback from a library they did not choose.
+``AcquireError`` derives from the project's ``AuditorError``, which the CLI catches: it prints the
+message and exits 2. Every foreign error (socket, libusb, adb-shell, the adb server's ``FAIL`` text)
+is wrapped with ``raise … from e`` so that a user never sees a raw traceback from a library they did
+not choose.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from auditor.errors import AuditorError
+
 if TYPE_CHECKING:
     from auditor.acquire.adb.discover import DeviceHandle
 
 
-class AcquireError(Exception):
+class AcquireError(AuditorError):
     """Base of every live-acquisition error; ``str(error)`` is one line for the user."""
 
 

@@ -50,6 +50,8 @@ def _usb_transport_module() -> ModuleType:
         from adb_shell.transport import usb_transport
     except (ImportError, OSError) as e:
         raise UsbError(_NO_LIBUSB) from e
+    except Exception as e:  # usb1.USBError from creating the libusb context (no USB subsystem)
+        raise UsbError(f"direct USB is not available here ({type(e).__name__}); start an adb server instead") from e
     module: ModuleType = usb_transport
     return module
 

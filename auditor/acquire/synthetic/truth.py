@@ -133,6 +133,7 @@ class TruthApp:
         return None
 
     def uid_mode(self, op: str) -> str | None:
+        """The uid-level mode of ``op`` for this app's uid, if one is set."""
         for name, mode in self.uid_modes:
             if name == op:
                 return mode
@@ -196,6 +197,7 @@ class SyntheticTruth:
         raise KeyError(f"{package} is not installed for user {user}")
 
     def apps_for_user(self, user: int) -> tuple[TruthApp, ...]:
+        """Every app installed for ``user``."""
         return tuple(app for app in self.apps if app.user == user)
 
     @property
