@@ -10,13 +10,18 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from auditor import __version__
 from auditor.errors import AuditorError
+
+if TYPE_CHECKING:
+    from auditor.acquire.adb import DeviceTarget
+    from auditor.model import SnapshotManifest
 
 app = typer.Typer(
     name="auditor",
@@ -71,15 +76,65 @@ def _format_for(out_path: Path | None, fmt: ReportFormat | None) -> ReportFormat
     return ReportFormat.json
 
 
+SerialOpt = Annotated[
+    str | None, typer.Option("--serial", "-s", help="The device to use (see 'auditor devices').", show_default=False)
+]
+TcpOpt = Annotated[
+    str | None,
+    typer.Option("--tcp", help="Reach the device over TCP at HOST:PORT (adb over Wi-Fi).", show_default=False),
+]
+
+
+def _target(serial: str | None, tcp: str | None) -> DeviceTarget:
+    """The device the user means; with several attached, list them and ask (when someone can answer)."""
+    from auditor.acquire.adb import SeveralDevicesError, select_target
+
+    try:
+        return select_target(serial=serial, tcp=tcp)
+    except SeveralDevicesError as e:
+        if not sys.stdin.isatty():
+            raise
+        for i, h in enumerate(e.devices, 1):
+            out.print(
+                f"  {i}. {escape(h.serial)}  {escape(h.model or '?')}  Android {escape(h.android_release or '?')}"
+            )
+        choice = typer.prompt("Which device", type=int, default=1)
+        if not 1 <= choice <= len(e.devices):
+            raise _fail(f"no device number {choice}") from None
+        chosen: DeviceTarget = e.devices[choice - 1].target
+        return chosen
+
+
+def _collect(target: DeviceTarget, out_dir: Path, *, resume: bool = False) -> SnapshotManifest:
+    from auditor.acquire.collect import collect
+    from auditor.ui import RichObserver
+
+    with RichObserver(err) as observer:
+        manifest = collect(target, out_dir, observer=observer, resume=resume)
+    for note in manifest.notes:
+        if note.level.value != "info":
+            err.print(f"[yellow]{escape(note.section)}:[/yellow] {escape(note.message)}")
+    return manifest
+
+
+def _snapshot_dir_for(manifest_serial: str | None) -> Path:
+    from datetime import UTC, datetime
+
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in (manifest_serial or "device"))[:60]
+    return DEFAULT_REPORTS / f"snapshot-{safe}-{stamp}"
+
+
 @app.command()
 def audit(
     path: Annotated[
-        Path,
+        Path | None,
         typer.Argument(
-            help="A snapshot directory (manifest.json + raw/), an Android bug report zip, or an androidqf folder.",
+            help="A snapshot directory (manifest.json + raw/), an Android bug report zip, or an androidqf folder. "
+            "Leave out to collect from the attached phone first.",
             show_default=False,
         ),
-    ],
+    ] = None,
     out_path: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="Where to write the report ('-' for standard output). Default: reports/."),
@@ -87,23 +142,92 @@ def audit(
     fmt: Annotated[
         ReportFormat | None, typer.Option("--format", "-f", help="Report format (default: from --out's extension).")
     ] = None,
+    serial: SerialOpt = None,
+    tcp: TcpOpt = None,
 ) -> None:
-    """Audit a device's data: every app of every user, its permissions, grants, app-ops and special accesses."""
+    """Audit a device's data: every app of every user, its permissions, grants, app-ops and special accesses.
+
+    With a PATH, audits that saved data. Without one, collects from the phone first (read-only; the
+    snapshot is kept in reports/ as evidence), then audits it.
+    """
     from auditor.pipeline import audit_path
     from auditor.report.json_report import report_json
     from auditor.report.terminal import print_summary
 
     fmt = _format_for(out_path if out_path != Path("-") else None, fmt)
+    if path is not None and (serial or tcp):
+        raise _fail("give either a PATH to audit or --serial/--tcp to collect, not both")
+    if path is None:
+        target = _target(serial, tcp)
+        path = _snapshot_dir_for(getattr(target, "serial", None) or str(target))
+        _collect(target, path)
+        err.print(f"Snapshot kept in {escape(str(path))}")
     report = audit_path(path)
     text = report_json(report)
     if out_path == Path("-"):
         sys.stdout.write(text)
         print_summary(report, err)
         return
-    target = out_path or DEFAULT_REPORTS / f"{path.resolve().name or 'audit'}.{fmt.value}"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    print_summary(report, out, written_to=str(target))
+    target_file = out_path or DEFAULT_REPORTS / f"{path.resolve().name or 'audit'}.{fmt.value}"
+    target_file.parent.mkdir(parents=True, exist_ok=True)
+    target_file.write_text(text, encoding="utf-8")
+    print_summary(report, out, written_to=str(target_file))
+
+
+@app.command()
+def devices(
+    tcp: Annotated[
+        list[str] | None, typer.Option("--tcp", help="Also probe a TCP target HOST:PORT (repeatable).")
+    ] = None,
+    no_usb: Annotated[bool, typer.Option("--no-usb", help="Do not look for USB devices directly.")] = False,
+) -> None:
+    """List every device this computer can reach: through a running adb server, over USB, and --tcp targets."""
+    from rich.table import Table
+
+    from auditor.acquire.adb import discover
+
+    found = discover(usb=not no_usb, tcp=tcp or ())
+    if not found.devices:
+        out.print("No device found.")
+        for problem in found.problems:
+            out.print(f"  • {escape(problem)}")
+        out.print("Connect a phone with USB debugging on (Settings › Developer options), or use --tcp HOST:PORT.")
+        return
+    table = Table(show_edge=False)
+    for col in ("serial", "state", "model", "android", "via", "note"):
+        table.add_column(col)
+    for h in found.devices:
+        android = f"{h.android_release} (SDK {h.sdk})" if h.android_release else ""
+        table.add_row(
+            escape(h.serial),
+            h.state.value,
+            escape(h.model or ""),
+            escape(android),
+            h.kind.value,
+            escape(h.detail or ""),
+        )
+    out.print(table)
+
+
+@app.command()
+def collect(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="The snapshot directory to write.")],
+    serial: SerialOpt = None,
+    tcp: TcpOpt = None,
+    resume: Annotated[
+        bool,
+        typer.Option("--resume", help="Complete an interrupted snapshot in --out without redoing finished commands."),
+    ] = False,
+) -> None:
+    """Collect a read-only snapshot from a phone: the verbatim output of every command of the plan, with a manifest."""
+    if out_dir.exists() and any(out_dir.iterdir()) and not resume:
+        raise _fail(f"{out_dir} is not empty; use --resume to complete it, or choose another --out")
+    manifest = _collect(_target(serial, tcp), out_dir, resume=resume)
+    done = sum(c.status.value == "ok" for c in manifest.commands)
+    state = "complete" if manifest.complete else "INCOMPLETE (run again with --resume)"
+    out.print(f"Snapshot {state}: {done}/{len(manifest.commands)} commands ok, written to {escape(str(out_dir))}")
+    if not manifest.complete:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -111,11 +235,18 @@ def demo(
     apps: Annotated[int, typer.Option(help="How many apps the simulated device has.", min=30, max=20000)] = 60,
     out_dir: Annotated[Path, typer.Option("--out-dir", help="Where the report is written.")] = DEFAULT_REPORTS,
 ) -> None:
-    """Audit the built-in simulated phone (a synthetic Android 14 device) and write a report into reports/."""
+    """Audit the built-in simulated phone and write a report into reports/.
+
+    A synthetic Android 14 device (two users, system and user apps, master keys, app-op history) is
+    served by the built-in ADB device simulator on 127.0.0.1, collected over the real ADB protocol
+    exactly as a phone would be, and audited.
+    """
     from auditor.demo import run_demo
     from auditor.report.terminal import print_summary
+    from auditor.ui import RichObserver
 
-    report, written = run_demo(out_dir, n_apps=apps)
+    with RichObserver(err) as observer:
+        report, written = run_demo(out_dir, n_apps=apps, observer=observer)
     print_summary(report, out, written_to=str(written))
 
 

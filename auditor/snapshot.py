@@ -130,7 +130,7 @@ def manifest_from_json(data: object) -> SnapshotManifest:
         except ValueError:
             section = Section.OTHER
         try:
-            status = CommandStatus(c.get("status"))
+            status = CommandStatus(str(c.get("status")))
         except ValueError as e:
             raise SnapshotError(f"manifest.json: command {cid!r} has unknown status {c.get('status')!r}") from e
         seconds = c.get("seconds", 0.0)
@@ -152,7 +152,7 @@ def manifest_from_json(data: object) -> SnapshotManifest:
     for n in data.get("notes", []) if isinstance(data.get("notes"), list) else []:
         if isinstance(n, dict):
             try:
-                level = NoteLevel(n.get("level"))
+                level = NoteLevel(str(n.get("level")))
             except ValueError:
                 level = NoteLevel.INFO
             notes.append(Note(str(n.get("section", "")), level, str(n.get("message", ""))))

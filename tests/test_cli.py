@@ -22,11 +22,11 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
 def test_help_lists_commands() -> None:
     result = run("--help")
     assert result.returncode == 0
-    for command in ("audit", "demo", "synth"):
+    for command in ("audit", "collect", "demo", "devices", "synth"):
         assert command in result.stdout
 
 
-@pytest.mark.parametrize("command", ["audit", "demo", "synth"])
+@pytest.mark.parametrize("command", ["audit", "collect", "demo", "devices", "synth"])
 def test_each_command_explains_itself(command: str) -> None:
     result = run(command, "--help")
     assert result.returncode == 0
@@ -78,3 +78,73 @@ def test_audit_to_stdout(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["source"]["kind"] == "androidqf"
+
+
+def test_demo_writes_report(tmp_path: Path) -> None:
+    result = run("demo", "--out-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    data = json.loads((tmp_path / "demo.json").read_text())
+    assert data["source"]["kind"] == "adb-tcp"
+    assert data["device"]["model"] == "Synthetic Pixel"
+    assert {u["kind"] for u in data["users"]} == {"primary", "work_profile"}
+    assert (tmp_path / "demo-snapshot" / "manifest.json").is_file()
+
+
+def test_collect_and_audit_live_over_tcp(tmp_path: Path) -> None:
+    """The CLI against the simulator over the real protocol: collect, then audit --tcp in one go."""
+    import os
+
+    from auditor.acquire.synthetic import generate
+    from auditor.simulator import Simulator
+
+    snapshot, _ = generate(40)
+    env = {**os.environ, "HOME": str(tmp_path)}  # a fresh ~/.android/adbkey is made there
+    with Simulator(snapshot, auth="off") as sim:
+        out = tmp_path / "snap"
+        collected = subprocess.run(
+            [sys.executable, "-m", "auditor", "collect", "--tcp", sim.address, "--out", str(out)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert collected.returncode == 0, collected.stderr
+        assert "Snapshot complete" in collected.stdout
+        assert (tmp_path / ".android" / "adbkey").stat().st_mode & 0o777 == 0o600
+        again = subprocess.run(
+            [sys.executable, "-m", "auditor", "collect", "--tcp", sim.address, "--out", str(out)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        assert again.returncode == 2 and "is not empty" in again.stderr
+        report = tmp_path / "live.json"
+        audited = subprocess.run(
+            [sys.executable, "-m", "auditor", "audit", "--tcp", sim.address, "--out", str(report)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            cwd=tmp_path,
+        )
+        assert audited.returncode == 0, audited.stderr
+    data = json.loads(report.read_text())
+    assert data["device"]["model"] == "Synthetic Pixel"
+    assert len({a["package"] for a in data["apps"]}) >= 40
+
+
+def test_no_device_is_one_line(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "auditor", "collect", "--tcp", "127.0.0.1:9", "--out", str(tmp_path / "s")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "Traceback" not in result.stderr

@@ -231,6 +231,7 @@ def build_permissions(
     for name in names:
         info = catalogue.info(name)
         special = catalogue.special_appops.get(info.appop) if info and info.appop else None
+        grant: _Grant | None
         if name in runtime:
             kind, grant = PermissionKind.RUNTIME, runtime[name]
         elif info is not None and info.kind is PermissionKind.APPOP:
