@@ -412,12 +412,19 @@ def build_report(parsed: ParsedDevice, source: SourceInfo, *, fallback_device: D
             apps.append(_app(pkg, user, uid, state, permissions, ops, listed, parsed, catalogue))
             covered.add((user, pkg.package))
 
-    # Apps the package lists know but the package dump does not (or no dump at all).
+    # Apps the package lists know but the package dump does not (or no dump at all). Their app-ops
+    # are found by package name within the user when the list printed no uid (`-U` is Android 8+).
+    ops_by_name = {(uid // 100000, pkg): (uid, view) for (uid, pkg), view in op_index.items() if uid >= 0}
     for user, listed_map in listed_by_user.items():
         for name, lp in listed_map.items():
             if (user, name) in covered:
                 continue
-            apps.append(_listed_only_app(lp, user, parsed, catalogue))
+            if lp.uid is not None:
+                listed_uid: int | None = lp.uid
+                view = op_index.get((lp.uid, name), _EMPTY_OPS)
+            else:
+                listed_uid, view = ops_by_name.get((user, name), (None, _EMPTY_OPS))
+            apps.append(_listed_only_app(lp, user, listed_uid, view, parsed, catalogue))
             covered.add((user, name))
 
     unknown_users = sorted({a.user for a in apps} - user_ids)
@@ -476,12 +483,14 @@ def _app(
     )
 
 
-def _listed_only_app(lp: ListedPackage, user: int, parsed: ParsedDevice, catalogue: Catalogue) -> AppReport:
-    app_id = lp.uid % 100000 if lp.uid is not None else None
+def _listed_only_app(
+    lp: ListedPackage, user: int, uid: int | None, ops: OpView, parsed: ParsedDevice, catalogue: Catalogue
+) -> AppReport:
+    app_id = uid % 100000 if uid is not None else None
     return AppReport(
         package=lp.package,
         user=user,
-        uid=lp.uid,
+        uid=uid,
         app_id=app_id,
         version_code=lp.version_code,
         version_name=None,
@@ -500,6 +509,7 @@ def _listed_only_app(lp: ListedPackage, user: int, parsed: ParsedDevice, catalog
         shared_user=None,
         debuggable=False,
         permissions=(),
-        special_access=special_accesses(lp.package, user, (), lambda op: None, parsed, catalogue),
+        special_access=special_accesses(lp.package, user, (), ops.mode, parsed, catalogue),
+        ops=tuple(ops.entries.values()),
         notes=(Note("dumpsys_package", NoteLevel.MISSING, "not in the package dump: permissions unknown"),),
     )
