@@ -1,0 +1,202 @@
+"""Finding rules: stable ids, each fires where it should with the exact fix, and docs/rules.md agrees."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from auditor.model import AppReport, EffectiveAccess, InstallSource, Severity
+from auditor.model import SpecialAccessKind as K
+from auditor.score import RULES, find
+from auditor.score.rules import SAFETY_WARNING
+from auditor.score.rulesdoc import render
+from tests.score.builders import allowed, apk, app, in_use, perm, role, special, tracker
+
+RULES_MD = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
+SIDE = InstallSource.SIDELOADED
+
+
+def test_docs_rules_md_is_generated_from_the_rules() -> None:
+    assert RULES_MD.read_text("utf-8") == render(), "regenerate: python -m auditor.score.rulesdoc > docs/rules.md"
+
+
+def test_rule_ids_are_stable_and_well_formed() -> None:
+    assert all(re.fullmatch(r"AUD-[A-Z0-9]+(-[A-Z0-9]+)*-\d{3}", rid) for rid in RULES)
+    assert set(RULES) >= {
+        "AUD-A11Y-001", "AUD-NLS-001", "AUD-ADMIN-001", "AUD-LOC-BG-001", "AUD-MIC-BG-001", "AUD-CAM-BG-001",
+        "AUD-SMS-001", "AUD-CALLLOG-001", "AUD-SIDELOAD-001", "AUD-LEGACY-001", "AUD-DEBUG-001",
+        "AUD-OVERLAY-001", "AUD-USAGE-001", "AUD-INSTALL-001", "AUD-FILES-001", "AUD-VPN-001", "AUD-IME-001",
+        "AUD-HIDDEN-001", "AUD-STALKER-001", "AUD-TRACKER-001",
+    }  # fmt: skip
+    for r in RULES.values():
+        assert r.title and r.rationale and r.remediation and r.fires_when, r.id
+
+
+A11Y = special(K.ACCESSIBILITY, "com.x/com.x.A11y", "settings secure enabled_accessibility_services")
+CASES: list[tuple[str, AppReport, str]] = [
+    ("AUD-A11Y-001", app("com.x", specials=(A11Y,)), "Settings › Accessibility › Downloaded apps"),
+    (
+        "AUD-NLS-001",
+        app("com.x", specials=(special(K.NOTIFICATION_LISTENER, "com.x/com.x.Nls"),), user=10),
+        "adb shell cmd notification disallow_listener com.x/com.x.Nls 10",
+    ),
+    ("AUD-ADMIN-001", app("com.x", specials=(special(K.DEVICE_ADMIN, "com.x/.Adm"),)), "Device admin apps"),
+    ("AUD-OWNER-001", app("com.x", specials=(special(K.DEVICE_OWNER, "com.x/.Adm"),)), "factory reset"),
+    (
+        "AUD-OVERLAY-001",
+        app("com.x", specials=(special(K.OVERLAY, "SYSTEM_ALERT_WINDOW"),)),
+        "adb shell appops set --user 0 com.x SYSTEM_ALERT_WINDOW deny",
+    ),
+    (
+        "AUD-USAGE-001",
+        app("com.x", specials=(special(K.USAGE_ACCESS, "GET_USAGE_STATS"),)),
+        "adb shell appops set --user 0 com.x GET_USAGE_STATS ignore",
+    ),
+    (
+        "AUD-INSTALL-001",
+        app("com.x", specials=(special(K.INSTALL_UNKNOWN_APPS),)),
+        "adb shell appops set --user 0 com.x REQUEST_INSTALL_PACKAGES deny",
+    ),
+    (
+        "AUD-FILES-001",
+        app("com.x", specials=(special(K.ALL_FILES_ACCESS),)),
+        "adb shell appops set --user 0 com.x MANAGE_EXTERNAL_STORAGE deny",
+    ),
+    (
+        "AUD-SCREEN-001",
+        app("com.x", specials=(special(K.MEDIA_PROJECTION, "PROJECT_MEDIA"),)),
+        "adb shell appops set --user 0 com.x PROJECT_MEDIA ignore",
+    ),
+    ("AUD-VPN-001", app("com.x", specials=(special(K.ALWAYS_ON_VPN, "com.x"),)), "Forget VPN"),
+    ("AUD-IME-001", app("com.x", specials=(special(K.DEFAULT_INPUT_METHOD, "com.x/.Ime"),)), "Manage keyboards"),
+    ("AUD-RESTRICTED-001", app("com.x", specials=(special(K.RESTRICTED_SETTINGS_ALLOWED),)), "Turn off"),
+    (
+        "AUD-LOC-BG-001",
+        app("com.x", allowed("ACCESS_FINE_LOCATION", "ACCESS_BACKGROUND_LOCATION")),
+        "adb shell pm revoke --user 0 com.x android.permission.ACCESS_BACKGROUND_LOCATION",
+    ),
+    (
+        "AUD-LOC-BG-002",
+        app("com.x", in_use("ACCESS_FINE_LOCATION", used="bg"), target_sdk=28),
+        "adb shell appops set --user 0 com.x FINE_LOCATION foreground && "
+        "adb shell appops set --user 0 com.x COARSE_LOCATION foreground",
+    ),
+    (
+        "AUD-MIC-BG-001",
+        app("com.x", in_use("RECORD_AUDIO", used="bg")),
+        "adb shell pm revoke --user 0 com.x android.permission.RECORD_AUDIO",
+    ),
+    (
+        "AUD-CAM-BG-001",
+        app("com.x", allowed("CAMERA", used="bg"), system=True),
+        "adb shell pm revoke --user 0 com.x android.permission.CAMERA",
+    ),
+    (
+        "AUD-SMS-001",
+        app("com.x", allowed("READ_SMS", "RECEIVE_SMS")),
+        "adb shell pm revoke --user 0 com.x android.permission.READ_SMS && "
+        "adb shell pm revoke --user 0 com.x android.permission.RECEIVE_SMS",
+    ),
+    (
+        "AUD-CALLLOG-001",
+        app("com.x", in_use("READ_CALL_LOG")),
+        "adb shell pm revoke --user 0 com.x android.permission.READ_CALL_LOG",
+    ),
+    ("AUD-SIDELOAD-001", app("com.x", source=SIDE), "read AUD-STALKER-001's safety note"),
+    ("AUD-HIDDEN-001", app("com.x", apk_facts=apk("com.x", hides_icon=True)), "Settings › Apps › See all apps"),
+    ("AUD-LEGACY-001", app("com.x", allowed("READ_CONTACTS"), target_sdk=22), "Permissions: turn off"),
+    ("AUD-DEBUG-001", app("com.x", debuggable=True), "adb shell pm uninstall --user 0 com.x"),
+    (
+        "AUD-TRACKER-001",
+        app("com.x", apk_facts=apk("com.x", trackers=(tracker("Adjust", "Analytics", "Identification"),))),
+        "Delete advertising ID",
+    ),
+    (
+        "AUD-STALKER-001",
+        app("com.x", in_use("ACCESS_FINE_LOCATION"), specials=(A11Y,), source=SIDE),
+        SAFETY_WARNING + " When it is safe: adb shell pm uninstall --user 0 com.x",
+    ),
+]
+
+
+def test_every_rule_has_a_case() -> None:
+    assert {rid for rid, _, _ in CASES} == set(RULES)
+
+
+@pytest.mark.parametrize(("rule_id", "report", "fix"), CASES, ids=[c[0] for c in CASES])
+def test_rule_fires_with_the_exact_fix(rule_id: str, report: AppReport, fix: str) -> None:
+    hits = [f for f in find(report) if f.rule_id == rule_id]
+    assert len(hits) == 1
+    finding = hits[0]
+    assert fix in finding.remediation
+    assert finding.evidence
+    rule = RULES[rule_id]
+    assert (finding.severity, finding.confidence, finding.title) == (rule.severity, rule.confidence, rule.title)
+
+
+@pytest.mark.parametrize(
+    "rule_id",
+    ["AUD-A11Y-001", "AUD-NLS-001", "AUD-OVERLAY-001", "AUD-SMS-001", "AUD-LOC-BG-001", "AUD-DEBUG-001"],
+)
+def test_master_key_and_permission_rules_skip_system_apps(rule_id: str) -> None:
+    report = next(r for rid, r, _ in CASES if rid == rule_id)
+    from dataclasses import replace
+
+    system = replace(report, system=True, install_source=InstallSource.SYSTEM)
+    assert rule_id not in {f.rule_id for f in find(system)}
+
+
+def test_roles_silence_sms_and_call_log_rules() -> None:
+    sms = app("com.x", allowed("READ_SMS"), specials=(role("SMS"),))
+    dialer = app("com.x", allowed("READ_CALL_LOG"), specials=(role("DIALER"),))
+    assert find(sms) == ()
+    assert find(dialer) == ()
+
+
+def test_revoked_or_denied_permissions_draw_no_permission_finding() -> None:
+    gone = app(
+        "com.x",
+        perm("RECORD_AUDIO", EffectiveAccess.DENIED, used="bg"),
+        perm("READ_SMS", EffectiveAccess.DENIED),
+        perm("ACCESS_BACKGROUND_LOCATION", EffectiveAccess.DENIED),
+    )
+    assert find(gone) == ()
+
+
+def test_device_owner_is_not_also_reported_as_an_admin() -> None:
+    mdm = app("com.x", specials=(special(K.DEVICE_OWNER, "com.x/.A"), special(K.DEVICE_ADMIN, "com.x/.A")))
+    assert [f.rule_id for f in find(mdm)] == ["AUD-OWNER-001"]
+
+
+def test_stalker_with_a_device_admin_says_to_deactivate_it_first() -> None:
+    spy = app(
+        "com.x",
+        in_use("ACCESS_FINE_LOCATION"),
+        specials=(special(K.DEVICE_ADMIN, "com.x/.Adm"),),
+        apk_facts=apk("com.x", hides_icon=True),
+    )
+    finding = next(f for f in find(spy) if f.rule_id == "AUD-STALKER-001")
+    assert finding.remediation.startswith(
+        "Safety first: removing or disabling this app may alert whoever installed it."
+    )
+    assert "deactivate its device admin first (AUD-ADMIN-001), then adb shell pm uninstall --user 0 com.x" in (
+        finding.remediation
+    )
+    admin = next(f for f in find(spy) if f.rule_id == "AUD-ADMIN-001")
+    assert "read AUD-STALKER-001's safety note first" in admin.remediation
+
+
+def test_hostile_names_are_shell_quoted() -> None:
+    evil = app("com.x", specials=(special(K.NOTIFICATION_LISTENER, "com.x/.N;reboot"),))
+    finding = next(f for f in find(evil) if f.rule_id == "AUD-NLS-001")
+    assert "disallow_listener 'com.x/.N;reboot' 0" in finding.remediation
+
+
+def test_findings_come_most_severe_first() -> None:
+    spy = app("com.x", in_use("ACCESS_FINE_LOCATION"), allowed("READ_SMS"), specials=(A11Y,), source=SIDE)
+    order = {s: i for i, s in enumerate(Severity)}
+    ranks = [order[f.severity] for f in find(spy)]
+    assert ranks == sorted(ranks)
+    assert find(spy)[0].rule_id == "AUD-STALKER-001"
