@@ -144,6 +144,14 @@ def audit(
     ] = None,
     serial: SerialOpt = None,
     tcp: TcpOpt = None,
+    weights_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--weights",
+            help="A JSON file of scoring weights merged over the built-in ones (the report records which were used).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Audit a device's data: every app of every user, its permissions, grants, app-ops and special accesses.
 
@@ -153,8 +161,10 @@ def audit(
     from auditor.pipeline import audit_path
     from auditor.report.json_report import report_json
     from auditor.report.terminal import print_summary
+    from auditor.score import load_weights
 
     fmt = _format_for(out_path if out_path != Path("-") else None, fmt)
+    weights = load_weights(weights_file) if weights_file is not None else None
     if path is not None and (serial or tcp):
         raise _fail("give either a PATH to audit or --serial/--tcp to collect, not both")
     if path is None:
@@ -162,7 +172,7 @@ def audit(
         path = _snapshot_dir_for(getattr(target, "serial", None) or str(target))
         _collect(target, path)
         err.print(f"Snapshot kept in {escape(str(path))}")
-    report = audit_path(path)
+    report = audit_path(path, weights=weights)
     text = report_json(report)
     if out_path == Path("-"):
         sys.stdout.write(text)

@@ -148,3 +148,25 @@ def test_no_device_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "Traceback" not in result.stderr
+
+
+def test_weights_override_is_used_and_recorded(tmp_path: Path) -> None:
+    folder = real_file("mvt-tests/androidqf")
+    weights = tmp_path / "w.json"
+    weights.write_text(json.dumps({"categories": {"location": {"points": 30, "rationale": "our policy"}}}))
+    result = run("audit", str(folder), "--out", str(tmp_path / "r.json"), "--weights", str(weights))
+    assert result.returncode == 0, result.stderr
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["weights"]["source"] == str(weights)
+    default = json.loads(run("audit", str(folder), "--out", "-").stdout)
+    assert default["weights"]["source"] == "built-in"
+    assert default["device_exposure"]["score"] >= 0
+
+
+def test_bad_weights_file_is_one_line(tmp_path: Path) -> None:
+    weights = tmp_path / "w.json"
+    weights.write_text('{"categories": {"location": {"points": -5}}}')
+    result = run("audit", str(real_file("mvt-tests/androidqf")), "--out", "-", "--weights", str(weights))
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "Traceback" not in result.stderr

@@ -124,9 +124,11 @@ class StringPool:
             if p < 0 or p + n >= end or data[p + n] != 0:
                 return None
             return data[p : p + n].decode("utf-8", "replace")
-        if off >= self._pool_bytes // 2 - 1 or off * 2 >= self._pool_bytes:
+        # Offsets are in bytes; Android turns them into UTF-16 units and checks them against the pool.
+        units = off // 2
+        if units >= self._pool_bytes // 2 - 1:
             return None
-        p = self._strings + 2 * off
+        p = self._strings + 2 * units
         end = self._strings + self._pool_bytes
         if p + 2 > end:
             return None
@@ -182,12 +184,14 @@ class XmlAttribute:
         return None
 
     def as_bool(self) -> bool | None:
+        """A boolean or integer value as a bool; ``"true"``/``"false"`` text too; else ``None``."""
         if self.data_type == TYPE_INT_BOOLEAN or TYPE_INT_DEC <= self.data_type <= 0x1F:
             return self.data != 0
         text = (self.as_string() or "").strip().lower()
         return {"true": True, "false": False}.get(text)
 
     def as_int(self) -> int | None:
+        """An integer value (signed), or decimal/hex text; else ``None``."""
         if TYPE_INT_DEC <= self.data_type <= 0x1F:
             return _signed(self.data)
         text = (self.as_string() or "").strip()
@@ -203,6 +207,8 @@ def _signed(v: int) -> int:
 
 @dataclass
 class XmlElement:
+    """One element: its attributes, child elements and text, in document order."""
+
     namespace: str | None
     tag: str
     attributes: list[XmlAttribute] = field(default_factory=list)
@@ -224,11 +230,14 @@ class XmlElement:
         return None
 
     def iter(self, tag: str) -> list[XmlElement]:
+        """Direct children with this tag."""
         return [c for c in self.children if c.tag == tag]
 
 
 @dataclass
 class XmlDocument:
+    """A parsed binary XML document."""
+
     root: XmlElement
     anomalies: list[str]
     """Tampering Android tolerates, one sentence each."""
@@ -332,9 +341,22 @@ def _walk(
         raise AxmlFormatError("binary XML has no root element")
     if stack:
         raise AxmlFormatError("binary XML ends inside an element")
-    if pos < end:
-        anomalies.append(f"{end - pos} bytes after the root element ignored, as Android ignores them")
+    _check_tail(data, pos, end, anomalies)
     return XmlDocument(root=root, anomalies=anomalies)
+
+
+def _check_tail(data: bytes, pos: int, end: int, anomalies: list[str]) -> None:
+    """After the root element only end-namespace nodes belong; anything else is reported (Android's
+    package parser never reads that far, so it cannot matter to the platform)."""
+    while pos < end:
+        try:
+            ctype, _hsize, csize = validate_chunk(data, pos, _NODE_HEADER, end)
+        except AxmlFormatError:
+            ctype, csize = -1, 0
+        if ctype != RES_XML_END_NAMESPACE_TYPE:
+            anomalies.append(f"{end - pos} bytes of other data after the root element ignored, as Android does")
+            return
+        pos += csize
 
 
 def _start_element(

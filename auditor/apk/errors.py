@@ -49,6 +49,8 @@ class LimitExceeded(FormatError):
 
 
 class DexFormatError(FormatError):
+    """A DEX file whose header or ID tables point outside it or contradict each other."""
+
     kind = ApkIssueKind.BAD_DEX
 
 
@@ -59,8 +61,12 @@ class AxmlFormatError(FormatError):
 
 
 class ArscFormatError(FormatError):
+    """A resource table that cannot be walked."""
+
     kind = ApkIssueKind.BAD_RESOURCES
 
 
 class SigningFormatError(FormatError):
+    """An APK Signing Block or a v1 signature file that cannot be parsed."""
+
     kind = ApkIssueKind.BAD_SIGNING

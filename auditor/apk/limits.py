@@ -55,6 +55,7 @@ class Budget:
 
     @property
     def remaining(self) -> int:
+        """Bytes that may still be inflated."""
         return max(0, self.limit - self.used)
 
     def charge(self, n: int) -> None:

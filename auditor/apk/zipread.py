@@ -244,14 +244,21 @@ class ZipArchive:
 
     # ------------------------------------------------------------------ entries
 
+    def read_raw(self, offset: int, n: int) -> bytes:
+        """``n`` bytes of the archive at ``offset`` (for structures outside entries: the signing block)."""
+        return self._read_at(offset, n)
+
     def get(self, name: str) -> ZipEntry | None:
         """The first entry with exactly this name (names compare as UTF-8 bytes, as on Android)."""
         return self._by_name.get(name.encode("utf-8"))
 
     def names(self) -> list[str]:
+        """Entry names in central-directory order (untrusted text)."""
         return [e.name for e in self.entries]
 
-    def _data_start(self, entry: ZipEntry) -> int:
+    def data_start(self, entry: ZipEntry) -> int:
+        """Where the entry's data begins: after its local header, whose name and extra lengths may differ
+        from the central directory's."""
         header = self._read_at(entry.local_header_offset, _LFH.size)
         sig, _ver, _flags, method, _t, _d, _crc, _cs, _us, name_len, extra_len = _LFH.unpack(header)
         if sig != _LFH_SIG:
@@ -262,11 +269,11 @@ class ZipArchive:
         local_name = self._read_at(entry.local_header_offset + _LFH.size, name_len)
         if local_name != entry.raw_name:
             self._anomaly("local header and central directory disagree on the name", entry.raw_name)
-        return entry.local_header_offset + _LFH.size + name_len + extra_len
+        return int(entry.local_header_offset + _LFH.size + name_len + extra_len)
 
     def read(self, entry: ZipEntry, cap: int) -> bytes:
         """The entry's bytes, at most ``cap`` of them; ``LimitExceeded`` past the cap."""
-        start = self._data_start(entry)
+        start = self.data_start(entry)
         if entry.method == STORED:
             return self._read_stored(entry, start, entry.compressed_size, cap)
         if entry.method == DEFLATED:
@@ -325,9 +332,7 @@ class ZipArchive:
         except zlib.error as e:
             raise ZipFormatError(f"corrupt deflate data{self._in()}: {e}", entry=entry.name) from e
         if not d.eof:
-            raise ZipFormatError(
-                f"deflate data ends early{self._in()}", kind=ApkIssueKind.TRUNCATED, entry=entry.name
-            )
+            raise ZipFormatError(f"deflate data ends early{self._in()}", kind=ApkIssueKind.TRUNCATED, entry=entry.name)
         self._budget.charge(produced)
         return b"".join(out)
 

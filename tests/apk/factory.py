@@ -240,9 +240,9 @@ def axml(root: Element, *, options: AxmlOptions | None = None) -> bytes:
             attr += b"\0" * (opt.attribute_size - 20)
             attrs.append((rid, attr))
         attrs.sort(key=lambda a: a[0])
-        ext = struct.pack(
-            "<2L6H", 0xFFFFFFFF, index[e.tag], 20, opt.attribute_size, len(attrs), 0, 0, 0
-        ) + b"".join(a for _, a in attrs)
+        ext = struct.pack("<2L6H", 0xFFFFFFFF, index[e.tag], 20, opt.attribute_size, len(attrs), 0, 0, 0) + b"".join(
+            a for _, a in attrs
+        )
         nodes.append(_chunk(0x0102, node_head, ext))
         if e.text is not None:
             t = index[e.text]
@@ -328,8 +328,10 @@ def arsc(package: str, types: dict[str, list[tuple[str, list[ResValue]]]]) -> by
     pkg_header_size = 288
     type_strings_off = pkg_header_size
     key_strings_off = type_strings_off + len(type_pool)
-    pkg_head = struct.pack("<L", 0x7F) + name16 + struct.pack(
-        "<5L", type_strings_off, len(type_names), key_strings_off, len(keys), 0
+    pkg_head = (
+        struct.pack("<L", 0x7F)
+        + name16
+        + struct.pack("<5L", type_strings_off, len(type_names), key_strings_off, len(keys), 0)
     )
     package_chunk = _chunk(0x0200, pkg_head, type_pool + key_pool + b"".join(chunks))
     body = string_pool(global_strings) + package_chunk
@@ -373,45 +375,129 @@ def descriptor(class_name: str) -> str:
     return "L" + class_name.replace(".", "/") + ";"
 
 
-def dex(class_names: Sequence[str], *, version: str = "035") -> bytes:
-    """A DEX defining ``class_names`` (dotted), each a public class extending java.lang.Object."""
+def dex(
+    class_names: Sequence[str],
+    *,
+    version: str = "035",
+    methods_per_class: int = 0,
+    fields_per_class: int = 0,
+    strings_per_class: int = 0,
+    code_units: int = 1,
+) -> bytes:
+    """A DEX defining ``class_names`` (dotted), each a public class extending java.lang.Object.
+
+    For realistic sizes (benchmarks), each class can get ``methods_per_class`` public static void
+    methods of ``code_units`` instructions (nops, then return-void), ``fields_per_class`` static int
+    fields and ``strings_per_class`` extra strings, laid out as d8 does: ID tables, then code items,
+    class data, string data and the map list."""
     descs = {descriptor(c) for c in class_names}
     if len(descs) != len(class_names):
         raise ValueError("duplicate class names")
-    strings = sorted(descs | {"Ljava/lang/Object;"}, key=lambda s: s.encode("utf-16-be"))
-    sidx = {s: i for i, s in enumerate(strings)}
-    n_str = len(strings)
+    method_names = [f"m{k}" for k in range(methods_per_class)]
+    field_names = [f"f{k}" for k in range(fields_per_class)]
+    extra = [f"s{i}_{k}" for i in range(len(class_names)) for k in range(strings_per_class)]
+    type_strings = descs | {"Ljava/lang/Object;"}
+    if methods_per_class:
+        type_strings.add("V")
+    if fields_per_class:
+        type_strings.add("I")
+    all_strings = type_strings | set(method_names) | set(field_names) | set(extra)
+    strings = sorted(all_strings, key=lambda x: x.encode("utf-16-be"))
+    sidx = {x: i for i, x in enumerate(strings)}
+    types = sorted(type_strings, key=lambda x: sidx[x])
+    tidx = {x: i for i, x in enumerate(types)}
+    classes = sorted(class_names, key=lambda c: tidx[descriptor(c)])
+    n_str, n_types, n_cls = len(strings), len(types), len(classes)
+    n_protos = 1 if methods_per_class else 0
+    fields = [(tidx[descriptor(c)], sidx[f]) for c in classes for f in sorted(field_names, key=lambda f: sidx[f])]
+    methods = [(tidx[descriptor(c)], sidx[m]) for c in classes for m in sorted(method_names, key=lambda m: sidx[m])]
+
     string_ids_off = 0x70
     type_ids_off = string_ids_off + 4 * n_str
-    class_defs_off = type_ids_off + 4 * n_str
-    n_cls = len(class_names)
+    proto_ids_off = type_ids_off + 4 * n_types
+    field_ids_off = proto_ids_off + 12 * n_protos
+    method_ids_off = field_ids_off + 8 * len(fields)
+    class_defs_off = method_ids_off + 8 * len(methods)
     data_off = class_defs_off + 32 * n_cls
+
+    code = bytearray()
+    code_offsets = []
+    if methods:
+        insns = [0x0000] * (code_units - 1) + [0x000E]
+        item = struct.pack("<4HLL", 0, 0, 0, 0, 0, len(insns)) + struct.pack(f"<{len(insns)}H", *insns)
+        item += b"\0" * (-len(item) % 4)
+        for _ in methods:
+            code_offsets.append(data_off + len(code))
+            code += item
+    class_data_off = data_off + len(code)
+    class_data = bytearray()
+    class_data_offsets = []
+    if methods or fields:
+        for ci in range(n_cls):
+            class_data_offsets.append(class_data_off + len(class_data))
+            class_data += _uleb(fields_per_class) + _uleb(0) + _uleb(methods_per_class) + _uleb(0)
+            for k in range(fields_per_class):
+                class_data += _uleb(ci * fields_per_class if k == 0 else 1) + _uleb(0x9)
+            prev = 0
+            for k in range(methods_per_class):
+                m = ci * methods_per_class + k
+                # The first index of each list is absolute, the rest are differences.
+                class_data += _uleb(m if k == 0 else m - prev) + _uleb(0x9)
+                class_data += _uleb(code_offsets[m])
+                prev = m
+        # class_data_items are byte-aligned; the next section (string data) is too.
+    string_data_off = class_data_off + len(class_data)
     string_data = bytearray()
     string_offsets = []
-    for s in strings:
-        string_offsets.append(data_off + len(string_data))
-        string_data += _uleb(len(s.encode("utf-16-le")) // 2) + _mutf8(s) + b"\0"
-    string_data += b"\0" * (-len(string_data) % 4)
-    map_off = data_off + len(string_data)
-    map_items = [
-        (0x0000, 1, 0),
-        (0x0001, n_str, string_ids_off),
-        (0x0002, n_str, type_ids_off),
-    ]
+    for x in strings:
+        string_offsets.append(string_data_off + len(string_data))
+        string_data += _uleb(len(x.encode("utf-16-le")) // 2) + _mutf8(x) + b"\0"
+    string_data += b"\0" * (-(string_data_off + len(string_data)) % 4)
+    map_off = string_data_off + len(string_data)
+    map_items = [(0x0000, 1, 0), (0x0001, n_str, string_ids_off), (0x0002, n_types, type_ids_off)]
+    if n_protos:
+        map_items.append((0x0003, n_protos, proto_ids_off))
+    if fields:
+        map_items.append((0x0004, len(fields), field_ids_off))
+    if methods:
+        map_items.append((0x0005, len(methods), method_ids_off))
     if n_cls:
         map_items.append((0x0006, n_cls, class_defs_off))
-    map_items += [(0x2002, n_str, data_off), (0x1000, 1, map_off)]
+    if methods:
+        map_items.append((0x2001, len(methods), data_off))
+    if class_data_offsets:
+        map_items.append((0x2000, n_cls, class_data_off))
+    map_items += [(0x2002, n_str, string_data_off), (0x1000, 1, map_off)]
     map_list = struct.pack("<L", len(map_items)) + b"".join(struct.pack("<HHLL", t, 0, n, o) for t, n, o in map_items)
     file_size = map_off + len(map_list)
-    obj = sidx["Ljava/lang/Object;"]
+
+    obj = tidx["Ljava/lang/Object;"]
+    protos = struct.pack("<3L", sidx["V"], tidx["V"], 0) if n_protos else b""
+    field_ids = b"".join(struct.pack("<HHL", c, tidx["I"], n) for c, n in fields)
+    method_ids = b"".join(struct.pack("<HHL", c, 0, n) for c, n in methods)
     class_defs = b"".join(
-        struct.pack("<8L", sidx[descriptor(c)], 0x0001, obj, 0, 0xFFFFFFFF, 0, 0, 0)
-        for c in sorted(class_names, key=lambda c: sidx[descriptor(c)])
+        struct.pack(
+            "<8L",
+            tidx[descriptor(c)],
+            0x0001,
+            obj,
+            0,
+            0xFFFFFFFF,
+            0,
+            class_data_offsets[i] if class_data_offsets else 0,
+            0,
+        )
+        for i, c in enumerate(classes)
     )
     body = (
         struct.pack(f"<{n_str}L", *string_offsets)
-        + struct.pack(f"<{n_str}L", *range(n_str))
+        + struct.pack(f"<{n_types}L", *(sidx[t] for t in types))
+        + protos
+        + field_ids
+        + method_ids
         + class_defs
+        + bytes(code)
+        + bytes(class_data)
         + bytes(string_data)
         + map_list
     )
@@ -429,14 +515,14 @@ def dex(class_names: Sequence[str], *, version: str = "035") -> bytes:
         map_off,
         n_str,
         string_ids_off,
-        n_str,
+        n_types,
         type_ids_off,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
+        n_protos,
+        proto_ids_off if n_protos else 0,
+        len(fields),
+        field_ids_off if fields else 0,
+        len(methods),
+        method_ids_off if methods else 0,
         n_cls,
         class_defs_off if n_cls else 0,
         file_size - data_off,
@@ -593,7 +679,9 @@ class Signer:
 def make_signer(common_name: str = "Test Signer") -> Signer:
     """An RSA-2048 key with a self-signed certificate (cached: key generation is slow)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name), x509.NameAttribute(NameOID.COUNTRY_NAME, "US")])
+    name = x509.Name(
+        [x509.NameAttribute(NameOID.COMMON_NAME, common_name), x509.NameAttribute(NameOID.COUNTRY_NAME, "US")]
+    )
     start = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
     cert = (
         x509.CertificateBuilder()
@@ -632,7 +720,11 @@ def sign_v1(entries: Sequence[tuple[str, bytes]], signer: Signer, *, alias: str 
         .add_signer(signer.cert, signer.key, hashes.SHA256())
         .sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.NoCapabilities])
     )
-    return [("META-INF/MANIFEST.MF", mf.encode()), (f"META-INF/{alias}.SF", sf.encode()), (f"META-INF/{alias}.RSA", sig)]
+    return [
+        ("META-INF/MANIFEST.MF", mf.encode()),
+        (f"META-INF/{alias}.SF", sf.encode()),
+        (f"META-INF/{alias}.RSA", sig),
+    ]
 
 
 V2_ID = 0x7109871A
@@ -659,7 +751,14 @@ def _chunked_digest(sections: Sequence[bytes]) -> bytes:
 
 
 def add_signing_block(
-    apk: bytes, signer: Signer, *, v2: bool = True, v3: bool = False, v31: bool = False, v3_signer: Signer | None = None
+    apk: bytes,
+    signer: Signer,
+    *,
+    v2: bool = True,
+    v3: bool = False,
+    v31: bool = False,
+    v3_signer: Signer | None = None,
+    v31_signer: Signer | None = None,
 ) -> bytes:
     """Insert an APK Signing Block with the chosen schemes in front of the central directory."""
     cd = cd_offset(apk)
@@ -672,14 +771,16 @@ def add_signing_block(
         return s.key.sign(signed, padding.PKCS1v15(), hashes.SHA256())
 
     def spki(s: Signer) -> bytes:
-        return s.key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        return s.key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
 
     if v2:
         attrs = _seq([struct.pack("<LL", 0xBEEFF00D, 3)]) if v3 else _seq([])
         signed = digests + _seq([signer.cert_der]) + attrs
         one = _lp(signed) + _seq([struct.pack("<L", _RSA_PKCS1_SHA256) + _lp(sign(signer, signed))]) + _lp(spki(signer))
         pairs.append((V2_ID, _seq([one])))
-    for enabled, block_id, s in ((v3, V3_ID, v3_signer or signer), (v31, V31_ID, v3_signer or signer)):
+    for enabled, block_id, s in ((v3, V3_ID, v3_signer or signer), (v31, V31_ID, v31_signer or v3_signer or signer)):
         if not enabled:
             continue
         signed = digests + _seq([s.cert_der]) + struct.pack("<LL", 24, 0x7FFFFFFF) + _seq([])
@@ -780,11 +881,11 @@ def build_apk(
     ``entry_options`` forwards ``RawEntry`` fields per entry name for hostile variants."""
     if manifest_bytes is None:
         manifest_bytes = axml(root if root is not None else manifest())
-    dex_lists: list[Sequence[str]]
+    dex_lists: list[list[str]] = []
     if classes and not isinstance(classes[0], str):
-        dex_lists = [list(c) for c in classes]  # type: ignore[arg-type]
-    else:
-        dex_lists = [list(classes)] if classes else []  # type: ignore[list-item]
+        dex_lists = [[str(n) for n in c] for c in classes]
+    elif classes:
+        dex_lists = [[str(n) for n in classes]]
     entries: list[tuple[str, bytes]] = [("AndroidManifest.xml", manifest_bytes)]
     for i, names in enumerate(dex_lists):
         entries.append(("classes.dex" if i == 0 else f"classes{i + 1}.dex", dex(names)))
@@ -798,10 +899,14 @@ def build_apk(
     for name, data in entries:
         kw: dict[str, object] = {"compress": name not in stored and name != "resources.arsc"}
         kw.update(opts.get(name, {}))
-        zb.add(name, data, **kw)
+        payload = kw.pop("data", data)
+        assert isinstance(payload, bytes)
+        zb.add(name, payload, **kw)
     apk = zb.build()
     if v2 is not None or v3 is not None or v31 is not None:
         base = v2 or v3 or v31
         assert base is not None
-        apk = add_signing_block(apk, base, v2=v2 is not None, v3=v3 is not None, v31=v31 is not None, v3_signer=v3 or v31)
+        apk = add_signing_block(
+            apk, base, v2=v2 is not None, v3=v3 is not None, v31=v31 is not None, v3_signer=v3, v31_signer=v31
+        )
     return apk
