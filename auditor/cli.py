@@ -260,6 +260,39 @@ def demo(
     print_summary(report, out, written_to=str(written))
 
 
+class ApkFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def apk(
+    files: Annotated[list[Path], typer.Argument(help="APK files to analyse.", show_default=False)],
+    fmt: Annotated[ApkFormat, typer.Option("--format", "-f", help="Output format.")] = ApkFormat.text,
+    trackers_file: Annotated[
+        Path | None,
+        typer.Option("--trackers", help="A newer Exodus Privacy tracker export (same shape as the bundled one)."),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Analyse again even when the cache has a result.")
+    ] = False,
+) -> None:
+    """Analyse APK files offline: manifest facts, exported components, network security, signer, trackers.
+
+    Each APK is analysed in an isolated worker with a time limit and a memory cap; a broken or hostile
+    APK gives a degraded or skipped result with the reason. Results are cached by SHA-256.
+    Exit code 0, or 2 when an input was unusable.
+    """
+    from auditor.apk import ApkCache, analyse_apks, exit_status, load_trackers
+    from auditor.report.apk import render_json, render_text
+
+    trackers = load_trackers(trackers_file)
+    cache = None if no_cache else ApkCache()
+    results = analyse_apks(files, trackers=trackers, cache=cache)
+    sys.stdout.write(render_json(results) if fmt is ApkFormat.json else render_text(results))
+    raise typer.Exit(exit_status(results))
+
+
 @app.command()
 def synth(
     out_dir: Annotated[Path, typer.Argument(help="Directory to write the synthetic snapshot into.")],

@@ -27,10 +27,10 @@ from auditor.apk.analyse import ANALYSER_VERSION, analyse_file, hash_file, open_
 from auditor.apk.cache import ApkCache, cache_context, default_cache_dir
 from auditor.apk.errors import ApkError, CacheError, TrackerListError
 from auditor.apk.limits import DEFAULT_LIMITS, ApkLimits
-from auditor.apk.serial import to_data
 from auditor.apk.trackers import ATTRIBUTION, TrackerDB, load_trackers
 from auditor.apk.worker import Job, run_jobs
 from auditor.model import ApkIssueKind, ApkResult, ApkStatus
+from auditor.serial import to_data
 
 __all__ = [
     "ATTRIBUTION",

@@ -22,8 +22,8 @@ import tempfile
 from pathlib import Path
 
 from auditor.apk.errors import CacheError
-from auditor.apk.serial import result_from_data, to_data
 from auditor.model import ApkIssueKind, ApkResult
+from auditor.serial import result_from_data, to_data
 
 log = logging.getLogger(__name__)
 

@@ -34,8 +34,8 @@ from pathlib import Path
 
 from auditor.apk.analyse import skipped
 from auditor.apk.limits import ApkLimits
-from auditor.apk.serial import from_data, result_from_data, to_data
 from auditor.model import ApkIssueKind, ApkResult
+from auditor.serial import from_data, result_from_data, to_data
 
 log = logging.getLogger(__name__)
 

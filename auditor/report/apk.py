@@ -31,11 +31,7 @@ from auditor.model import (
     CleartextReason,
     ExportedReason,
 )
-
-try:  # the lead's converter, when present, keeps one JSON mapping for the whole project
-    from auditor.report.json_report import to_jsonable as _to_jsonable
-except ImportError:  # pragma: no cover - fallback for a checkout without it
-    from auditor.apk.serial import to_data as _to_jsonable
+from auditor.report.json_report import to_jsonable as _to_jsonable
 
 JSON_SCHEMA = "auditor-apk/1"
 _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})

@@ -7,31 +7,14 @@ schema document and the model cannot drift apart (a test checks every field is d
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from collections.abc import Mapping
-from enum import Enum
 from pathlib import Path
 
 from auditor.model import AuditReport
+from auditor.serial import to_data
 
-JsonValue = None | bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"]
-
-
-def to_jsonable(obj: object) -> JsonValue:
-    """Convert model objects (dataclasses, enums, tuples, mappings) to plain JSON values."""
-    if obj is None or isinstance(obj, bool | int | float | str):
-        return obj
-    if isinstance(obj, Enum):
-        return to_jsonable(obj.value)
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, Mapping):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple | set | frozenset):
-        items = [to_jsonable(v) for v in obj]
-        return sorted(items, key=str) if isinstance(obj, set | frozenset) else items
-    raise TypeError(f"cannot convert {type(obj).__name__} to JSON")
+to_jsonable = to_data
+"""Model objects (dataclasses, enums, tuples, mappings) as plain JSON values."""
 
 
 def report_json(report: AuditReport, *, indent: int | None = 1) -> str:

@@ -10,9 +10,9 @@ import pytest
 
 from auditor.apk import ApkLimits, analyse_apk, analyse_apks, load_trackers, worker
 from auditor.apk.analyse import analyse_file
-from auditor.apk.serial import from_data, to_data
 from auditor.apk.worker import Job, _Child, run_one
 from auditor.model import ApkIssueKind, ApkResult, ApkStatus
+from auditor.serial import from_data, to_data
 from tests.apk import factory
 from tests.apk.conftest import WriteApk
 

@@ -1,7 +1,8 @@
-"""APK results to JSON and back, checked against the model's type hints.
+"""Model objects to JSON data and back, checked against the model's type hints.
 
-The worker sends its result to the parent as JSON, and the cache stores it as JSON; both must come
-back as the same frozen dataclasses. Decoding checks every field against the dataclass's type hints
+One mapping for the whole project: the audit report JSON, the APK worker's answers and the APK
+cache all use it, so a field is spelled the same everywhere. Reading back must give the same frozen
+dataclasses. Decoding checks every field against the dataclass's type hints
 (``str``, ``int``, ``bool``, ``X | None``, ``tuple[X, ...]``, enums, nested dataclasses), so a
 corrupted cache file or a confused worker gives ``ValueError``, never a half-typed object.
 """
@@ -12,6 +13,7 @@ import dataclasses
 import functools
 import types
 import typing
+from collections.abc import Mapping
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -32,6 +34,10 @@ def to_data(obj: object) -> Json:
         return {f.name: to_data(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     if isinstance(obj, list | tuple):
         return [to_data(v) for v in obj]
+    if isinstance(obj, Mapping):
+        return {str(k): to_data(v) for k, v in obj.items()}
+    if isinstance(obj, set | frozenset):
+        return sorted((to_data(v) for v in obj), key=str)
     raise TypeError(f"cannot encode {type(obj).__name__}")
 
 
