@@ -170,3 +170,44 @@ def test_bad_weights_file_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "Traceback" not in result.stderr
+
+
+def test_apk_command_text_json_and_exit_codes(tmp_path: Path) -> None:
+    from tests.apk import factory as f
+
+    root = f.manifest(
+        "com.example.spy",
+        permissions=["android.permission.RECORD_AUDIO"],
+        app_attrs={"android:label": "<b>Spy</b>"},
+        components=[f.activity(".Main")],
+    )
+    good = tmp_path / "spy.apk"
+    good.write_bytes(f.build_apk(root, classes=["com.example.spy.Main", "com.google.android.gms.ads.AdView"]))
+    env_home = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    import os
+
+    text = subprocess.run(
+        [sys.executable, "-m", "auditor", "apk", str(good)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env_home},
+        timeout=120,
+    )
+    assert text.returncode == 0, text.stderr
+    assert "package     com.example.spy" in text.stdout
+    assert "Google AdMob [Advertisement]" in text.stdout
+    assert "launcher    none: icon hidden" in text.stdout
+    junk = tmp_path / "junk.apk"
+    junk.write_bytes(b"")
+    as_json = subprocess.run(
+        [sys.executable, "-m", "auditor", "apk", "--format", "json", str(good), str(junk)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env_home},
+        timeout=120,
+    )
+    assert as_json.returncode == 2
+    data = json.loads(as_json.stdout)
+    statuses = [r["status"] for r in data["results"]]
+    assert statuses == ["ok", "skipped"]
+    assert data["results"][0]["facts"]["label"] == "<b>Spy</b>"
