@@ -23,7 +23,7 @@ Methods, each run in a fresh Python process so imports and peak memory are its o
 * ``ag-apk``        androguard ``APK(path)`` (manifest only) for comparison;
 * ``dexdump``       Debian ``dexdump`` on the APK (what Exodus runs), output discarded.
 
-Never run by the test suite; figures go to ``docs/performance-apk.md``.
+Never run by the test suite; figures go to ``docs/performance.md`` (APK analysis).
 """
 
 from __future__ import annotations
