@@ -17,7 +17,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from auditor import __version__
+from auditor.acquire.apks import ApkSelection
 from auditor.errors import AuditorError
+from auditor.report.formats import DEFAULT_FORMAT, ReportFormat, format_for_path
 
 if TYPE_CHECKING:
     from auditor.acquire.adb import DeviceTarget
@@ -38,10 +40,6 @@ err = Console(stderr=True)
 out = Console()
 
 DEFAULT_REPORTS = Path("reports")
-
-
-class ReportFormat(StrEnum):
-    json = "json"
 
 
 def _fail(message: str) -> typer.Exit:
@@ -68,12 +66,23 @@ def _main(
 def _format_for(out_path: Path | None, fmt: ReportFormat | None) -> ReportFormat:
     if fmt is not None:
         return fmt
-    if out_path is not None:
-        suffix = out_path.suffix.lower().lstrip(".")
-        if suffix in ReportFormat.__members__:
-            return ReportFormat(suffix)
-        raise _fail(f"cannot tell the report format from {out_path.name!r}; use --format json")
-    return ReportFormat.json
+    if out_path is not None and out_path.suffix:
+        found = format_for_path(out_path)
+        if found is None:
+            raise _fail(f"cannot tell the report format from {out_path.name!r}; use --format html|json|csv|md")
+        return found
+    return DEFAULT_FORMAT
+
+
+ApksOpt = Annotated[
+    ApkSelection | None,
+    typer.Option(
+        "--apks",
+        help="Also pull the APKs (third-party apps; '--apks=all' for system apps too) and analyse them: "
+        "labels, signers, trackers, exported components. Already-analysed APKs are not pulled again.",
+        show_default=False,
+    ),
+]
 
 
 SerialOpt = Annotated[
@@ -105,12 +114,14 @@ def _target(serial: str | None, tcp: str | None) -> DeviceTarget:
         return chosen
 
 
-def _collect(target: DeviceTarget, out_dir: Path, *, resume: bool = False) -> SnapshotManifest:
+def _collect(
+    target: DeviceTarget, out_dir: Path, *, resume: bool = False, apks: ApkSelection | None = None
+) -> SnapshotManifest:
     from auditor.acquire.collect import collect
     from auditor.ui import RichObserver
 
     with RichObserver(err) as observer:
-        manifest = collect(target, out_dir, observer=observer, resume=resume)
+        manifest = collect(target, out_dir, observer=observer, resume=resume, apks=apks)
     for note in manifest.notes:
         if note.level.value != "info":
             err.print(f"[yellow]{escape(note.section)}:[/yellow] {escape(note.message)}")
@@ -140,15 +151,33 @@ def audit(
         typer.Option("--out", "-o", help="Where to write the report ('-' for standard output). Default: reports/."),
     ] = None,
     fmt: Annotated[
-        ReportFormat | None, typer.Option("--format", "-f", help="Report format (default: from --out's extension).")
+        ReportFormat | None,
+        typer.Option("--format", "-f", help="Report format (default: from --out's extension, else html)."),
     ] = None,
     serial: SerialOpt = None,
     tcp: TcpOpt = None,
+    apks: ApksOpt = None,
     weights_file: Annotated[
         Path | None,
         typer.Option(
             "--weights",
             help="A JSON file of scoring weights merged over the built-in ones (the report records which were used).",
+            show_default=False,
+        ),
+    ] = None,
+    redact: Annotated[
+        bool,
+        typer.Option(
+            "--redact",
+            help="Share without naming anyone: the serial becomes a keyed hash; personal user names, account "
+            "names and the source path are removed. Apps, permissions and scores stay.",
+        ),
+    ] = False,
+    redact_key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--redact-key-file",
+            help="The key for --redact's hashes (else $AUDITOR_REDACT_KEY, else a random key for this run only).",
             show_default=False,
         ),
     ] = None,
@@ -159,28 +188,34 @@ def audit(
     snapshot is kept in reports/ as evidence), then audits it.
     """
     from auditor.pipeline import audit_path
-    from auditor.report.json_report import report_json
+    from auditor.report.formats import render, write_report
     from auditor.report.terminal import print_summary
     from auditor.score import load_weights
 
-    fmt = _format_for(out_path if out_path != Path("-") else None, fmt)
+    # Standard output is for programs: JSON unless a format is asked for; files default to the HTML report.
+    fmt = (fmt or ReportFormat.JSON) if out_path == Path("-") else _format_for(out_path, fmt)
     weights = load_weights(weights_file) if weights_file is not None else None
-    if path is not None and (serial or tcp):
-        raise _fail("give either a PATH to audit or --serial/--tcp to collect, not both")
+    if redact:  # read the key before a long audit, so a bad key file fails at once
+        from auditor.fleet.redact import load_key, redact_report
+
+        redact_key = load_key(redact_key_file)
+    if path is not None and (serial or tcp or apks):
+        raise _fail("give either a PATH to audit or --serial/--tcp/--apks to collect, not both")
     if path is None:
         target = _target(serial, tcp)
         path = _snapshot_dir_for(getattr(target, "serial", None) or str(target))
-        _collect(target, path)
+        _collect(target, path, apks=apks)
         err.print(f"Snapshot kept in {escape(str(path))}")
     report = audit_path(path, weights=weights)
-    text = report_json(report)
+    if redact:
+        report = redact_report(report, redact_key)
     if out_path == Path("-"):
-        sys.stdout.write(text)
+        sys.stdout.write(render(report, fmt))
         print_summary(report, err)
         return
-    target_file = out_path or DEFAULT_REPORTS / f"{path.resolve().name or 'audit'}.{fmt.value}"
+    target_file = out_path or DEFAULT_REPORTS / f"{path.resolve().name or 'audit'}{fmt.extension}"
     target_file.parent.mkdir(parents=True, exist_ok=True)
-    target_file.write_text(text, encoding="utf-8")
+    write_report(report, target_file, fmt)
     print_summary(report, out, written_to=str(target_file))
 
 
@@ -228,11 +263,12 @@ def collect(
         bool,
         typer.Option("--resume", help="Complete an interrupted snapshot in --out without redoing finished commands."),
     ] = False,
+    apks: ApksOpt = None,
 ) -> None:
     """Collect a read-only snapshot from a phone: the verbatim output of every command of the plan, with a manifest."""
     if out_dir.exists() and any(out_dir.iterdir()) and not resume:
         raise _fail(f"{out_dir} is not empty; use --resume to complete it, or choose another --out")
-    manifest = _collect(_target(serial, tcp), out_dir, resume=resume)
+    manifest = _collect(_target(serial, tcp), out_dir, resume=resume, apks=apks)
     done = sum(c.status.value == "ok" for c in manifest.commands)
     state = "complete" if manifest.complete else "INCOMPLETE (run again with --resume)"
     out.print(f"Snapshot {state}: {done}/{len(manifest.commands)} commands ok, written to {escape(str(out_dir))}")
@@ -306,10 +342,190 @@ def synth(
     out.print(f"Synthetic snapshot with {apps} apps written to {out_dir}")
 
 
+class FleetExportFormat(StrEnum):
+    csv = "csv"
+    jsonl = "jsonl"
+    both = "both"
+
+
+@app.command()
+def fleet(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Audit JSONs (plain or .gz), snapshot directories, bug reports, androidqf folders, or folders "
+            "holding any of them (searched recursively).",
+            show_default=False,
+        ),
+    ],
+    out_path: Annotated[
+        Path, typer.Option("--out", "-o", help="The fleet page (one self-contained HTML file).")
+    ] = DEFAULT_REPORTS / "fleet.html",
+    policy_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--policy",
+            help="An organisation's rules (TOML; see examples/). Violations are listed per device with their "
+            "evidence, and the exit code is 1 when there is any.",
+            show_default=False,
+        ),
+    ] = None,
+    export_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--export-dir",
+            help="Also write tidy tables (devices, apps, permissions, special_access, trackers, findings, "
+            "violations, inventory) for DuckDB, BigQuery or a spreadsheet.",
+            show_default=False,
+        ),
+    ] = None,
+    export_format: Annotated[
+        FleetExportFormat, typer.Option("--export-format", help="CSV, JSON Lines, or both.")
+    ] = FleetExportFormat.both,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Worker processes (default: one per core).", show_default=False),
+    ] = None,
+    redact: Annotated[
+        bool,
+        typer.Option(
+            "--redact",
+            help="Serials become keyed hashes; personal user names, account names and source paths are removed.",
+        ),
+    ] = False,
+    redact_key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--redact-key-file",
+            help="The key for --redact (else $AUDITOR_REDACT_KEY, else a random key: hashes then link no runs).",
+            show_default=False,
+        ),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 2 when any input had to be skipped (default: list them, go on).")
+    ] = False,
+) -> None:
+    """Review many devices at once: inventory, prevalence, trackers, the worst apps and devices, and a policy.
+
+    Each input is audited (or read back) in parallel and folded into the fleet view, so memory does not
+    grow with the number of devices. An unusable input is skipped with its reason; the run goes on.
+    Exit code: 0 no violation, 1 any policy violation, 2 no usable input (or a malformed policy).
+    """
+    from auditor.fleet import ExportFormat, load_key, load_policy, run_fleet
+    from auditor.ui import RichObserver
+
+    policy = load_policy(policy_file) if policy_file is not None else None
+    key = load_key(redact_key_file) if redact else None
+    formats = (
+        (ExportFormat.CSV, ExportFormat.JSONL)
+        if export_format is FleetExportFormat.both
+        else (ExportFormat(export_format.value),)
+    )
+    with RichObserver(err) as observer:
+        result = run_fleet(
+            paths,
+            html=out_path,
+            policy=policy,
+            export_dir=export_dir,
+            export_formats=formats,
+            jobs=jobs,
+            redact=key,
+            observer=observer,
+        )
+    shown = 20
+    for skip in result.skips[:shown]:
+        err.print(
+            f"[yellow]skipped[/yellow] {escape(skip.path)}: {escape(skip.reason)}", highlight=False, soft_wrap=True
+        )
+    if len(result.skips) > shown:
+        err.print(f"… and {len(result.skips) - shown} more skipped inputs (listed in the fleet page)")
+    if key is not None and key.ephemeral:
+        err.print("note: no redaction key given; hashes are random for this run and link to no other run")
+    line = f"{result.devices} devices reviewed, {len(result.skips)} inputs skipped"
+    if policy is not None:
+        line += f", {result.violations} policy violations"
+        if result.view.policy is not None:
+            line += f" on {result.view.policy.devices_with_violations} devices"
+    out.print(line, highlight=False)
+    for path in result.written:
+        out.print(f"  written: {escape(str(path))}", highlight=False)
+    raise typer.Exit(result.exit_code(strict=strict))
+
+
+class DiffFormat(StrEnum):
+    text = "text"
+    json = "json"
+    html = "html"
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier capture (or APK).", show_default=False)],
+    new: Annotated[Path, typer.Argument(help="The later capture (or APK).", show_default=False)],
+    fmt: Annotated[
+        DiffFormat | None,
+        typer.Option("--format", "-f", help="Output format (default: from --out's extension, else text)."),
+    ] = None,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file instead of standard output.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Compare even when the inputs look like different devices or apps.")
+    ] = False,
+) -> None:
+    """What changed on one device between two captures, or in one app between two APKs.
+
+    OLD and NEW are audit JSONs, snapshots, bug reports or androidqf folders of the same device, or two
+    APKs of the same app. Lists apps added, removed and updated, permissions newly granted or revoked,
+    special accesses turned on or off, trackers added or removed, and exposure changes with their
+    reasons; a signer change is flagged. Exit code: 0 no change, 1 changes, 2 unusable input.
+    """
+    from typing import assert_never
+
+    from auditor.fleet.diff import diff_paths
+    from auditor.fleet.render import render_diff_html, render_diff_json, render_diff_text
+
+    chosen = fmt
+    if chosen is None and out_path is not None:
+        chosen = {".json": DiffFormat.json, ".html": DiffFormat.html, ".htm": DiffFormat.html}.get(
+            out_path.suffix.lower(), DiffFormat.text
+        )
+    chosen = chosen or DiffFormat.text
+    result = diff_paths(old, new, force=force)
+    match chosen:
+        case DiffFormat.text:
+            text = render_diff_text(result)
+        case DiffFormat.json:
+            text = render_diff_json(result)
+        case DiffFormat.html:
+            text = render_diff_html(result)
+        case _:
+            assert_never(chosen)
+    if out_path is None:
+        sys.stdout.write(text)
+    else:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        out_path.write_text(text, encoding="utf-8")
+        err.print(f"Diff written to {escape(str(out_path))}", highlight=False)
+    raise typer.Exit(1 if result.changed else 0)
+
+
+def _apks_flag(args: list[str]) -> list[str]:
+    """``--apks`` alone means ``--apks=third-party`` (an option with an optional value, which typer lacks)."""
+    values = {s.value for s in ApkSelection}
+    fixed: list[str] = []
+    for i, arg in enumerate(args):
+        if arg == "--apks" and (i + 1 == len(args) or args[i + 1] not in values):
+            fixed.append(f"--apks={ApkSelection.THIRD_PARTY.value}")
+        else:
+            fixed.append(arg)
+    return fixed
+
+
 def main() -> None:
     """Entry point: runs the app and turns user-facing errors into one line and exit code 2."""
     try:
-        app()
+        app(args=_apks_flag(sys.argv[1:]))
     except AuditorError as e:
         err.print(f"[red]error:[/red] {e}", highlight=False, soft_wrap=True)
         sys.exit(2)

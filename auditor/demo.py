@@ -13,12 +13,16 @@ from auditor.acquire.synthetic import generate
 from auditor.model import AuditReport
 from auditor.pipeline import audit_path
 from auditor.progress import Observer
-from auditor.report.json_report import write_report_json
+from auditor.report.formats import ReportFormat, write_report
 from auditor.simulator.demo import collect_demo
 
 
 def run_demo(out_dir: Path, *, n_apps: int = 60, observer: Observer | None = None) -> tuple[AuditReport, Path]:
-    """Simulate, collect over ADB, audit; write the snapshot and ``demo.json`` into ``out_dir``."""
+    """Simulate, collect over ADB (APKs of third-party apps included), audit.
+
+    Writes the snapshot, ``demo.html`` (for people) and ``demo.json`` (for programs) into ``out_dir``;
+    returns the report and the HTML path.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     snapshot, _ = generate(n_apps)
     snapshot_dir = out_dir / "demo-snapshot"
@@ -28,6 +32,7 @@ def run_demo(out_dir: Path, *, n_apps: int = 60, observer: Observer | None = Non
         shutil.rmtree(snapshot_dir)
     collect_demo(snapshot, snapshot_dir, observer=observer)
     report = audit_path(snapshot_dir)
-    target = out_dir / "demo.json"
-    write_report_json(report, target)
+    write_report(report, out_dir / "demo.json", ReportFormat.JSON)
+    target = out_dir / "demo.html"
+    write_report(report, target, ReportFormat.HTML)
     return report, target

@@ -446,6 +446,44 @@ class CommandRecord:
         return f"raw/{self.id}.txt"
 
 
+class ApkRefStatus(StrEnum):
+    """What became of one APK of the snapshot's APK index (``--apks``)."""
+
+    STORED = "stored"
+    """The file is in the snapshot as ``apks/<sha256>.apk`` (pulled now, or by an earlier run)."""
+    CACHED = "cached"
+    """Not pulled: the device's SHA-256 was already in the local APK cache, whose facts the audit uses."""
+    FAILED = "failed"
+    """Not in the snapshot: the pull failed, or the bytes did not match the device's SHA-256 (see ``error``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ApkRef:
+    """One APK of one app for one user, as ``pm path`` listed it, and what the collection did with it."""
+
+    user: int
+    package: str
+    path: str
+    """The device path ``pm path`` printed (untrusted text; never used as a local file name)."""
+    sha256: str | None
+    """Lowercase hex SHA-256 of the file: from the device (``sha256sum``) or of the pulled bytes."""
+    size: int | None
+    """Bytes, when known (sync ``STAT``, the pulled file, or the cached analysis)."""
+    status: ApkRefStatus
+    error: str | None = None
+    """Why a ``failed`` APK is not in the snapshot."""
+
+    @property
+    def stored(self) -> bool:
+        """Whether the snapshot holds the file."""
+        return self.status is ApkRefStatus.STORED and self.sha256 is not None
+
+    @property
+    def file(self) -> str | None:
+        """Path of the stored file relative to the snapshot directory (content-addressed)."""
+        return f"apks/{self.sha256}.apk" if self.stored else None
+
+
 @dataclass(frozen=True, slots=True)
 class SnapshotManifest:
     """``manifest.json``: how, when and from what the snapshot was made, and every command's outcome."""
@@ -462,6 +500,8 @@ class SnapshotManifest:
     complete: bool
     """False when collection stopped early (``auditor collect --resume`` completes it)."""
     notes: tuple[Note, ...] = ()
+    apks: tuple[ApkRef, ...] = ()
+    """The APK index of ``--apks``: every APK chosen, stored or not (empty when APKs were not asked for)."""
 
 
 @dataclass(frozen=True, slots=True)

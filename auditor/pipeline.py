@@ -1,13 +1,16 @@
 """The audit as one function: source → snapshot → parsed facts → audit report → exposure scores.
 
 The CLI calls these and nothing else; every later stage (reports, fleet) starts from the
-``AuditReport`` they return.
+``AuditReport`` they return. A snapshot directory collected with ``--apks`` (an APK index in its
+manifest, files in ``apks/``) gets its APK facts merged before scoring, so trackers, a hidden launcher
+icon and shared signers count (``auditor.analyse.apk_merge``).
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor.acquire.sources import open_source
 from auditor.analyse.build import build_report
@@ -17,13 +20,26 @@ from auditor.progress import NullObserver, Observer
 from auditor.score import Weights, score_report
 from auditor.snapshot import snapshot_digest
 
+if TYPE_CHECKING:
+    from auditor.apk import ApkCache
+
 log = logging.getLogger(__name__)
 
 
 def audit_snapshot(
-    snapshot: Snapshot, *, observer: Observer | None = None, weights: Weights | None = None
+    snapshot: Snapshot,
+    *,
+    observer: Observer | None = None,
+    weights: Weights | None = None,
+    apk_cache: ApkCache | None = None,
+    merge_apks: bool = True,
 ) -> AuditReport:
-    """Audit an in-memory snapshot and score every app (with the bundled weights unless given)."""
+    """Audit an in-memory snapshot and score every app (with the bundled weights unless given).
+
+    When the snapshot has an APK index and ``merge_apks``, each indexed app gets its base APK's
+    facts: from ``apk_cache`` (default: the user's ``ApkCache()``) or by analysing the stored file in
+    isolated workers, whose results fill the cache.
+    """
     observer = observer or NullObserver()
     manifest = snapshot.manifest
     observer.start("Parsing", total=len(manifest.commands))
@@ -36,9 +52,32 @@ def audit_snapshot(
         collected_at=manifest.created_at or None,
         complete=manifest.complete,
     )
-    return score_report(build_report(parsed, source, fallback_device=manifest.device), weights)
+    report = build_report(parsed, source, fallback_device=manifest.device)
+    if merge_apks and manifest.apks:
+        # Imported here: APK analysis is needed only for snapshots that carry APKs.
+        from auditor.analyse.apk_merge import merge_apks as merge
+        from auditor.apk import ApkCache
+
+        snapshot_dir = Path(snapshot.path)
+        report = merge(
+            report,
+            manifest.apks,
+            snapshot_dir if snapshot_dir.is_dir() else None,
+            cache=apk_cache if apk_cache is not None else ApkCache(),
+            observer=observer,
+        )
+    return score_report(report, weights)
 
 
-def audit_path(path: Path, *, observer: Observer | None = None, weights: Weights | None = None) -> AuditReport:
-    """Audit a snapshot directory, a bug report zip or an androidqf folder."""
-    return audit_snapshot(open_source(path), observer=observer, weights=weights)
+def audit_path(
+    path: Path,
+    *,
+    observer: Observer | None = None,
+    weights: Weights | None = None,
+    apk_cache: ApkCache | None = None,
+    merge_apks: bool = True,
+) -> AuditReport:
+    """Audit a snapshot directory, a bug report zip or an androidqf folder (see ``audit_snapshot``)."""
+    return audit_snapshot(
+        open_source(path), observer=observer, weights=weights, apk_cache=apk_cache, merge_apks=merge_apks
+    )

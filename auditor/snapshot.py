@@ -4,6 +4,11 @@ A snapshot is written incrementally: each command's output is written, then the 
 rewritten atomically, so a collection that dies part-way leaves a readable, partial snapshot that
 ``auditor collect --resume`` can complete. Reading never trusts the manifest blindly: a listed output
 that is missing or whose SHA-256 differs becomes a note, not a crash.
+
+With ``--apks`` the snapshot also holds ``apks/<sha256>.apk`` files and an index of every APK chosen
+(``SnapshotManifest.apks``). The index's SHA-256 names the local file, so it is checked to be 64 hex
+digits before anything uses it: a hand-edited manifest cannot make the audit read outside ``apks/``.
+Manifests written before the index existed simply have none.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from auditor import __version__
 from auditor.errors import AuditorError
 from auditor.model import (
     SNAPSHOT_SCHEMA,
+    ApkRef,
+    ApkRefStatus,
     CommandRecord,
     CommandStatus,
     DeviceInfo,
@@ -31,7 +38,11 @@ from auditor.model import (
 )
 
 MANIFEST = "manifest.json"
+APK_DIR = "apks"
+"""Where pulled APKs are stored, as ``<sha256>.apk``."""
 _ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,120}$")
+SHA256_RE = re.compile(r"[0-9a-f]{64}")
+"""A lowercase hex SHA-256: the only shape an APK file name in ``apks/`` may take."""
 
 
 class SnapshotError(AuditorError):
@@ -43,11 +54,24 @@ def sha256_hex(data: bytes) -> str:
 
 
 def snapshot_digest(manifest: SnapshotManifest) -> str:
-    """One SHA-256 over every command's id and output digest: names the exact evidence of a report."""
+    """One SHA-256 over every command's id and output digest: names the exact evidence of a report.
+
+    The SHA-256s of indexed APKs are part of the evidence too (APK facts enter the report); a
+    snapshot without APKs digests exactly as before the index existed.
+    """
     h = hashlib.sha256()
     for cmd in sorted(manifest.commands, key=lambda c: c.id):
         h.update(f"{cmd.id}\0{cmd.sha256 or ''}\n".encode())
+    for sha in sorted({a.sha256 for a in manifest.apks if a.sha256 is not None}):
+        h.update(f"apk\0{sha}\n".encode())
     return h.hexdigest()
+
+
+def apk_file(snapshot_dir: Path, sha256: str) -> Path:
+    """Where a stored APK lies in a snapshot directory; refuses anything but a SHA-256 as its name."""
+    if not SHA256_RE.fullmatch(sha256):
+        raise SnapshotError(f"not a SHA-256: {sha256[:80]!r}")
+    return snapshot_dir / APK_DIR / f"{sha256}.apk"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -82,6 +106,19 @@ def manifest_to_json(manifest: SnapshotManifest) -> dict[str, object]:
             for c in manifest.commands
         ],
         "notes": [{"section": n.section, "level": n.level.value, "message": n.message} for n in manifest.notes],
+        "apks": [
+            {
+                "user": a.user,
+                "package": a.package,
+                "path": a.path,
+                "sha256": a.sha256,
+                "size": a.size,
+                "status": a.status.value,
+                "file": a.file,
+                "error": a.error,
+            }
+            for a in manifest.apks
+        ],
     }
 
 
@@ -157,6 +194,15 @@ def manifest_from_json(data: object) -> SnapshotManifest:
                 level = NoteLevel.INFO
             notes.append(Note(str(n.get("section", "")), level, str(n.get("message", ""))))
     users = tuple(u for u in data.get("users", []) if isinstance(u, int)) if isinstance(data.get("users"), list) else ()
+    apks, bad_apks = _apks_from_json(data.get("apks"))
+    if bad_apks:
+        notes.append(
+            Note(
+                APK_DIR,
+                NoteLevel.PARTIAL,
+                f"manifest.json: {bad_apks} APK index entries are malformed and were ignored",
+            )
+        )
     return SnapshotManifest(
         schema=SNAPSHOT_SCHEMA,
         tool_version=str(data.get("tool_version", "")),
@@ -167,7 +213,52 @@ def manifest_from_json(data: object) -> SnapshotManifest:
         commands=tuple(commands),
         complete=bool(data.get("complete", False)),
         notes=tuple(notes),
+        apks=apks,
     )
+
+
+def _apks_from_json(raw: object) -> tuple[tuple[ApkRef, ...], int]:
+    """The APK index (absent in older manifests: empty), and how many entries were unusable.
+
+    An entry is dropped rather than trusted when a field has the wrong type, its status is unknown,
+    or its SHA-256 is not 64 lowercase hex digits (that value becomes a file name).
+    """
+    if not isinstance(raw, list):
+        return (), 0
+    refs: list[ApkRef] = []
+    bad = 0
+    for a in raw:
+        if not isinstance(a, dict):
+            bad += 1
+            continue
+        user, package, path, sha = a.get("user"), a.get("package"), a.get("path"), a.get("sha256")
+        try:
+            status = ApkRefStatus(str(a.get("status")))
+        except ValueError:
+            status = None
+        if (
+            status is None
+            or _opt_int(user) is None
+            or not isinstance(package, str)
+            or not isinstance(path, str)
+            or (sha is not None and not (isinstance(sha, str) and SHA256_RE.fullmatch(sha)))
+            or (status is not ApkRefStatus.FAILED and sha is None)
+        ):
+            bad += 1
+            continue
+        assert isinstance(user, int)
+        refs.append(
+            ApkRef(
+                user=user,
+                package=package,
+                path=path,
+                sha256=_opt_str(sha),
+                size=_opt_int(a.get("size")),
+                status=status,
+                error=_opt_str(a.get("error")),
+            )
+        )
+    return tuple(refs), bad
 
 
 # ------------------------------------------------------------------------------------------------
@@ -266,6 +357,7 @@ def new_manifest(
     users: Iterable[int] = (),
     complete: bool = True,
     notes: Iterable[Note] = (),
+    apks: Iterable[ApkRef] = (),
 ) -> SnapshotManifest:
     return SnapshotManifest(
         schema=SNAPSHOT_SCHEMA,
@@ -277,6 +369,7 @@ def new_manifest(
         commands=tuple(commands),
         complete=complete,
         notes=tuple(notes),
+        apks=tuple(apks),
     )
 
 

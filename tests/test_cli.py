@@ -13,9 +13,14 @@ import pytest
 from tests.realdata import real_file
 
 
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(*args: str, cwd: Path | None = None, cache: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m auditor …`` with its APK cache in a throw-away folder, never the user's."""
+    import os
+    import tempfile
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache or Path(tempfile.mkdtemp(prefix="auditor-cache-")))}
     return subprocess.run(
-        [sys.executable, "-m", "auditor", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+        [sys.executable, "-m", "auditor", *args], capture_output=True, text=True, cwd=cwd, timeout=120, env=env
     )
 
 
@@ -81,9 +86,15 @@ def test_audit_to_stdout(tmp_path: Path) -> None:
 
 
 def test_demo_writes_report(tmp_path: Path) -> None:
-    result = run("demo", "--out-dir", str(tmp_path))
+    result = run("demo", "--out-dir", str(tmp_path), cache=tmp_path / "cache")
     assert result.returncode == 0, result.stderr
+    assert "demo.html" in result.stdout
+    html = (tmp_path / "demo.html").read_text()
+    assert html.lower().startswith("<!doctype html>") and "Content-Security-Policy" in html
     data = json.loads((tmp_path / "demo.json").read_text())
+    stalker = next(a for a in data["apps"] if a["package"] == "com.example.stalker")
+    assert stalker["apk"]["hides_launcher_icon"] is True
+    assert any(p["kind"] == "tracker_sdk" for p in data["device_exposure"]["pools"])
     assert data["source"]["kind"] == "adb-tcp"
     assert data["device"]["model"] == "Synthetic Pixel"
     assert {u["kind"] for u in data["users"]} == {"primary", "work_profile"}

@@ -13,6 +13,9 @@ How it behaves, and why:
   (a partial one too), and ``manifest.json`` is rewritten after every command. A dropped connection
   ends the run with ``complete: false`` and a note; ``resume=True`` runs only the commands that are
   not ``ok``.
+* **APKs on request.** ``apks=ApkSelection.…`` adds a last phase (``auditor.acquire.apks``): hash the
+  chosen APKs on the device in one command, pull only those neither in the snapshot nor in the local
+  APK cache, and record every one in the manifest's APK index.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor.acquire.adb.connection import DeviceConnection
 from auditor.acquire.adb.discover import DeviceTarget, open_connection
@@ -33,8 +37,11 @@ from auditor.acquire.adb.errors import AcquireError, CommandTimeoutError, Resume
 from auditor.acquire.adb.exitcode import new_nonce, split_exit_code, wrap_command
 from auditor.acquire.adb.identity import device_info
 from auditor.acquire.adb.keys import AdbKey
-from auditor.acquire.plan import PlannedCommand, base_plan, full_plan, is_read_only
+from auditor.acquire.apks import MIN_SHA256SUM_SDK, ApkPuller, ApkSelection, choose_apks, parse_sha256sum, summary
+from auditor.acquire.plan import PlannedCommand, apk_hash_plan, base_plan, full_plan, hashable_path, is_read_only
 from auditor.model import (
+    ApkRef,
+    ApkRefStatus,
     CommandRecord,
     CommandStatus,
     DeviceInfo,
@@ -43,11 +50,14 @@ from auditor.model import (
     Section,
     SnapshotManifest,
 )
+from auditor.parse.packages import parse_dumpsys_package
+from auditor.parse.pm_path import PackagePaths, parse_pm_path_loop
 from auditor.parse.props import parse_getprop
 from auditor.parse.text import decode_output
 from auditor.parse.users import parse_pm_list_users
 from auditor.progress import NullObserver, Observer
 from auditor.snapshot import (
+    APK_DIR,
     MANIFEST,
     SnapshotError,
     manifest_from_json,
@@ -56,6 +66,9 @@ from auditor.snapshot import (
     write_manifest,
     write_output,
 )
+
+if TYPE_CHECKING:
+    from auditor.apk import ApkCache
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +139,8 @@ class _Run:
     device: DeviceInfo = field(default_factory=DeviceInfo)
     users: tuple[int, ...] = ()
     notes: list[Note] = field(default_factory=list)
+    apks: tuple[ApkRef, ...] = ()
+    """The APK index (``--apks``), saved with every manifest."""
     sent: int = 0
     """Commands sent in this session (each one shell round trip)."""
 
@@ -145,6 +160,7 @@ class _Run:
             users=self.users,
             complete=complete,
             notes=self.notes,
+            apks=self.apks,
         )
 
     def save(self, *, complete: bool = False) -> SnapshotManifest:
@@ -224,6 +240,16 @@ class _Run:
             logger.debug("%s: %s (%s)", cmd.id, status.value, error)
         self.save()
 
+    def raw_text(self, command_id: str) -> str:
+        """The decoded output of a command that ran, whatever its status ("" when none is on disk)."""
+        rec = self.records.get(command_id)
+        if rec is None or rec.status is CommandStatus.SKIPPED:
+            return ""
+        try:
+            return decode_output((self.out_dir / rec.output).read_bytes()).text
+        except OSError:
+            return ""
+
     def output_text(self, command_id: str) -> str | None:
         """The decoded output of an ``ok`` command, from disk (also for commands of an earlier run)."""
         rec = self.records.get(command_id)
@@ -278,6 +304,19 @@ def _check_out_dir(out_dir: Path, resume: bool) -> SnapshotManifest | None:
     return None
 
 
+def _apks_pending(prior: SnapshotManifest, out_dir: Path) -> bool:
+    """Whether a resumed ``--apks`` collection still has APK work: never indexed, a failed pull, or a
+    stored file gone from ``apks/``."""
+    if not prior.apks:
+        return True
+    for ref in prior.apks:
+        if ref.status is ApkRefStatus.FAILED:
+            return True
+        if ref.file is not None and not (out_dir / ref.file).is_file():
+            return True
+    return False
+
+
 def _remaining(prior: SnapshotManifest, with_apk_paths: bool) -> int:
     """How many planned commands of a prior snapshot are not ``ok`` (the users are known then)."""
     by_id = {c.id: c for c in prior.commands}
@@ -295,6 +334,8 @@ def collect(
     keys_dir: Path | None = None,
     auth_timeout_s: float = 60.0,
     key: AdbKey | None = None,
+    apks: ApkSelection | None = None,
+    apk_cache: ApkCache | None = None,
 ) -> SnapshotManifest:
     """Collect a snapshot of ``target`` into ``out_dir`` and return its manifest.
 
@@ -306,17 +347,28 @@ def collect(
     commands that are not ``ok`` are run. ``with_apk_paths`` adds ``pm path`` for every package.
     ``key`` (an in-memory key) overrides ``keys_dir`` (default: the official adb's ``~/.android``).
 
+    ``apks`` (``--apks``: ``ApkSelection.THIRD_PARTY``, ``--apks=all``: ``ApkSelection.ALL``) also
+    pulls the chosen apps' base and split APKs into ``apks/<sha256>.apk``, skipping those whose
+    SHA-256 ``apk_cache`` (default: the user's ``ApkCache()``, only read here) already knows, and
+    records every APK in the manifest's ``apks`` index; it implies ``with_apk_paths``.
+
     A lost connection does not raise: the returned manifest has ``complete=False`` and a note. Raises
     AcquireError when nothing can be collected (no connection, not authorized, bad ``out_dir``).
     """
     observer = observer or NullObserver()
+    with_apk_paths = with_apk_paths or apks is not None
     prior = _check_out_dir(out_dir, resume)
-    if prior is not None and prior.complete and _remaining(prior, with_apk_paths) == 0:
+    if (
+        prior is not None
+        and prior.complete
+        and _remaining(prior, with_apk_paths) == 0
+        and (apks is None or not _apks_pending(prior, out_dir))
+    ):
         logger.debug("%s is already complete", out_dir)
         return prior
     connection = open_connection(target, key=key, keys_dir=keys_dir, auth_timeout_s=auth_timeout_s, observer=observer)
     try:
-        return _collect(connection, out_dir, observer, prior, with_apk_paths)
+        return _collect(connection, out_dir, observer, prior, with_apk_paths, apks, apk_cache)
     finally:
         connection.close()
 
@@ -328,10 +380,14 @@ def collect_over(
     observer: Observer | None = None,
     resume: bool = False,
     with_apk_paths: bool = False,
+    apks: ApkSelection | None = None,
+    apk_cache: ApkCache | None = None,
 ) -> SnapshotManifest:
     """``collect`` over an already open connection (the caller closes it)."""
     prior = _check_out_dir(out_dir, resume)
-    return _collect(connection, out_dir, observer or NullObserver(), prior, with_apk_paths)
+    return _collect(
+        connection, out_dir, observer or NullObserver(), prior, with_apk_paths or apks is not None, apks, apk_cache
+    )
 
 
 def _collect(
@@ -340,11 +396,13 @@ def _collect(
     observer: Observer,
     prior: SnapshotManifest | None,
     with_apk_paths: bool,
+    apks: ApkSelection | None = None,
+    apk_cache: ApkCache | None = None,
 ) -> SnapshotManifest:
     out_dir.mkdir(parents=True, exist_ok=True)
     run = _Run(connection, out_dir, observer, created_at=prior.created_at if prior else _now())
     if prior is not None:
-        run.device, run.users = prior.device, prior.users
+        run.device, run.users, run.apks = prior.device, prior.users, prior.apks
         for rec in prior.commands:
             keep = rec.status is not CommandStatus.OK or _intact(out_dir, rec)
             run.records[rec.id] = rec if keep else replace(rec, status=CommandStatus.SKIPPED, error="output missing")
@@ -353,6 +411,7 @@ def _collect(
             n
             for n in prior.notes
             if not (n.section in (NOTE_SECTION, "pm_list_users") and n.level is not NoteLevel.INFO)
+            and not (apks is not None and n.section == APK_DIR)  # the APK phase runs again and says anew
         ]
         if prior.source != connection.kind.value:
             run.notes.append(Note(NOTE_SECTION, NoteLevel.INFO, f"started over {prior.source}"))
@@ -382,6 +441,10 @@ def _collect(
             run.run(cmd)
             _after(run, cmd)
             observer.advance(1, cmd.id)
+        if apks is not None:
+            observer.finish()
+            started = False
+            _collect_apks(run, apks, apk_cache)  # it reports its own progress tasks
     except _ConnectionLost as lost:
         for rec_id, rec in list(run.records.items()):
             if rec.status is CommandStatus.SKIPPED and rec.error == _NOT_RUN:
@@ -397,10 +460,87 @@ def _collect(
         if started:
             observer.finish()
         return run.save(complete=False)
-    observer.finish()
+    if started:
+        observer.finish()
     complete = all(r.status is not CommandStatus.SKIPPED for r in run.records.values())
     logger.debug("collection of %s: %d commands sent, complete=%s", out_dir, run.sent, complete)
     return run.save(complete=complete)
+
+
+def _collect_apks(run: _Run, selection: ApkSelection, cache: ApkCache | None) -> None:
+    """The ``--apks`` phase: choose from the ``pm path`` answers, hash on the device, pull the rest.
+
+    Raises _ConnectionLost like ``_Run.run`` (for the hashing command or a pull), after saving the
+    index so far.
+    """
+    if cache is None:
+        from auditor.apk import ApkCache
+
+        cache = ApkCache()
+    listed: list[PackagePaths] = []
+    for user in run.users:
+        text = run.output_text(f"pm_path.u{user}")
+        if text is not None:
+            listed.extend(parse_pm_path_loop(text, user=user).packages)
+        else:
+            run.notes.append(
+                Note(APK_DIR, NoteLevel.PARTIAL, f"pm path failed for user {user}: its apps' APKs are not indexed")
+            )
+    dump_text = run.output_text("dumpsys_package")
+    dump = parse_dumpsys_package(dump_text) if dump_text is not None else None
+    choices = choose_apks(listed, dump, selection)
+    hashes: dict[str, str] = {}
+    hashable = [p for p in dict.fromkeys(c.path for c in choices) if hashable_path(p)]
+    if run.device.sdk is not None and run.device.sdk < MIN_SHA256SUM_SDK:
+        run.notes.append(
+            Note(
+                APK_DIR,
+                NoteLevel.INFO,
+                f"Android SDK {run.device.sdk} has no sha256sum: every chosen APK was pulled and hashed here",
+            )
+        )
+    elif hashable:
+        commands = apk_hash_plan(hashable)
+        run.plan(commands)
+        run.observer.start("Hashing APKs on the device", total=len(commands))
+        try:
+            for cmd in commands:
+                run.run(cmd)
+                hashes.update(parse_sha256sum(run.raw_text(cmd.id), hashable))
+                run.observer.advance(1, cmd.id)
+        finally:
+            run.observer.finish()
+        if len(hashes) < len(hashable):
+            run.notes.append(
+                Note(
+                    APK_DIR,
+                    NoteLevel.INFO,
+                    f"the device hashed {len(hashes)} of {len(hashable)} APKs; the others were pulled and hashed here",
+                )
+            )
+
+    def saved(refs: tuple[ApkRef, ...]) -> None:
+        run.apks = refs
+        run.save()
+
+    puller = ApkPuller(run.connection, run.out_dir, cache, run.observer, prior=run.apks, on_change=saved)
+    done = puller.collect(choices, hashes)
+    run.apks = done.refs
+    run.notes.append(Note(APK_DIR, NoteLevel.INFO, summary(done.refs, done.pulled, selection)))
+    failed = [r for r in done.refs if r.status is ApkRefStatus.FAILED]
+    if failed and done.lost is None:
+        first = failed[0]
+        run.notes.append(
+            Note(
+                APK_DIR,
+                NoteLevel.PARTIAL,
+                f"{len(failed)} APKs could not be pulled (first: {first.package} for user {first.user}: "
+                f"{first.error}); the audit lacks their facts, and 'auditor collect --resume' tries them again",
+            )
+        )
+    run.save()
+    if done.lost is not None:
+        raise _ConnectionLost("apks", done.lost)
 
 
 def _after(run: _Run, cmd: PlannedCommand) -> None:

@@ -2,8 +2,9 @@
 
 Collection sends nothing that is not built here, and a test records every command a full
 collection sends and fails on anything outside this plan. Each command only reads: ``getprop``,
-``pm list``, ``dumpsys``, ``settings list``, ``date``, ``pm path``. Nothing here grants, revokes,
-installs, writes settings or starts anything.
+``pm list``, ``dumpsys``, ``settings list``, ``date``, ``pm path``, and with ``--apks``
+``sha256sum`` over APK paths (``apk_hash_plan``). Nothing here grants, revokes, installs, writes
+settings or starts anything.
 
 Round trips do not grow with the number of apps: where per-package output is needed (requested
 permissions appear only in per-package ``dumpsys package``), the loop runs on the device inside one
@@ -11,13 +12,15 @@ shell command and prints a marker line before each package (``auditor.parse.mark
 
 The plan has two phases: ``base_plan()`` runs first; its ``pm list users`` answer gives the users
 for ``user_plan(users)``, because ``settings`` and ``pm list packages`` default to user 0 and must
-be asked about every user and profile explicitly.
+be asked about every user and profile explicitly. With ``--apks`` a third phase hashes the chosen
+APKs on the device; its command is built from the ``pm path`` answers (``apk_hash_plan``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import shlex
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from auditor.model import Section
@@ -119,6 +122,53 @@ def apk_path_plan(users: Iterable[int]) -> list[PlannedCommand]:
         )
         for user in sorted(set(users))
     ]
+
+
+APK_HASH_ID = "apk_sha256"
+"""Id (prefix) of the on-device hashing commands; batches after the first are ``apk_sha256.1`` …"""
+
+APK_HASH_BATCH_CHARS = 48 * 1024
+"""Most command text one hashing command carries. Below Linux's 128 KiB limit on one ``sh -c``
+argument and Android 8's 256 KiB adbd payload, so a typical device (a few hundred APKs) needs one."""
+
+
+def hashable_path(path: str) -> bool:
+    """Whether a device-given path may go into the hashing command: an ``.apk`` path that, quoted,
+    passes the read-only check (a path is free text: a package named ``com.x.reboot`` would trip it).
+    Every quoted path then ends in ``apk`` or ``'``, so joining them cannot form a checked verb either."""
+    return path.endswith(".apk") and "\0" not in path and is_read_only(shlex.quote(path))
+
+
+def apk_hash_plan(paths: Sequence[str]) -> list[PlannedCommand]:
+    """``sha256sum`` over APK paths on the device (toybox has it from Android 8), in as few commands
+    as the length limit allows: one round trip for a usual device, instead of one pull per APK.
+
+    The paths come from the device's own ``pm path`` output, so each is single-quoted
+    (``shlex.quote``: no expansion, no word splitting in Android's mksh) and only paths passing
+    ``hashable_path`` are accepted; the caller pulls the others without a device hash. ``sha256sum``
+    reads files and prints ``<hex>  <path>`` lines; a file it cannot read costs only its own line.
+    """
+    commands: list[PlannedCommand] = []
+    batch: list[str] = []
+    size = 0
+
+    def flush() -> None:
+        if batch:
+            n = len(commands)
+            cid = APK_HASH_ID if n == 0 else f"{APK_HASH_ID}.{n}"
+            commands.append(PlannedCommand(cid, "sha256sum " + " ".join(batch), Section.OTHER, timeout_s=300))
+
+    for path in dict.fromkeys(paths):
+        if not hashable_path(path):
+            raise ValueError(f"not a hashable device path: {path[:80]!r}")
+        quoted = shlex.quote(path)
+        if batch and size + len(quoted) + 1 > APK_HASH_BATCH_CHARS:
+            flush()
+            batch, size = [], 0
+        batch.append(quoted)
+        size += len(quoted) + 1
+    flush()
+    return commands
 
 
 def full_plan(users: Iterable[int], *, with_apk_paths: bool = False) -> list[PlannedCommand]:

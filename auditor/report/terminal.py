@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from auditor.model import AuditReport, NoteLevel
+from auditor.report.digest import app_name, key_groups, top_apps
+from auditor.report.words import visible
 
 
 def print_summary(report: AuditReport, console: Console, *, written_to: str | None = None) -> None:
@@ -37,12 +37,8 @@ def print_summary(report: AuditReport, console: Console, *, written_to: str | No
         )
     console.print(table)
 
-    special = Counter(s.kind.value for a in report.apps for s in a.special_access if not a.system)
-    if special:
-        console.print(
-            "Special accesses held by non-system apps: "
-            + ", ".join(f"{escape(k)} ×{n}" for k, n in sorted(special.items()))
-        )
+    _print_top_and_keys(report, console)
+
     gaps = [n for n in report.notes if n.level is not NoteLevel.INFO]
     if gaps:
         console.print(f"[yellow]Incomplete ({len(gaps)} notes):[/yellow]")
@@ -54,3 +50,24 @@ def print_summary(report: AuditReport, console: Console, *, written_to: str | No
         console.print("[yellow]The snapshot is incomplete (collection stopped early).[/yellow]")
     if written_to:
         console.print(f"Report written to [bold]{escape(written_to)}[/bold]")
+
+
+def _print_top_and_keys(report: AuditReport, console: Console, limit: int = 5) -> None:
+    """The apps that matter most with why, and master keys held by apps not preinstalled (as in the HTML overview)."""
+    top = top_apps(report, limit)
+    if top:
+        console.print("[bold]Apps that matter most[/bold]")
+        for t in top:
+            grade = f"{t.grade.value} {t.score:>3}" if t.grade is not None and t.score is not None else "    "
+            user = f" (user {t.app.user})" if t.app.user else ""
+            console.print(f"  {grade}  {escape(visible(app_name(t.app)))}{user} — {escape(visible(t.why))}")
+    keys = [g for g in key_groups(report) if g.master and g.third_party]
+    if keys:
+        console.print("[bold]Master keys held by apps you installed[/bold]")
+        for g in keys:
+            names = ", ".join(
+                escape(visible(app_name(h.app))) + (f" (user {h.app.user})" if h.app.user else "")
+                for h in g.holders
+                if not h.app.system
+            )
+            console.print(f"  {escape(g.words.title)}: {names}")

@@ -278,7 +278,7 @@ def score_app(
                 rule="combination.breadth",
                 points=extra * breadth.points_per_category,
                 text=(
-                    f"Reaches {len(wide)} categories at {breadth.min_level.value} or more: "
+                    f"Reaches {len(wide)} categories ({level_phrase(breadth.min_level)} or more): "
                     f"{extra} beyond the first {breadth.free_categories}, "
                     f"{breadth.points_per_category} points each"
                 ),

@@ -117,7 +117,11 @@ class Simulator:
         port: int = 0,
     ) -> None:
         snapshot = read_snapshot_dir(source) if isinstance(source, Path) else source
-        self.shell = SnapshotShell(snapshot, overrides=overrides)
+        self.files: dict[str, SimFile] = {
+            path: f if isinstance(f, SimFile) else SimFile(f) for path, f in (files or {}).items()
+        }
+        # The shell sees the same dict, so files added later are hashed by `sha256sum` too.
+        self.shell = SnapshotShell(snapshot, overrides=overrides, files=self.files)
         self.latency_s = latency_s
         self.bandwidth_bps = bandwidth_bps
         if maxdata < 256:
@@ -128,9 +132,6 @@ class Simulator:
         self.auth: AuthMode = auth
         self.prompt_delay_s = prompt_delay_s
         self._known: list[rsa.RSAPublicKey] = [decode_android_pubkey(k) for k in known_keys]
-        self.files: dict[str, SimFile] = {
-            path: f if isinstance(f, SimFile) else SimFile(f) for path, f in (files or {}).items()
-        }
         self._host = host
         self._requested_port = port
         self._listener: socket.socket | None = None
@@ -145,6 +146,8 @@ class Simulator:
         """Every ``shell:``/``exec:`` command exactly as received (wrapper included), in order."""
         self.services_received: list[str] = []
         """Every service a host opened (``shell:…``, ``sync:``, …)."""
+        self.sync_requests: list[tuple[str, str]] = []
+        """Every sync request as (verb, path): ``STAT``, ``LIST``, ``RECV`` (or a refused ``SEND``)."""
 
     # -- lifecycle ----------------------------------------------------------------------------------
 
@@ -160,9 +163,11 @@ class Simulator:
         """``127.0.0.1:PORT``: a ``--tcp`` target, and the serial the official adb gives it."""
         return f"{self._host}:{self.port}"
 
-    def add_file(self, path: str, data: bytes, *, mode: int = 0o100644, mtime: int = 1_700_000_000) -> None:
+    def add_file(
+        self, path: str, data: bytes, *, mode: int = 0o100644, mtime: int = 1_700_000_000, readable: bool = True
+    ) -> None:
         """Serve one more file over sync."""
-        self.files[path] = SimFile(data, mode, mtime)
+        self.files[path] = SimFile(data, mode, mtime, readable)
 
     def trust(self, public_line: bytes | str) -> None:
         """Accept signatures by this key from now on (as "always allow from this computer" does)."""
@@ -413,7 +418,7 @@ class _Session:
             self.pump(stream)
         elif service == "sync:":
             stream = self.open_stream(header.arg0)
-            stream.sync = SyncSession(self.sim.files)
+            stream.sync = SyncSession(self.sim.files, log=self.sim.sync_requests)
         else:
             # Unknown services (and interactive shells) are refused as adbd refuses them.
             self.send(wire.A_CLSE, 0, header.arg0)

@@ -10,7 +10,10 @@ A few commands are derived instead of stored, for tools that ask differently:
 * ``getprop KEY`` from the ``getprop`` output (what the official ``adb`` is often asked);
 * ``dumpsys package PKG`` by cutting the marked per-package loop output (the "naive" way older
   tools collected, one command per package: the benchmark's baseline);
-* ``pm list packages`` (and ``-u``) from the package names of that loop.
+* ``pm list packages`` (and ``-u``) from the package names of that loop;
+* ``sha256sum PATH…`` over the files the device serves (what ``--apks`` hashes on the device), like
+  toybox: ``<hex>  <path>`` per file, an error line and exit status 1 for a missing one. Set
+  ``sha256sum_available = False`` to answer like Android 7 and older, which lack the command.
 
 Anything else answers like Android's shell does for an unknown program (``… not found``, exit 127).
 A record with status ``denied`` answers its text with its exit code (255 when none was recorded);
@@ -19,7 +22,9 @@ one with status ``timeout`` never answers, so timeouts can be tested.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -28,6 +33,7 @@ from auditor.acquire.adb.exitcode import exit_tag, unwrap_command
 from auditor.model import CommandStatus, Section, Snapshot
 from auditor.parse.markers import split_marked
 from auditor.parse.props import parse_getprop
+from auditor.simulator.sync import SimFile
 
 _GETPROP_KEY = re.compile(r"\Agetprop ([A-Za-z0-9._:@-]{1,256})\Z")
 _DUMPSYS_PACKAGE = re.compile(r"\Adumpsys package ([A-Za-z0-9._]{1,256})\Z")
@@ -63,8 +69,17 @@ def not_found(command: str) -> Answer:
 class SnapshotShell:
     """Answers commands from a snapshot (exact lookup first, then the derived answers above)."""
 
-    def __init__(self, snapshot: Snapshot, *, overrides: Mapping[str, Answer] | None = None) -> None:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        *,
+        overrides: Mapping[str, Answer] | None = None,
+        files: Mapping[str, SimFile] | None = None,
+    ) -> None:
         self._snapshot = snapshot
+        self._files: Mapping[str, SimFile] = files if files is not None else {}
+        self.sha256sum_available = True
+        """False: ``sha256sum`` is "not found", as on Android 7 and older."""
         self._exact: dict[str, Answer] = {}
         self._package_loop: bytes | None = None
         self._getprop: bytes | None = None
@@ -121,7 +136,27 @@ class SnapshotShell:
             return Answer(dump if dump is not None else b"Unable to find package: " + m.group(1).encode() + b"\n")
         if _PM_LIST.match(command):
             return Answer("".join(f"package:{name}\n" for name in self.package_dumps).encode())
+        if command.startswith("sha256sum ") and self.sha256sum_available:
+            return self._sha256sum(command)
         return not_found(command)
+
+    def _sha256sum(self, command: str) -> Answer:
+        """toybox ``sha256sum`` over served files: a line per file, exit 1 if any could not be read."""
+        try:
+            paths = shlex.split(command)[1:]
+        except ValueError:
+            return Answer(b"/system/bin/sh: syntax error: unterminated quoted string\n", 1)
+        out: list[str] = []
+        code = 0
+        for path in paths:
+            f = self._files.get(path)
+            if f is None or not f.readable:
+                reason = "No such file or directory" if f is None else "Permission denied"
+                out.append(f"sha256sum: {path}: {reason}\n")
+                code = 1
+                continue
+            out.append(f"{hashlib.sha256(f.data).hexdigest()}  {path}\n")
+        return Answer(_encode("".join(out)), code)
 
     def answer(self, sent: str) -> Answer:
         """The answer to a command as received, exit-status wrapper included when there is one."""

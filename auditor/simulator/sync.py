@@ -29,6 +29,8 @@ class SimFile:
     data: bytes
     mode: int = 0o100644
     mtime: int = 1_700_000_000
+    readable: bool = True
+    """False: STAT answers, RECV fails with "Permission denied" (an APK the shell user cannot read)."""
 
 
 def _fail(message: str) -> bytes:
@@ -39,8 +41,10 @@ def _fail(message: str) -> bytes:
 class SyncSession:
     """One ``sync:`` stream: feed it the host's bytes, get the answer bytes back."""
 
-    def __init__(self, files: Mapping[str, SimFile]) -> None:
+    def __init__(self, files: Mapping[str, SimFile], *, log: list[tuple[str, str]] | None = None) -> None:
         self._files = files
+        self._log = log
+        """Every request as (verb, path), for tests that check what a host asked for."""
         self._buf = bytearray()
         self.closed = False
         """True after QUIT or a refused request: the stream should be closed."""
@@ -80,6 +84,8 @@ class SyncSession:
         f = self._files.get(path)
         if f is None:
             return _fail("open failed: Is a directory" if self._is_dir(path) else "No such file or directory")
+        if not f.readable:
+            return _fail("open failed: Permission denied")
         out = bytearray()
         for at in range(0, len(f.data), SYNC_DATA_MAX):
             block = f.data[at : at + SYNC_DATA_MAX]
@@ -96,6 +102,8 @@ class SyncSession:
                 self.closed = True
                 break
             if verb not in (b"STAT", b"LIST", b"RECV"):
+                if self._log is not None:
+                    self._log.append((verb.decode("ascii", "replace"), ""))
                 out += _fail("read-only device" if verb == b"SEND" else f"unknown sync request {verb!r}")
                 self.closed = True
                 break
@@ -107,6 +115,8 @@ class SyncSession:
                 break
             path = posixpath.normpath(bytes(self._buf[_REQ.size : _REQ.size + length]).decode("utf-8", "replace"))
             del self._buf[: _REQ.size + length]
+            if self._log is not None:
+                self._log.append((verb.decode("ascii", "replace"), path))
             if verb == b"STAT":
                 out += self._stat(path)
             elif verb == b"LIST":

@@ -1,0 +1,495 @@
+"""The HTML report: one self-contained file a person reads in a minute and an engineer can check.
+
+Safety. Every string from a device or an APK is hostile (MobSF had stored XSS through an app name
+and a manifest attribute). So:
+
+* jinja2 with autoescape on and ``StrictUndefined``; nothing is ever marked safe. Every printed
+  value also passes through ``visible`` (the environment's ``finalize``), so bidi overrides and
+  control characters show as ``\\u{202e}`` instead of reordering the page;
+* no link is built from data: the only ``href`` values are ``#a<n>`` anchors the renderer makes;
+* the page script and style are static files inlined verbatim (``{% include %}`` emits template text
+  unescaped, and these templates hold no expressions), allowed by their SHA-256 in a
+  Content-Security-Policy that forbids everything else: no other script, no inline ``style``
+  attribute, no remote load of any kind, no form, no base URL, and Trusted Types so that the script
+  cannot turn text into markup even by mistake;
+* the page's data for the script goes in as JSON in a ``<script type="application/json">`` block
+  (jinja's ``tojson`` escapes ``<``, ``>``, ``&`` and ``'``), which browsers never execute;
+* icons are not shown: the model carries none, and an APK's SVG is a script vector.
+
+Without JavaScript every section is still there as server-rendered tables; the script adds sorting,
+filtering, the category chooser and copy buttons.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Final
+
+import jinja2
+
+from auditor.model import (
+    AccessLevel,
+    AccessState,
+    AppReport,
+    AuditReport,
+    CategoryExposure,
+    DataCategory,
+    EffectiveAccess,
+    Finding,
+    Grade,
+    NoteLevel,
+    PermissionKind,
+    PermissionReport,
+    ScoreReason,
+    Severity,
+)
+from auditor.report import digest, words
+
+TEMPLATE_PACKAGE: Final = "auditor.report"
+TEMPLATE_DIR: Final = "templates"
+SCRIPT_TEMPLATE: Final = "report.js"
+STYLE_TEMPLATE: Final = "report.css"
+PAGE_TEMPLATE: Final = "report.html.j2"
+
+TOP_APPS: Final = 8
+TIMELINE_WIDTH: Final = 1000
+TIMELINE_LABEL_WIDTH: Final = 110
+TIMELINE_LANE: Final = 44
+TIMELINE_TICKS: Final = (
+    (600_000, "10 min"),
+    (3_600_000, "1 h"),
+    (86_400_000, "1 day"),
+    (7 * 86_400_000, "1 week"),
+    (30 * 86_400_000, "30 days"),
+    (365 * 86_400_000, "1 year"),
+)
+RESOURCE_TITLES: Final = {"camera": "Camera", "microphone": "Microphone", "location": "Location"}
+
+
+# --------------------------------------------------------------------------------------------------
+# The jinja2 environment
+# --------------------------------------------------------------------------------------------------
+
+
+def _finalize(value: object) -> object:
+    """Applied to every ``{{ … }}``: make hostile characters visible; leave jinja's own escaped output alone."""
+    if isinstance(value, str) and not hasattr(value, "__html__"):
+        return words.visible(value)
+    return value
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The one environment: autoescape always on, undefined names are errors, every value made visible."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader(TEMPLATE_PACKAGE, TEMPLATE_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        effective_words=words.effective_words,
+        flag_words=words.flag_words,
+        permission_kind_words=words.permission_kind_words,
+        install_source_words=words.install_source_words,
+        level_phrase=words.level_phrase,
+        level_short=words.level_short,
+        category_label=words.category_label,
+        qualifier_words=words.qualifier_words,
+        via_words=words.via_words,
+        user_kind_words=words.user_kind_words,
+        short_permission=words.short_permission,
+        holder_words=digest.holder_words,
+        ago_words=digest.ago_words,
+        QUIET_FLAGS=words.QUIET_FLAGS,
+    )
+    return env
+
+
+def _static(name: str) -> str:
+    """A static template (script or style) exactly as the page will contain it."""
+    return environment().get_template(name).render()
+
+
+def _sha256_source(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+@cache
+def content_security_policy() -> str:
+    """The page's CSP: only the inlined script and style (by hash) and ``data:`` images; nothing remote."""
+    return "; ".join(
+        (
+            "default-src 'none'",
+            f"script-src {_sha256_source(_static(SCRIPT_TEMPLATE))}",
+            f"style-src {_sha256_source(_static(STYLE_TEMPLATE))}",
+            "img-src data:",
+            "connect-src 'none'",
+            "font-src 'none'",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "require-trusted-types-for 'script'",
+            "trusted-types 'none'",
+        )
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# The view: what the template prints, precomputed so the template stays a plain layout
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    rank: int
+    level: AccessLevel
+
+
+@dataclass(frozen=True, slots=True)
+class AppView:
+    """One app as the page shows it; ``anchor`` is made here, never from data."""
+
+    anchor: str
+    app: AppReport
+    name: str
+    label: str | None
+    user_tag: str | None
+    """``work profile`` etc. for apps outside the owner's user; ``None`` for user 0."""
+    score: int | None
+    grade: str | None
+    cells: tuple[Cell, ...]
+    permissions: tuple[PermissionReport, ...]
+    """Rows worth a table line: runtime and special permissions, anything denied, flagged or used."""
+    plain: tuple[PermissionReport, ...]
+    """Ordinary install-time grants with nothing recorded (INTERNET, WAKE_LOCK …): listed in one line."""
+    findings: tuple[Finding, ...]
+    reasons: tuple[ScoreReason, ...]
+    categories: tuple[CategoryExposure, ...]
+    keys: int
+    granted: int
+    worst: Severity | None
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryEntryView:
+    app: AppView
+    exposure: CategoryExposure
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryView:
+    category: DataCategory
+    label: str
+    reach: tuple[CategoryEntryView, ...]
+    asked: tuple[AppView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """One access on the timeline: coordinates in the SVG's own units."""
+
+    x: float
+    y: float
+    background: bool
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Lane:
+    title: str
+    y: float
+    marks: tuple[Mark, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    x: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    width: int
+    height: int
+    left: int
+    lanes: tuple[Lane, ...]
+    ticks: tuple[Tick, ...]
+
+
+def _perm_order(p: PermissionReport) -> tuple[int, str]:
+    return (0 if digest.usable(p) else 1 if p.granted else 2, p.name)
+
+
+def counts(v: AppView) -> list[str]:
+    """The folded app line's counts: findings (with the worst), master keys, usable runtime permissions."""
+    out = []
+    if v.findings and v.worst is not None:
+        n = len(v.findings)
+        out.append(f"{n} finding{'s' if n != 1 else ''} (worst {v.worst.value})")
+    if v.keys:
+        out.append(f"{v.keys} master key{'s' if v.keys != 1 else ''}")
+    if v.granted:
+        out.append(f"can use {v.granted} runtime permission{'s' if v.granted != 1 else ''}")
+    return out
+
+
+def last_used(p: PermissionReport) -> list[tuple[str, bool]]:
+    """The "last used" cell as (text, in the background) parts: last access, an older background
+    access, the last refused attempt."""
+    parts: list[tuple[str, bool]] = []
+    if p.last_access:
+        background = p.last_access_state is AccessState.BACKGROUND
+        parts.append((p.last_access + (" in the background" if background else ""), background))
+    if p.last_background_access and p.last_background_access != p.last_access:
+        parts.append((f"in the background {p.last_background_access}", True))
+    if p.last_reject:
+        parts.append((f"refused {p.last_reject}", False))
+    return parts
+
+
+def _is_plain(p: PermissionReport) -> bool:
+    """An install permission granted with nothing else to say: it needs no row of its own."""
+    return (
+        p.kind is PermissionKind.INSTALL
+        and p.granted is True
+        and p.requested is not False
+        and p.effective is EffectiveAccess.ALLOWED
+        and not p.appop
+        and not p.last_access
+        and not p.last_reject
+        and all(f in words.QUIET_FLAGS for f in p.flags)
+    )
+
+
+def _user_tag(app: AppReport, kinds: dict[int, str]) -> str | None:
+    if app.user == 0:
+        return None
+    return f"{kinds.get(app.user, 'user')} {app.user}"
+
+
+def _app_views(report: AuditReport) -> list[AppView]:
+    kinds = {u.id: words.user_kind_words(u.kind) for u in report.users}
+    views = []
+    for i, app in enumerate(report.apps):
+        exposure = app.exposure
+        by_cat = {c.category: c for c in exposure.categories} if exposure else {}
+        cells = tuple(
+            Cell(
+                by_cat[c].level.rank if c in by_cat else 0,
+                by_cat[c].level if c in by_cat else AccessLevel.NONE,
+            )
+            for c in DataCategory
+        )
+        findings = tuple(sorted(app.findings, key=lambda f: (words.severity_rank(f.severity), f.rule_id)))
+        views.append(
+            AppView(
+                anchor=f"a{i}",
+                app=app,
+                name=digest.app_name(app),
+                label=digest.app_label(app),
+                user_tag=_user_tag(app, kinds),
+                score=exposure.score if exposure else None,
+                grade=exposure.grade.value if exposure else None,
+                cells=cells,
+                permissions=tuple(sorted((p for p in app.permissions if not _is_plain(p)), key=_perm_order)),
+                plain=tuple(sorted((p for p in app.permissions if _is_plain(p)), key=lambda p: p.name)),
+                findings=findings,
+                reasons=tuple(sorted(exposure.reasons, key=lambda r: -r.points)) if exposure else (),
+                categories=tuple(sorted(exposure.categories, key=lambda c: -c.level.rank)) if exposure else (),
+                keys=sum(1 for s in app.special_access if digest.is_master_key(s)),
+                granted=sum(1 for p in app.permissions if digest.usable(p) and p.kind is PermissionKind.RUNTIME),
+                worst=findings[0].severity if findings else None,
+            )
+        )
+    return views
+
+
+def _by_score(views: Sequence[AppView]) -> list[AppView]:
+    return sorted(views, key=lambda v: (-(v.score or 0), v.app.package, v.app.user))
+
+
+def _category_views(views: Sequence[AppView]) -> list[CategoryView]:
+    out = []
+    for i, category in enumerate(DataCategory):
+        reach: list[CategoryEntryView] = []
+        asked: list[AppView] = []
+        for v in views:
+            cell = v.cells[i]
+            if cell.rank >= digest.REACH_MIN.rank:
+                exposure = next(c for c in v.categories if c.category is category)
+                reach.append(CategoryEntryView(v, exposure))
+            elif cell.level is AccessLevel.REQUESTED:
+                asked.append(v)
+        reach.sort(key=lambda e: (-e.exposure.level.rank, -(e.app.score or 0), e.app.app.package, e.app.app.user))
+        out.append(CategoryView(category, words.category_label(category), tuple(reach), tuple(asked)))
+    return out
+
+
+def _x(ago_ms: int, span_ms: int, left: int, width: int) -> float:
+    """Position on a log scale of age: now at the right edge, ``span_ms`` ago at ``left``."""
+    lo = math.log10(60_000)
+    t = (math.log10(max(ago_ms, 60_000)) - lo) / (math.log10(span_ms) - lo)
+    return round(width - 10 - t * (width - 10 - left), 1)
+
+
+def _timeline(recent: dict[str, list[digest.RecentUse]]) -> Timeline | None:
+    """Camera, microphone and location uses on a log time axis (minutes to months before the capture)."""
+    agos = [u.ago_ms for uses in recent.values() for u in uses if u.ago_ms is not None]
+    if not agos:
+        return None
+    span = max(max(agos), 30 * 86_400_000)
+    left, width = TIMELINE_LABEL_WIDTH, TIMELINE_WIDTH
+    lanes = []
+    for i, (resource, uses) in enumerate(recent.items()):
+        y = 30 + i * TIMELINE_LANE
+        marks = tuple(
+            Mark(
+                x=_x(u.ago_ms, span, left, width),
+                y=y,
+                background=u.state is AccessState.BACKGROUND,
+                text=f"{digest.app_name(u.app)} ({u.app.package}) — {u.time or digest.ago_words(u.ago_ms)}"
+                f" — {u.state.value}",
+            )
+            for u in uses
+            if u.ago_ms is not None
+        )
+        lanes.append(Lane(RESOURCE_TITLES[resource], y, marks))
+    ticks = tuple(Tick(_x(ms, span, left, width), text) for ms, text in TIMELINE_TICKS if ms <= span)
+    height = 30 + len(lanes) * TIMELINE_LANE
+    return Timeline(width, height + 6, left, tuple(lanes), ticks)
+
+
+def _notes(report: AuditReport) -> list[tuple[str, str, str, str]]:
+    """(where, section, level, message) for the report's notes, then every app's."""
+    rows = [("device", n.section, words.note_level_words(n.level), n.message) for n in report.notes]
+    for app in report.apps:
+        rows.extend((digest.app_key(app), n.section, words.note_level_words(n.level), n.message) for n in app.notes)
+    return rows
+
+
+def _rules_used(report: AuditReport) -> list[tuple[str, str, Severity, int]]:
+    found: dict[str, tuple[str, Severity, int]] = {}
+    for app in report.apps:
+        for f in app.findings:
+            title, sev, n = found.get(f.rule_id, (f.title, f.severity, 0))
+            found[f.rule_id] = (title, sev, n + 1)
+    return sorted(((k, t, s, n) for k, (t, s, n) in found.items()), key=lambda r: (words.severity_rank(r[2]), r[0]))
+
+
+_COMMAND_START = re.compile(r"\badb shell\b")
+_TOKEN = re.compile(r" ((?:'[^']*'|[^\s'])+)")
+_PROSE = frozenset({"—", "–", "-", "or", "and", "then"})
+
+
+def commands_in(remediation: str) -> list[str]:
+    """The ``adb shell …`` commands inside a remediation text, each to be shown in its own copyable block.
+
+    A remediation is either exactly a command (possibly several joined by ``&&``), or prose that
+    names one ("… — or Settings › …", "When it is safe: … adb shell pm uninstall …"). A command runs
+    token by token (shell quotes kept whole, so a quoted hostile package name is never cut) until a
+    word of prose, an opening parenthesis, or a token ending a clause (``,`` ``;`` ``.``).
+    """
+    found: list[str] = []
+    end = 0
+    for start in _COMMAND_START.finditer(remediation):
+        if start.start() < end:
+            continue  # the second half of an ``a && b`` chain already taken
+        parts, i = ["adb shell"], start.end()
+        while (tok := _TOKEN.match(remediation, i)) is not None:
+            word = tok.group(1)
+            if word in _PROSE or word.startswith("("):
+                break
+            i = tok.end()
+            if word[-1] in ",;." and not word.endswith("'"):
+                parts.append(word[:-1])
+                break
+            parts.append(word)
+        end = i
+        if len(parts) > 2:
+            found.append(" ".join(parts))
+    return found
+
+
+def page_data(report: AuditReport) -> dict[str, object]:
+    """What the page's script reads: category names and level words (no device text is needed there)."""
+    return {
+        "categories": {c.value: words.category_label(c) for c in DataCategory},
+        "levels": {lv.value: {"rank": lv.rank, "words": words.level_phrase(lv)} for lv in AccessLevel},
+        "schema": report.schema,
+    }
+
+
+def render_html(report: AuditReport) -> str:
+    """The report as one self-contained HTML page (UTF-8 text)."""
+    env = environment()
+    views = _app_views(report)
+    ranked = _by_score(views)
+    by_app = {id(v.app): v for v in views}
+    recent = digest.recent_access(report)
+    scored = any(v.score is not None for v in views)
+    matrix = [v for v in ranked if any(c.rank > 0 for c in v.cells)]
+    findings_by_severity = {s: sum(1 for v in views for f in v.findings if f.severity is s) for s in Severity}
+
+    # Each group of special accesses with the one anchor both the overview and the section link to.
+    groups = [(f"k{i}", g) for i, g in enumerate(digest.key_groups(report), 1)]
+
+    def view_of(app: AppReport) -> AppView:
+        return by_app[id(app)]
+
+    return env.get_template(PAGE_TEMPLATE).render(
+        r=report,
+        view_of=view_of,
+        ranked=ranked,
+        levels=list(AccessLevel),
+        grade_words_for=lambda g: words.grade_words(Grade(g)),
+        commands_in=commands_in,
+        usable=digest.usable,
+        last_used=last_used,
+        counts=counts,
+        sev_rank=words.severity_rank,
+        flag_legend=words.flag_legend(),
+        csp=content_security_policy(),
+        device_title=digest.device_title(report.device),
+        serial=digest.device_serial(report),
+        patch_age=digest.patch_age_days(report.device, report.source.collected_at),
+        age_words=digest.age_words,
+        scored=scored,
+        top=[(by_app[id(t.app)], t) for t in digest.top_apps(report, TOP_APPS)],
+        groups=groups,
+        findings_by_severity=findings_by_severity,
+        matrix=matrix,
+        matrix_hidden=len(views) - len(matrix),
+        categories=list(DataCategory),
+        category_views=_category_views(ranked),
+        recent=recent,
+        resource_titles=RESOURCE_TITLES,
+        timeline=_timeline(recent),
+        trackers=digest.tracker_reach(report),
+        apks=digest.apks_analysed(report.apps),
+        tracker_attribution=_tracker_attribution(report),
+        pools=report.device_exposure.pools if report.device_exposure else (),
+        notes=_notes(report),
+        gaps=sum(1 for n in report.notes if n.level is not NoteLevel.INFO),
+        rules_used=_rules_used(report),
+        users=report.users,
+        data=page_data(report),
+        app_count=len(report.apps),
+        system_count=sum(1 for a in report.apps if a.system),
+    )
+
+
+def _tracker_attribution(report: AuditReport) -> str | None:
+    """The Exodus list's ODbL attribution, when any APK was analysed (imported lazily: it pulls in ``auditor.apk``)."""
+    if not any(a.apk is not None for a in report.apps):
+        return None
+    from auditor.apk.trackers import ATTRIBUTION
+
+    return ATTRIBUTION
