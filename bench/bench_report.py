@@ -13,8 +13,8 @@ apps and a work profile, so the audit holds more apps than ``n``) is audited and
   events from the Navigation Timing entry, and the wall time of the driver's ``get``. Best of the
   repeats.
 
-Never run by the test suite (figures are not assertions); ``--write-docs`` writes the table to
-``docs/performance-report.md``.
+Never run by the test suite (figures are not assertions); ``--markdown`` prints the tables in the
+form ``docs/performance.md`` (section "Reports") keeps them.
 """
 
 from __future__ import annotations
@@ -221,14 +221,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="50,500,5000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-browser", action="store_true")
-    parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument("--markdown", action="store_true", help="also print the tables as Markdown")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     rows, chromium = run(sizes, args.repeat, not args.no_browser)
-    if args.write_docs:
-        out = ROOT / "docs" / "performance-report.md"
-        out.write_text(markdown(rows, args.repeat, chromium), encoding="utf-8")
-        print(f"wrote {out}")
+    if args.markdown:
+        print(markdown(rows, args.repeat, chromium))
 
 
 if __name__ == "__main__":
