@@ -414,24 +414,28 @@ def fleet(
     from auditor.fleet import ExportFormat, load_key, load_policy, run_fleet
     from auditor.ui import RichObserver
 
-    policy = load_policy(policy_file) if policy_file is not None else None
-    key = load_key(redact_key_file) if redact else None
     formats = (
         (ExportFormat.CSV, ExportFormat.JSONL)
         if export_format is FleetExportFormat.both
         else (ExportFormat(export_format.value),)
     )
-    with RichObserver(err) as observer:
-        result = run_fleet(
-            paths,
-            html=out_path,
-            policy=policy,
-            export_dir=export_dir,
-            export_formats=formats,
-            jobs=jobs,
-            redact=key,
-            observer=observer,
-        )
+    try:
+        policy = load_policy(policy_file) if policy_file is not None else None
+        key = load_key(redact_key_file) if redact else None
+        with RichObserver(err) as observer:
+            result = run_fleet(
+                paths,
+                html=out_path,
+                policy=policy,
+                export_dir=export_dir,
+                export_formats=formats,
+                jobs=jobs,
+                redact=key,
+                observer=observer,
+            )
+    except AuditorError as e:
+        # Escaped here: policy errors name TOML tables ("[exposure]"), which rich would take for markup.
+        raise _fail(escape(str(e))) from None
     shown = 20
     for skip in result.skips[:shown]:
         err.print(
@@ -491,7 +495,10 @@ def diff(
             out_path.suffix.lower(), DiffFormat.text
         )
     chosen = chosen or DiffFormat.text
-    result = diff_paths(old, new, force=force)
+    try:
+        result = diff_paths(old, new, force=force)
+    except AuditorError as e:
+        raise _fail(escape(str(e))) from None  # paths and package names may hold "[…]"
     match chosen:
         case DiffFormat.text:
             text = render_diff_text(result)

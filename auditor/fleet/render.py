@@ -1,0 +1,376 @@
+"""Renderers of the fleet stage: the fleet page (HTML) and the diff (text, JSON, HTML).
+
+The HTML pages look like the single-device report because they are made the same way and share
+its stylesheet (``report.css``, included by ``fleet.css.j2`` with a few additions), and they are
+as strict: jinja2 with autoescape and ``StrictUndefined``, nothing ever marked safe, every printed
+value passed through ``words.visible`` (bidi overrides and control characters are shown, not
+obeyed), no link built from data, and a Content-Security-Policy that allows the inlined
+stylesheet by its hash and nothing else: no script at all, no remote load of any kind.
+
+The fleet page is written as it is rendered (``Template.generate``), reading the device table and
+the violations from a spool: a 5,000-device page never exists whole in memory.
+
+The text form of a diff is for a terminal: every value from a device or an APK passes through
+``words.visible`` so that a hostile app label cannot forge lines or reorder the screen.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import Final, assert_never
+
+import jinja2
+
+from auditor import __version__
+from auditor.fleet.aggregate import DeviceRow, FleetView
+from auditor.fleet.diff import ApkDiff, Diff, ReportDiff
+from auditor.fleet.policy import Policy, PolicyRule, Violation, rule_words
+from auditor.report.words import visible
+from auditor.serial import to_data
+
+TEMPLATE_PACKAGE: Final = "auditor.report"
+TEMPLATE_DIR: Final = "templates"
+FLEET_TEMPLATE: Final = "fleet.html.j2"
+DIFF_TEMPLATE: Final = "diff.html.j2"
+STYLE_TEMPLATE: Final = "fleet.css.j2"
+
+INVENTORY_ROWS: Final = 500
+"""Packages listed on the page (most widespread first); the ``inventory`` export has them all."""
+VIOLATIONS_PER_DEVICE: Final = 25
+"""Violations shown per device on the page; the ``violations`` export has them all."""
+VIOLATION_DEVICES: Final = 200
+"""Devices whose violations are detailed on the page (the device table gives every device's count)."""
+SKIPS_SHOWN: Final = 1000
+VERSIONS_SHOWN: Final = 6
+
+
+def _finalize(value: object) -> object:
+    if isinstance(value, str) and not hasattr(value, "__html__"):
+        return visible(value)
+    return value
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """Autoescape on, undefined names are errors, every printed value made visible."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader(TEMPLATE_PACKAGE, TEMPLATE_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(rule_words=lambda r: rule_words(PolicyRule(r)) if isinstance(r, str) else rule_words(r))
+    return env
+
+
+@cache
+def stylesheet() -> str:
+    """The page's stylesheet exactly as it is inlined."""
+    return environment().get_template(STYLE_TEMPLATE).render()
+
+
+@cache
+def content_security_policy() -> str:
+    """Only the inlined stylesheet (by hash) and ``data:`` images; no script, nothing remote."""
+    digest = base64.b64encode(hashlib.sha256(stylesheet().encode("utf-8")).digest()).decode("ascii")
+    return "; ".join(
+        (
+            "default-src 'none'",
+            f"style-src 'sha256-{digest}'",
+            "img-src data:",
+            "script-src 'none'",
+            "connect-src 'none'",
+            "font-src 'none'",
+            "base-uri 'none'",
+            "form-action 'none'",
+        )
+    )
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+# --------------------------------------------------------------------------------------------------
+# The fleet page
+# --------------------------------------------------------------------------------------------------
+
+
+def _pct(n: int, total: int) -> str:
+    if total <= 0:
+        return "–"
+    share = 100 * n / total
+    return f"{share:.0f}%" if share >= 1 or n == 0 else "<1%"
+
+
+def render_fleet_html(
+    view: FleetView,
+    records: Iterable[tuple[DeviceRow, tuple[Violation, ...]]],
+    out: Path,
+    *,
+    policy: Policy | None = None,
+    redacted: bool = False,
+    generated: str | None = None,
+) -> None:
+    """Write the fleet page to ``out`` (UTF-8), streaming ``records`` (iterated twice: table, then violations)."""
+    template = environment().get_template(FLEET_TEMPLATE)
+    runtime_kinds = {"runtime", "appop"}
+    context = {
+        "v": view,
+        "records": records,
+        "policy": policy,
+        "redacted": redacted,
+        "generated": generated or _now(),
+        "tool_version": __version__,
+        "csp": content_security_policy(),
+        "pct": lambda n: _pct(n, view.devices),
+        "inventory": view.inventory[:INVENTORY_ROWS],
+        "inventory_hidden": max(0, len(view.inventory) - INVENTORY_ROWS),
+        "mismatches": view.signer_mismatches,
+        "user_permissions": [p for p in view.permissions if p.kind in runtime_kinds],
+        "install_permissions": sum(1 for p in view.permissions if p.kind not in runtime_kinds),
+        "skips": view.skipped[:SKIPS_SHOWN],
+        "skips_hidden": max(0, len(view.skipped) - SKIPS_SHOWN),
+        "per_device": VIOLATIONS_PER_DEVICE,
+        "violation_devices": VIOLATION_DEVICES,
+        "versions_shown": VERSIONS_SHOWN,
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.partial")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="\n") as f:
+            for chunk in template.generate(**context):
+                f.write(chunk)
+        tmp.replace(out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+# --------------------------------------------------------------------------------------------------
+# Diff: JSON
+# --------------------------------------------------------------------------------------------------
+
+
+def diff_kind(diff: Diff) -> str:
+    """``device`` or ``apk``: the ``kind`` of the JSON form."""
+    return "apk" if isinstance(diff, ApkDiff) else "device"
+
+
+def render_diff_json(diff: Diff) -> str:
+    """The diff as JSON: ``kind``, ``changed``, then the diff's fields as the model names them."""
+    data = to_data(diff)
+    assert isinstance(data, dict)
+    doc = {"kind": diff_kind(diff), "tool_version": __version__, "changed": diff.changed, **data}
+    if isinstance(diff, ApkDiff):
+        doc["signer_changed"] = diff.signer_changed
+    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+
+
+# --------------------------------------------------------------------------------------------------
+# Diff: text
+# --------------------------------------------------------------------------------------------------
+
+
+def _v(value: object) -> str:
+    return visible("?" if value is None else str(value))
+
+
+def _score(score: int | None, grade: object, absent: str = "not scored") -> str:
+    if score is None:
+        return absent
+    g = getattr(grade, "value", grade)
+    return f"{score} ({g})" if g else str(score)
+
+
+def _section(title: str, lines: list[str]) -> Iterator[str]:
+    if lines:
+        yield ""
+        yield f"{title} ({len(lines)}):"
+        yield from lines
+
+
+def _report_text(d: ReportDiff) -> Iterator[str]:
+    yield f"Device: {_v(d.new.title)}" + (f" (serial {_v(d.new.serial)})" if d.new.serial else "")
+    yield f"  old: {_v(d.old.path)} — captured {_v(d.old.captured)}"
+    yield f"  new: {_v(d.new.path)} — captured {_v(d.new.captured)}"
+    if d.forced:
+        yield "  (compared with --force: these look like different devices)"
+    if d.red_flags:
+        yield ""
+        yield "RED FLAGS:"
+        yield from (f"  ! {_v(f)}" for f in d.red_flags)
+    if not d.changed:
+        yield ""
+        yield "No change."
+        return
+    yield from _section("Device changes", [f"  ~ {c.field}: {_v(c.old)} → {_v(c.new)}" for c in d.device])
+    exposure = []
+    for e in d.exposure:
+        who = "device" if e.package is None else f"{_v(e.package)} (user {e.user})"
+        absent = "not scored" if e.package is None else "not installed"
+        exposure.append(
+            f"  {'+' if e.delta > 0 else '-'} {who}: {_score(e.old_score, e.old_grade, absent)} → "
+            f"{_score(e.new_score, e.new_grade, absent)} ({e.delta:+d})"
+        )
+        exposure.extend(f"      {r.new_points - r.old_points:+d} {_v(r.rule)}: {_v(r.text)}" for r in e.reasons[:6])
+        if len(e.reasons) > 6:
+            exposure.append(f"      … {len(e.reasons) - 6} more reasons")
+    yield from _section("Exposure changes", exposure)
+    yield from _section(
+        "Apps added",
+        [
+            f"  + {_v(a.package)} (user {a.user}) {_v(a.version)} from {_v(a.installer or 'no installer')}"
+            f" [{a.install_source.value}]" + (f" — holds {_v(', '.join(a.special))}" if a.special else "")
+            for a in d.apps_added
+        ],
+    )
+    yield from _section(
+        "Apps removed", [f"  - {_v(a.package)} (user {a.user}) {_v(a.version)}" for a in d.apps_removed]
+    )
+    updated = []
+    for u in d.apps_updated:
+        line = f"  ~ {_v(u.package)} (user {u.user}) {_v(u.old_version)} → {_v(u.new_version)}"
+        if u.old_installer != u.new_installer:
+            line += f"; installer {_v(u.old_installer)} → {_v(u.new_installer)}"
+        if u.signer_changed:
+            line += f"; SIGNER CHANGED {_v(u.old_signer)} → {_v(u.new_signer)}"
+        updated.append(line)
+    yield from _section("Apps updated", updated)
+    yield from _section(
+        "Permissions newly granted",
+        [
+            f"  + {_v(p.package)} (user {p.user}) {_v(p.permission)}: {_v(p.old.value if p.old else 'not installed')}"
+            f" → {_v(p.new.value if p.new else '?')}"
+            for p in d.permissions
+            if p.granted
+        ],
+    )
+    yield from _section(
+        "Permissions revoked",
+        [
+            f"  - {_v(p.package)} (user {p.user}) {_v(p.permission)}: {_v(p.old.value if p.old else '?')}"
+            f" → {_v(p.new.value if p.new else 'no longer requested')}"
+            for p in d.permissions
+            if not p.granted
+        ],
+    )
+    yield from _section(
+        "Special access turned on",
+        [
+            f"  + {_v(s.package)} (user {s.user}) {s.kind.value}{' ' + _v(s.detail) if s.detail else ''}"
+            for s in d.special_access
+            if s.on
+        ],
+    )
+    yield from _section(
+        "Special access turned off",
+        [
+            f"  - {_v(s.package)} (user {s.user}) {s.kind.value}{' ' + _v(s.detail) if s.detail else ''}"
+            for s in d.special_access
+            if not s.on
+        ],
+    )
+    yield from _section(
+        "Trackers added",
+        [
+            f"  + {_v(t.package)} (user {t.user}) {_v(t.tracker)} [{_v(', '.join(t.categories))}]"
+            for t in d.trackers
+            if t.added
+        ],
+    )
+    yield from _section(
+        "Trackers removed",
+        [f"  - {_v(t.package)} (user {t.user}) {_v(t.tracker)}" for t in d.trackers if not t.added],
+    )
+    yield from _section(
+        "New findings",
+        [
+            f"  + {_v(f.package)} (user {f.user}) {_v(f.rule_id)} [{f.severity.value}] {_v(f.title)}"
+            for f in d.findings
+            if f.new
+        ],
+    )
+    yield from _section(
+        "Resolved findings",
+        [f"  - {_v(f.package)} (user {f.user}) {_v(f.rule_id)} {_v(f.title)}" for f in d.findings if not f.new],
+    )
+
+
+def _apk_text(d: ApkDiff) -> Iterator[str]:
+    yield f"APK: {_v(d.old.title)} → {_v(d.new.title)}"
+    yield f"  old: {_v(d.old.path)} (sha256 {_v(d.old.sha256)})"
+    yield f"  new: {_v(d.new.path)} (sha256 {_v(d.new.sha256)})"
+    if d.forced:
+        yield "  (compared with --force: these are different packages)"
+    if d.red_flags:
+        yield ""
+        yield "RED FLAGS:"
+        yield from (f"  ! {_v(f)}" for f in d.red_flags)
+    if not d.changed:
+        yield ""
+        yield "No change."
+        return
+    yield from _section("Changed", [f"  ~ {c.field}: {_v(c.old)} → {_v(c.new)}" for c in d.fields])
+    if d.signer_changed:
+        yield from _section("Signer", [f"  ~ {_v(d.old_signer or 'unsigned')} → {_v(d.new_signer or 'unsigned')}"])
+    yield from _section("Permissions added", [f"  + {_v(p)}" for p in d.permissions_added])
+    yield from _section("Permissions removed", [f"  - {_v(p)}" for p in d.permissions_removed])
+    yield from _section(
+        "Exported components added",
+        [
+            f"  + {c.kind.value} {_v(c.name)}"
+            + (f" (needs {_v(c.permission)})" if c.permission else " (open to any app)")
+            for c in d.exported_added
+        ],
+    )
+    yield from _section("Exported components removed", [f"  - {c.kind.value} {_v(c.name)}" for c in d.exported_removed])
+    yield from _section("Trackers added", [f"  + {_v(t)}" for t in d.trackers_added])
+    yield from _section("Trackers removed", [f"  - {_v(t)}" for t in d.trackers_removed])
+
+
+def render_diff_text(diff: Diff) -> str:
+    """The diff for a terminal: a header, red flags first, then one section per kind of change."""
+    lines = _apk_text(diff) if isinstance(diff, ApkDiff) else _report_text(diff)
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------------------------------
+# Diff: HTML
+# --------------------------------------------------------------------------------------------------
+
+
+def render_diff_html(diff: Diff, *, generated: str | None = None) -> str:
+    """The diff as one self-contained page, styled like the audit report."""
+    kind = diff_kind(diff)
+    context: dict[str, object] = {
+        "d": diff,
+        "kind": kind,
+        "generated": generated or _now(),
+        "tool_version": __version__,
+        "csp": content_security_policy(),
+    }
+    if isinstance(diff, ReportDiff):
+        context.update(
+            granted=[p for p in diff.permissions if p.granted],
+            revoked=[p for p in diff.permissions if not p.granted],
+            turned_on=[s for s in diff.special_access if s.on],
+            turned_off=[s for s in diff.special_access if not s.on],
+            trackers_added=[t for t in diff.trackers if t.added],
+            trackers_removed=[t for t in diff.trackers if not t.added],
+            findings_new=[f for f in diff.findings if f.new],
+            findings_resolved=[f for f in diff.findings if not f.new],
+        )
+    elif isinstance(diff, ApkDiff):
+        pass
+    else:
+        assert_never(diff)
+    return environment().get_template(DIFF_TEMPLATE).render(**context)

@@ -1,0 +1,143 @@
+"""The fleet review as one function: PATHs → inputs → (parallel) audits → folded view → page and exports.
+
+This is what ``auditor fleet`` calls; the CLI only maps options to arguments and the result to an
+exit code (``FleetResult.exit_code``). Memory: the accumulator (follows the app inventory), one
+window of worker results, and the seen device ids; the device table and the violations are
+spooled to a temporary file and streamed into the page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from auditor.fleet import parallel
+from auditor.fleet.aggregate import DeviceRow, FleetAccumulator, FleetView
+from auditor.fleet.errors import FleetError
+from auditor.fleet.export import ExportFormat, ExportWriter
+from auditor.fleet.inputs import Skip, expand
+from auditor.fleet.policy import Policy, Violation
+from auditor.fleet.redact import RedactKey, redact_skip
+from auditor.fleet.render import render_fleet_html
+from auditor.fleet.spool import Spool
+from auditor.progress import NullObserver, Observer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceRecord:
+    """What the page needs per device: its row and its violations (spooled, one device at a time)."""
+
+    row: DeviceRow
+    violations: tuple[Violation, ...] = ()
+
+
+class _Records:
+    """The spooled records as (row, violations) pairs; iterable as often as the page needs."""
+
+    def __init__(self, spool: Spool[DeviceRecord]) -> None:
+        self.spool = spool
+
+    def __iter__(self) -> Iterator[tuple[DeviceRow, tuple[Violation, ...]]]:
+        for record in self.spool:
+            yield record.row, record.violations
+
+
+@dataclass(frozen=True, slots=True)
+class FleetResult:
+    """The outcome of a fleet review."""
+
+    view: FleetView
+    violations: int
+    """Violations over all devices (0 without a policy)."""
+    written: tuple[Path, ...] = field(default=())
+    """The page and export files written."""
+    skips: tuple[Skip, ...] = ()
+    """Every skipped input with its real path, for the terminal (the view's are redacted with ``--redact``)."""
+
+    @property
+    def devices(self) -> int:
+        return self.view.devices
+
+    def exit_code(self, *, strict: bool = False) -> int:
+        """2 when no input was usable (or, with ``strict``, any was skipped); 1 on a violation; else 0."""
+        if self.devices == 0 or (strict and self.skips):
+            return 2
+        return 1 if self.violations else 0
+
+
+def run_fleet(
+    paths: Sequence[Path],
+    *,
+    html: Path | None = None,
+    policy: Policy | None = None,
+    export_dir: Path | None = None,
+    export_formats: Sequence[ExportFormat] = (ExportFormat.CSV, ExportFormat.JSONL),
+    jobs: int | None = None,
+    redact: RedactKey | None = None,
+    observer: Observer | None = None,
+) -> FleetResult:
+    """Review every device under ``paths``: fold each into the fleet view, write the page and the exports.
+
+    Raises ``FleetError`` when nothing under ``paths`` is even a candidate input (a typo in a path
+    should not produce an empty "all compliant" page).
+    """
+    observer = observer or NullObserver()
+    found = expand(paths)
+    if not found.inputs and not found.skips:
+        raise FleetError(
+            "no audit JSON, snapshot, bug report or androidqf folder found under " + ", ".join(map(str, paths))
+        )
+    config = parallel.WorkerConfig(
+        policy=policy, redact=redact, export_formats=tuple(export_formats) if export_dir is not None else ()
+    )
+    accumulator = FleetAccumulator(policy)
+    skips = list(found.skips)
+    first_seen: dict[str, str] = {}
+    violations = 0
+    spool: Spool[DeviceRecord] = Spool(DeviceRecord)
+    writer: ExportWriter | None = None
+    try:
+        if export_dir is not None:
+            writer = ExportWriter(export_dir, tuple(export_formats), violations=policy is not None)
+        observer.start("Reviewing devices", total=len(found.inputs))
+        for outcome in parallel.run(found.inputs, config, jobs):
+            observer.advance(detail=outcome.input.path)
+            if outcome.summary is None:
+                if outcome.skip is not None:
+                    skips.append(outcome.skip)
+                continue
+            row = outcome.summary.row
+            earlier = first_seen.get(row.device_id)
+            if earlier is not None:
+                # One capture per device: counting a phone twice would skew every prevalence.
+                skips.append(
+                    Skip(outcome.input.path, f"the same device ({row.device_id}) as {earlier}; one capture per device")
+                )
+                continue
+            first_seen[row.device_id] = row.source
+            accumulator.add(outcome.summary)
+            violations += len(outcome.summary.violations)
+            spool.append(DeviceRecord(row, outcome.summary.violations))
+            if writer is not None and outcome.exports is not None:
+                writer.write(outcome.exports)
+        observer.finish()
+        # A skipped input's path can name a person (``/fleet/alice-phone.json``): the page gets a hash.
+        shown = [redact_skip(k, redact) for k in skips] if redact is not None else skips
+        view = accumulator.view(shown, found.ignored)
+        written: list[Path] = []
+        if writer is not None:
+            written += writer.finish(view)
+            writer = None
+        if html is not None:
+            render_fleet_html(view, _Records(spool), html, policy=policy, redacted=redact is not None)
+            written.append(html)
+        log.debug("fleet: %d devices, %d skipped, %d violations", view.devices, len(skips), violations)
+        return FleetResult(view=view, violations=violations, written=tuple(written), skips=tuple(skips))
+    finally:
+        if writer is not None:
+            writer.abort()
+        spool.close()
