@@ -43,7 +43,7 @@ DEFAULT_REPORTS = Path("reports")
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False, soft_wrap=True)
+    err.print(f"[red]error:[/red] {escape(message)}", markup=True, highlight=False, soft_wrap=True)
     return typer.Exit(2)
 
 
@@ -203,7 +203,8 @@ def audit(
         raise _fail("give either a PATH to audit or --serial/--tcp/--apks to collect, not both")
     if path is None:
         target = _target(serial, tcp)
-        path = _snapshot_dir_for(getattr(target, "serial", None) or str(target))
+        # A redacted audit must not name the device in its file names either.
+        path = _snapshot_dir_for("redacted" if redact else getattr(target, "serial", None) or str(target))
         _collect(target, path, apks=apks)
         err.print(f"Snapshot kept in {escape(str(path))}")
     report = audit_path(path, weights=weights)
@@ -434,8 +435,7 @@ def fleet(
                 observer=observer,
             )
     except AuditorError as e:
-        # Escaped here: policy errors name TOML tables ("[exposure]"), which rich would take for markup.
-        raise _fail(escape(str(e))) from None
+        raise _fail(str(e)) from None  # _fail escapes: policy errors name TOML tables like "[exposure]"
     shown = 20
     for skip in result.skips[:shown]:
         err.print(
@@ -498,7 +498,7 @@ def diff(
     try:
         result = diff_paths(old, new, force=force)
     except AuditorError as e:
-        raise _fail(escape(str(e))) from None  # paths and package names may hold "[…]"
+        raise _fail(str(e)) from None
     match chosen:
         case DiffFormat.text:
             text = render_diff_text(result)
@@ -534,7 +534,7 @@ def main() -> None:
     try:
         app(args=_apks_flag(sys.argv[1:]))
     except AuditorError as e:
-        err.print(f"[red]error:[/red] {e}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("interrupted")
@@ -543,7 +543,7 @@ def main() -> None:
         if os.environ.get("AUDITOR_DEBUG"):
             raise
         err.print(
-            f"[red]internal error:[/red] {type(e).__name__}: {e} (set AUDITOR_DEBUG=1 for details)",
+            f"[red]internal error:[/red] {type(e).__name__}: {escape(str(e))} (set AUDITOR_DEBUG=1 for details)",
             highlight=False,
             soft_wrap=True,
         )

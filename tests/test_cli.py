@@ -222,3 +222,11 @@ def test_apk_command_text_json_and_exit_codes(tmp_path: Path) -> None:
     statuses = [r["status"] for r in data["results"]]
     assert statuses == ["ok", "skipped"]
     assert data["results"][0]["facts"]["label"] == "<b>Spy</b>"
+
+
+def test_error_text_with_brackets_is_shown_verbatim(tmp_path: Path) -> None:
+    """Rich markup must not eat device- or user-given text such as "[exposure]" in an error."""
+    weird = tmp_path / "[red]gone[/red]"
+    result = run("audit", str(weird))
+    assert result.returncode == 2
+    assert "[red]gone[/red]" in result.stderr
