@@ -2,7 +2,7 @@
 
     python bench/bench_fleet.py                          # 100, 1,000, 5,000 devices × 300 apps
     python bench/bench_fleet.py --sizes 100,1000 --jobs 4
-    python bench/bench_fleet.py --write-doc              # also (re)write docs/performance-fleet.md
+    python bench/bench_fleet.py --markdown               # also print the figures as docs/performance.md keeps them
 
 Inputs. A handful of synthetic devices (``auditor.acquire.synthetic``, 300 apps each, different
 seeds) are audited once by the real pipeline; 40 % of their third-party apps get APK facts (a
@@ -414,7 +414,7 @@ def write_doc(
     lines = [
         "# Fleet review performance",
         "",
-        "Measured with `python bench/bench_fleet.py --write-doc` "
+        "Measured with `python bench/bench_fleet.py --markdown` "
         f"({cpu} cores, `--jobs {jobs}`, Python {sys.version.split()[0]}). Each device is an audit JSON of "
         f"{APPS} apps (about 2.2 MB) built from {BASES} synthetic base devices with overlapping app "
         "populations and versions (see the benchmark's docstring); every run holds the devices against "
@@ -512,7 +512,7 @@ def main() -> None:
     parser.add_argument("--snapshots", type=int, default=24, help="snapshots for the parallel-audit stage (0: skip)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--workdir", type=Path, default=None, help="keep the generated fleet here")
-    parser.add_argument("--write-doc", action="store_true")
+    parser.add_argument("--markdown", action="store_true", help="also print the figures as Markdown")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     parser.add_argument("--export-dir", help=argparse.SUPPRESS)
@@ -565,10 +565,8 @@ def main() -> None:
             if r.devices == 5000:
                 verdict = "within" if r.wall <= 300 else "OVER"
                 print(f"  5,000 devices: {r.wall:.0f} s, {verdict} the 5-minute target")
-        if args.write_doc:
-            doc = write_doc(runs, exports, snaps, args.jobs, stages)
-            (ROOT / "docs" / "performance-fleet.md").write_text(doc, encoding="utf-8")
-            print("\nwritten: docs/performance-fleet.md")
+        if args.markdown:
+            print(write_doc(runs, exports, snaps, args.jobs, stages))
     finally:
         if args.workdir is None:
             shutil.rmtree(root, ignore_errors=True)
