@@ -126,9 +126,18 @@ def test_duckdb_reads_the_exports_when_installed(tmp_path: Path) -> None:
     _fleet(tmp_path)
     run_fleet([tmp_path / "in"], export_dir=tmp_path / "x", jobs=1)
     con = duckdb.connect()
-    n_csv = con.execute(f"select count(*) from read_csv_auto('{tmp_path / 'x' / 'permissions.csv'}')").fetchone()
-    n_json = con.execute(f"select count(*) from read_json_auto('{tmp_path / 'x' / 'permissions.jsonl'}')").fetchone()
-    assert n_csv == n_json
+    csv_path, jsonl_path = tmp_path / "x" / "permissions.csv", tmp_path / "x" / "permissions.jsonl"
+    n_csv = con.execute(f"select count(*) from read_csv_auto('{csv_path}')").fetchone()
+    n_json = con.execute(f"select count(*) from read_json_auto('{jsonl_path}')").fetchone()
+    with csv_path.open(newline="", encoding="utf-8") as f:
+        expected = sum(1 for _ in csv.DictReader(f))
+    assert expected > 0
+    assert n_csv == n_json == (expected,)
+    # The columns come through typed: a tidy table answers a prevalence question in one query.
+    top = con.execute(
+        f"select permission, count(distinct device_id) from read_json_auto('{jsonl_path}') group by 1 order by 2 desc"
+    ).fetchone()
+    assert top is not None and top[1] >= 1
 
 
 def test_typed_csv_conversion_equals_the_general_one() -> None:
