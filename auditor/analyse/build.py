@@ -9,7 +9,7 @@ only with ACCESS_BACKGROUND_LOCATION and an ``allow`` op; ``foreground`` means "
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from auditor import __version__
 from auditor.analyse.catalogue import Catalogue, load_catalogue
@@ -293,8 +293,6 @@ def _apply_location_rules(
     rows: dict[str, PermissionReport], target_sdk: int | None, *, have_appops: bool, catalogue: Catalogue
 ) -> None:
     """Location: 'all the time' needs background location; without app-op data, apply the platform rule."""
-    from dataclasses import replace
-
     bg_name = catalogue.background_location
     bg = rows.get(bg_name)
     bg_granted = bg is not None and bool(bg.granted)

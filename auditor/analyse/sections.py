@@ -81,17 +81,13 @@ _MISSING_MEANS: dict[Section, str] = {
 }
 
 
-def _section_label(cmd: CommandRecord) -> str:
-    return cmd.id
-
-
 def _safe(notes: list[Note], cmd: CommandRecord, parser: Callable[[str], T], text: str) -> T | None:
     """Run one parser; a crash becomes a note, never an aborted audit."""
     try:
         return parser(text)
     except Exception as e:  # noqa: BLE001 - isolation boundary: one parser must not abort the audit
         log.debug("parser for %s failed", cmd.id, exc_info=True)
-        notes.append(Note(_section_label(cmd), NoteLevel.MISSING, f"could not be parsed ({type(e).__name__}: {e})"))
+        notes.append(Note(cmd.id, NoteLevel.MISSING, f"could not be parsed ({type(e).__name__}: {e})"))
         return None
 
 
