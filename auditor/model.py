@@ -731,6 +731,9 @@ class SourceInfo:
     snapshot_sha256: str | None = None
     """SHA-256 over the raw outputs, so a report names the exact evidence it rests on."""
     collected_at: str | None = None
+    device_time: str | None = None
+    """The device's own clock at capture (UTC, ISO 8601, from ``date +%s``): the reference for ages such as
+    the security patch's, since a phone's clock, not the computer's, dates everything it prints."""
     complete: bool = True
 
 

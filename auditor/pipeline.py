@@ -9,6 +9,7 @@ icon and shared signers count (``auditor.analyse.apk_merge``).
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,11 +46,17 @@ def audit_snapshot(
     observer.start("Parsing", total=len(manifest.commands))
     parsed = parse_snapshot(snapshot)
     observer.finish()
+    device_time = (
+        datetime.fromtimestamp(parsed.device_epoch_s, UTC).isoformat(timespec="seconds")
+        if parsed.device_epoch_s is not None
+        else None
+    )
     source = SourceInfo(
         kind=manifest.source or "snapshot",
         path=snapshot.path,
         snapshot_sha256=snapshot_digest(manifest),
         collected_at=manifest.created_at or None,
+        device_time=device_time,
         complete=manifest.complete,
     )
     report = build_report(parsed, source, fallback_device=manifest.device)

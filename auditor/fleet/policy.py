@@ -28,7 +28,7 @@ from typing import Final, assert_never
 
 from auditor.fleet.errors import PolicyError
 from auditor.model import AppReport, AuditReport, PermissionReport, SpecialAccessKind
-from auditor.report.digest import patch_age_days, usable
+from auditor.report.digest import capture_time, patch_age_days, usable
 
 # --------------------------------------------------------------------------------------------------
 # The policy
@@ -557,7 +557,7 @@ def _device_violations(policy: Policy, device: str, report: AuditReport) -> Iter
 
     patch = f"ro.build.version.security_patch={d.security_patch}"
     if policy.max_patch_age_days is not None:
-        age = patch_age_days(d, report.source.collected_at)
+        age = patch_age_days(d, capture_time(report.source))
         if age is not None and age > policy.max_patch_age_days:
             yield v(
                 PolicyRule.MAX_PATCH_AGE,

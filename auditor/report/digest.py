@@ -29,6 +29,7 @@ from auditor.model import (
     OpEventKind,
     PermissionKind,
     PermissionReport,
+    SourceInfo,
     SpecialAccessKind,
     SpecialAccessReport,
 )
@@ -76,6 +77,11 @@ def device_title(device: DeviceInfo) -> str:
     if maker and model.lower().startswith(maker.lower()):
         maker = ""
     return " ".join(x for x in (maker, model) if x) or "Unknown device"
+
+
+def capture_time(source: SourceInfo) -> str | None:
+    """When the data was captured, by the device's clock when known (it dates everything the device printed)."""
+    return source.device_time or source.collected_at
 
 
 def patch_age_days(device: DeviceInfo, collected_at: str | None) -> int | None:

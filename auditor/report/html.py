@@ -459,7 +459,7 @@ def render_html(report: AuditReport) -> str:
         csp=content_security_policy(),
         device_title=digest.device_title(report.device),
         serial=digest.device_serial(report),
-        patch_age=digest.patch_age_days(report.device, report.source.collected_at),
+        patch_age=digest.patch_age_days(report.device, digest.capture_time(report.source)),
         age_words=digest.age_words,
         scored=scored,
         top=[(by_app[id(t.app)], t) for t in digest.top_apps(report, TOP_APPS)],

@@ -64,7 +64,7 @@ def report_markdown(report: AuditReport) -> str:
     patch = "unknown"
     if d.security_patch:
         patch = md_code(d.security_patch)
-        age = digest.patch_age_days(d, report.source.collected_at)
+        age = digest.patch_age_days(d, digest.capture_time(report.source))
         if age is not None:
             patch += f" ({digest.age_words(age)} old at capture)"
     users = len({a.user for a in report.apps} | {u.id for u in report.users})

@@ -119,3 +119,16 @@ def test_debuggable_adb_install_and_keyboard() -> None:
         SpecialAccessKind.INPUT_METHOD,
         "com.example.keyboard/com.example.keyboard.ime.KeyboardService",
     ) in _specials("com.example.keyboard")
+
+
+def test_ages_are_measured_by_the_device_clock() -> None:
+    """`date +%s` on the device (1717407687) dates the capture, whatever the collecting computer's clock says."""
+    from dataclasses import replace
+
+    from auditor.report.digest import capture_time, patch_age_days
+
+    report = _report()
+    assert report.source.device_time == "2024-06-03T09:41:27+00:00"
+    later = replace(report.source, collected_at="2026-11-26T13:21:19+00:00")
+    assert capture_time(later) == "2024-06-03T09:41:27+00:00"
+    assert patch_age_days(report.device, capture_time(later)) == 29  # patch 2024-05-05
