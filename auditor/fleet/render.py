@@ -16,9 +16,7 @@ The text form of a diff is for a terminal: every value from a device or an APK p
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from functools import cache
@@ -31,11 +29,10 @@ from auditor import __version__
 from auditor.fleet.aggregate import DeviceRow, FleetView
 from auditor.fleet.diff import ApkDiff, Diff, ReportDiff
 from auditor.fleet.policy import Policy, PolicyRule, Violation, rule_words
+from auditor.report.html import safe_environment, sha256_source
 from auditor.report.words import visible
 from auditor.serial import to_data
 
-TEMPLATE_PACKAGE: Final = "auditor.report"
-TEMPLATE_DIR: Final = "templates"
 FLEET_TEMPLATE: Final = "fleet.html.j2"
 DIFF_TEMPLATE: Final = "diff.html.j2"
 STYLE_TEMPLATE: Final = "fleet.css.j2"
@@ -50,25 +47,10 @@ SKIPS_SHOWN: Final = 1000
 VERSIONS_SHOWN: Final = 6
 
 
-def _finalize(value: object) -> object:
-    if isinstance(value, str) and not hasattr(value, "__html__"):
-        return visible(value)
-    return value
-
-
 @cache
 def environment() -> jinja2.Environment:
-    """Autoescape on, undefined names are errors, every printed value made visible."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader(TEMPLATE_PACKAGE, TEMPLATE_DIR),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        finalize=_finalize,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.globals.update(rule_words=lambda r: rule_words(PolicyRule(r)) if isinstance(r, str) else rule_words(r))
-    return env
+    """The report's safe environment (autoescape, StrictUndefined, visible text) with the policy words."""
+    return safe_environment(rule_words=lambda r: rule_words(PolicyRule(r)) if isinstance(r, str) else rule_words(r))
 
 
 @cache
@@ -80,11 +62,10 @@ def stylesheet() -> str:
 @cache
 def content_security_policy() -> str:
     """Only the inlined stylesheet (by hash) and ``data:`` images; no script, nothing remote."""
-    digest = base64.b64encode(hashlib.sha256(stylesheet().encode("utf-8")).digest()).decode("ascii")
     return "; ".join(
         (
             "default-src 'none'",
-            f"style-src 'sha256-{digest}'",
+            f"style-src {sha256_source(stylesheet())}",
             "img-src data:",
             "script-src 'none'",
             "connect-src 'none'",

@@ -84,9 +84,12 @@ def _finalize(value: object) -> object:
     return value
 
 
-@cache
-def environment() -> jinja2.Environment:
-    """The one environment: autoescape always on, undefined names are errors, every value made visible."""
+def safe_environment(**template_globals: object) -> jinja2.Environment:
+    """A jinja2 environment for every page the auditor writes (this report, the fleet page, the diff).
+
+    Autoescape always on, undefined names are errors, every printed value made visible: one place
+    decides how hostile device and APK strings are rendered.
+    """
     env = jinja2.Environment(
         loader=jinja2.PackageLoader(TEMPLATE_PACKAGE, TEMPLATE_DIR),
         autoescape=True,
@@ -95,7 +98,14 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(
+    env.globals.update(template_globals)
+    return env
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The report's environment, with the plain-words helpers its templates call."""
+    return safe_environment(
         effective_words=words.effective_words,
         flag_words=words.flag_words,
         permission_kind_words=words.permission_kind_words,
@@ -111,7 +121,6 @@ def environment() -> jinja2.Environment:
         ago_words=digest.ago_words,
         QUIET_FLAGS=words.QUIET_FLAGS,
     )
-    return env
 
 
 def _static(name: str) -> str:
@@ -119,7 +128,8 @@ def _static(name: str) -> str:
     return environment().get_template(name).render()
 
 
-def _sha256_source(text: str) -> str:
+def sha256_source(text: str) -> str:
+    """A CSP source that allows exactly this inline text: ``'sha256-<base64>'``."""
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
@@ -129,8 +139,8 @@ def content_security_policy() -> str:
     return "; ".join(
         (
             "default-src 'none'",
-            f"script-src {_sha256_source(_static(SCRIPT_TEMPLATE))}",
-            f"style-src {_sha256_source(_static(STYLE_TEMPLATE))}",
+            f"script-src {sha256_source(_static(SCRIPT_TEMPLATE))}",
+            f"style-src {sha256_source(_static(STYLE_TEMPLATE))}",
             "img-src data:",
             "connect-src 'none'",
             "font-src 'none'",

@@ -21,8 +21,8 @@ from auditor.model import (
     ScoreReason,
 )
 from auditor.score.categories import special_evidence_text
-from auditor.score.exposure import scaled
-from auditor.score.weights import MAX_SCORE, Weights
+from auditor.score.exposure import cap, scaled
+from auditor.score.weights import Weights
 
 POOL_KINDS = ("shared_uid", "shared_signer", "tracker_sdk")
 
@@ -181,14 +181,7 @@ def score_device(
             )
         )
 
-    total = sum(r.points for r in reasons)
-    if total > MAX_SCORE:
-        reasons.append(
-            ScoreReason(
-                rule="cap", points=MAX_SCORE - total, text=f"Capped at {MAX_SCORE} (the reasons add up to {total})"
-            )
-        )
-        total = MAX_SCORE
+    total = cap(reasons)
     return DeviceExposure(
         score=total,
         grade=weights.grades.grade(total),

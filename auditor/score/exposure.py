@@ -239,6 +239,23 @@ def _tracker_points(categories: Iterable[str], weights: Weights) -> int:
     return sum(table[c.lower()].points for c in categories if c.lower() in table)
 
 
+def cap(reasons: list[ScoreReason]) -> int:
+    """The score: the sum of ``reasons``, at most ``MAX_SCORE``.
+
+    Above the cap a negative ``cap`` reason is appended, so the reasons still add up to the score
+    exactly (app and device scores alike). Clamping keeps the score monotonic.
+    """
+    total = sum(r.points for r in reasons)
+    if total > MAX_SCORE:
+        reasons.append(
+            ScoreReason(
+                rule="cap", points=MAX_SCORE - total, text=f"Capped at {MAX_SCORE} (the reasons add up to {total})"
+            )
+        )
+        total = MAX_SCORE
+    return total
+
+
 def score_app(
     app: AppReport,
     weights: Weights,
@@ -322,14 +339,7 @@ def score_app(
 
     reasons.extend(_install_reasons(app, facts, weights))
 
-    total = sum(r.points for r in reasons)
-    if total > MAX_SCORE:
-        reasons.append(
-            ScoreReason(
-                rule="cap", points=MAX_SCORE - total, text=f"Capped at {MAX_SCORE} (the reasons add up to {total})"
-            )
-        )
-        total = MAX_SCORE
+    total = cap(reasons)
     return Exposure(
         score=total,
         grade=weights.grades.grade(total),
