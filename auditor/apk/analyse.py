@@ -21,9 +21,9 @@ import logging
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from auditor.apk import axml, dex
 from auditor.apk.arsc import ResourceTable
@@ -38,6 +38,7 @@ from auditor.model import (
     ApkFacts,
     ApkIssue,
     ApkIssueKind,
+    ApkManifest,
     ApkNetworkSecurity,
     ApkResult,
     ApkStatus,
@@ -252,24 +253,12 @@ class _Analysis:
             self.issue(i.kind, i.message, i.entry)
         network = self.network(archive, manifest)
         self.add_anomalies()
+        # The manifest's facts carry over field by field (ApkFacts extends ApkManifest).
+        shared: dict[str, Any] = {f.name: getattr(manifest, f.name) for f in fields(ApkManifest)}
         facts = ApkFacts(
-            package=manifest.package,
-            label=manifest.label,
-            version_code=manifest.version_code,
-            version_name=manifest.version_name,
-            min_sdk=manifest.min_sdk,
-            target_sdk=manifest.target_sdk,
-            split=manifest.split,
-            shared_user_id=manifest.shared_user_id,
-            permissions=manifest.permissions,
-            declared_permissions=manifest.declared_permissions,
-            components=manifest.components,
-            debuggable=manifest.debuggable,
-            allow_backup=manifest.allow_backup,
-            test_only=manifest.test_only,
+            **shared,
             network=network,
             signing=signing,
-            launcher_activities=manifest.launcher_activities,
             hides_launcher_icon=manifest.split is None and not manifest.launcher_activities,
             trackers=trackers,
             dex_files=classes.dex_files,

@@ -28,6 +28,7 @@ from auditor.model import (
     ApkComponent,
     ApkComponentKind,
     ApkDeclaredPermission,
+    ApkManifest,
     ApkRequestedPermission,
     ExportedReason,
 )
@@ -106,29 +107,15 @@ _COMPONENT_TAGS = {
 }
 
 
-@dataclass(frozen=True)
-class ManifestFacts:
-    """What the manifest alone says; ``analyse`` adds signing, DEX and tracker facts."""
+@dataclass(frozen=True, slots=True)
+class ManifestFacts(ApkManifest):
+    """What the manifest alone says: the facts ``ApkFacts`` carries, and what ``analyse`` still needs to read
+    the network security config and to list anomalies; ``analyse`` adds signing, DEX and tracker facts."""
 
-    package: str
-    label: str | None
-    version_code: int | None
-    version_name: str | None
-    min_sdk: int | None
-    target_sdk: int | None
-    split: str | None
-    shared_user_id: str | None
-    permissions: tuple[ApkRequestedPermission, ...]
-    declared_permissions: tuple[ApkDeclaredPermission, ...]
-    components: tuple[ApkComponent, ...]
-    debuggable: bool
-    allow_backup: bool
-    test_only: bool
     uses_cleartext: bool | None
     network_security_config: str | None
     """The config's path inside the APK, resolved from its resource reference."""
     network_security_config_declared: bool
-    launcher_activities: tuple[str, ...]
     anomalies: tuple[str, ...]
 
     @property

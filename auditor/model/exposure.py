@@ -1,0 +1,167 @@
+"""Exposure: personal data an app reaches, scores whose reasons add up to them, and findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class DataCategory(StrEnum):
+    """Personal data a phone exposes: Google Play's Data-safety axes, extended for what apps can reach."""
+
+    LOCATION = "location"
+    CONTACTS = "contacts"
+    """Contacts and the social graph: contacts, accounts, call log."""
+    MESSAGES = "messages"
+    """SMS/MMS, and notification content through a notification listener."""
+    CAMERA = "camera"
+    MICROPHONE = "microphone"
+    MEDIA = "photos_files"
+    """Photos, videos and files."""
+    CALENDAR = "calendar"
+    HEALTH = "health"
+    """Health and body: body sensors, activity recognition, Health Connect."""
+    IDENTITY = "identity"
+    """Identity and device identifiers: phone state and numbers, accounts."""
+    APP_ACTIVITY = "app_activity"
+    """Usage access and the list of installed apps (which reveals health, religion, money, employer)."""
+    SCREEN_INPUT = "screen_input"
+    """Screen and input: can read and act on anything shown or typed."""
+    DEVICE_CONTROL = "device_control"
+    """Device admin or owner, installing other apps, VPN, changing settings."""
+
+
+class AccessLevel(StrEnum):
+    """How far an app reaches a category, from least to most (``rank`` orders them)."""
+
+    NONE = "none"
+    REQUESTED = "requested"
+    """Asked for, not granted."""
+    WHILE_IN_USE = "while_in_use"
+    """Granted only while the app is in use."""
+    ALL_THE_TIME = "all_the_time"
+    """Granted all the time, including in the background."""
+    USED_FOREGROUND = "used_foreground"
+    """An app-op access was recorded, only in the foreground."""
+    USED_BACKGROUND = "used_background"
+    """An app-op access was recorded while the app was in the background."""
+    SPECIAL_ACCESS = "special_access"
+    """A special access (accessibility, notification listener, device admin …) is enabled."""
+
+    @property
+    def rank(self) -> int:
+        """0 for NONE up to 6 for SPECIAL_ACCESS."""
+        return _ACCESS_LEVEL_ORDER.index(self)
+
+
+_ACCESS_LEVEL_ORDER = list(AccessLevel)
+
+
+class Grade(StrEnum):
+    """A letter for a 0–100 exposure score: A is least exposed, F most."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+    E = "E"
+    F = "F"
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryExposure:
+    """How far one app reaches one category, and through what."""
+
+    category: DataCategory
+    level: AccessLevel
+    points: int
+    via: tuple[str, ...]
+    """The permissions, special accesses or ops that give this level."""
+    qualifiers: tuple[str, ...] = ()
+    """What the level does not show: ``one_time``, ``user_fixed_denial``, ``auto_revoked``, ``approximate_only``,
+    ``selected_photos_only``, ``explained_by_role:<role>``."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreReason:
+    """One addend of a score: its points, the rule that gave them, and the evidence."""
+
+    rule: str
+    """Stable id: ``category.<name>``, ``combination.<id>``, ``modifier.<id>``, ``cap``, ``pool.<kind>``."""
+    points: int
+    text: str
+    """Plain words, e.g. "Precise location used in the background (last 2024-05-01 11:00)"."""
+    evidence: tuple[str, ...] = ()
+    category: DataCategory | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    """An app's exposure: per-category reach and a 0–100 score whose reasons add up to it exactly."""
+
+    score: int
+    grade: Grade
+    categories: tuple[CategoryExposure, ...]
+    reasons: tuple[ScoreReason, ...]
+    profiles: tuple[str, ...] = ()
+    """Stable ids of the combination profiles matched (e.g. ``covert_listening``)."""
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+
+class Confidence(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A rule hit on one app: what, how sure, why it matters, the evidence, and the exact fix."""
+
+    rule_id: str
+    """Stable id, e.g. ``AUD-A11Y-001``; documented in ``docs/rules.md``."""
+    title: str
+    severity: Severity
+    confidence: Confidence
+    rationale: str
+    evidence: tuple[str, ...]
+    remediation: str
+    """The exact ``adb shell …`` command, or the Settings path where no command exists."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExposurePool:
+    """Apps that pool what they reach: one signer, one sharedUserId, or one tracker SDK inside them."""
+
+    kind: str
+    """``shared_uid``, ``shared_signer`` or ``tracker_sdk``."""
+    name: str
+    apps: tuple[str, ...]
+    """``package@user`` of every app in the pool."""
+    categories: tuple[DataCategory, ...]
+    """What the pool reaches together (granted or more)."""
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceExposure:
+    """The device's exposure over all apps and users."""
+
+    score: int
+    grade: Grade
+    reasons: tuple[ScoreReason, ...]
+    pools: tuple[ExposurePool, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class WeightsInfo:
+    source: str
+    """``built-in`` or the path of the ``--weights`` file."""
+    sha256: str

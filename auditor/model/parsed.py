@@ -1,0 +1,329 @@
+"""Parsed facts: what one Android text format says, as close to the source as is useful.
+
+Parsers in ``auditor.parse`` return these and nothing else. Anything a parser does not understand is
+kept in an ``unknown`` tuple rather than dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedUser:
+    """One line of ``pm list users``: ``UserInfo{<id>:<name>:<hexflags>} running``."""
+
+    id: int
+    name: str
+    flags: int
+    """UserInfo flags (PRIMARY 0x1, ADMIN 0x2, GUEST 0x4, MANAGED_PROFILE 0x20, ...)."""
+    running: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedUsers:
+    users: tuple[ParsedUser, ...]
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedProperties:
+    """``getprop`` output: ``[key]: [value]`` lines (values may span lines)."""
+
+    values: Mapping[str, str]
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedSettings:
+    """``settings list secure|global|system``: ``key=value`` lines."""
+
+    values: Mapping[str, str]
+    unknown: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------------------------------
+# Parsed facts: packages
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ListedPackage:
+    """One line of ``pm list packages [-f] [-U] [-i] [--show-versioncode]``."""
+
+    package: str
+    path: str | None = None
+    version_code: int | None = None
+    installer: str | None = None
+    """``None`` when the option was not given; the string ``"null"`` is normalised to ``None`` too."""
+    uid: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedPackageList:
+    packages: tuple[ListedPackage, ...]
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PermissionState:
+    """One ``name: granted=true|false[, flags=[ A|B ]]`` line of install or runtime permissions."""
+
+    name: str
+    granted: bool
+    flags: tuple[str, ...] = ()
+    """Flag names exactly as Android prints them; unknown bits stay as their decimal text."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeclaredPermission:
+    """A permission the package defines (``declared permissions:``)."""
+
+    name: str
+    protection: str
+    """The ``prot=`` text, e.g. ``signature|privileged``."""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestedPermission:
+    """One line of ``requested permissions:`` (only in per-package or older full dumps)."""
+
+    name: str
+    restricted: bool = False
+    """Android 10/11 print ``: restricted=true`` for hard-restricted permissions."""
+
+
+@dataclass(frozen=True, slots=True)
+class PackageUserState:
+    """A ``User N:`` block of one package (or shared user); repeated blocks are merged."""
+
+    user: int
+    installed: bool | None = None
+    hidden: bool | None = None
+    suspended: bool | None = None
+    stopped: bool | None = None
+    not_launched: bool | None = None
+    enabled: int | None = None
+    """COMPONENT_ENABLED_STATE: 0 default, 1 enabled, 2 disabled, 3 disabled by user, 4 until used."""
+    install_reason: int | None = None
+    first_install_time: str | None = None
+    """Local device time ``yyyy-MM-dd HH:mm:ss`` as printed (Android 13+ keep it per user)."""
+    runtime_permissions: tuple[PermissionState, ...] = ()
+    has_runtime_section: bool = False
+    """True when a ``runtime permissions:`` header was seen (absent vs empty matters)."""
+    install_permissions: tuple[PermissionState, ...] = ()
+    """Install permissions whose state differs for this user (``…: granted=false, userId=10`` lines)."""
+    extras: tuple[tuple[str, str], ...] = ()
+    """Other ``key=value`` pairs of the User line and per-user lines (gids, dataDir …), kept verbatim."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedPackage:
+    """One ``Package [name] (hash):`` block of ``dumpsys package``."""
+
+    package: str
+    app_id: int | None = None
+    """``userId=`` (Android ≤ 12) or ``appId=`` (newer)."""
+    shared_user: str | None = None
+    """Name of the sharedUserId, e.g. ``android.uid.system``."""
+    code_path: str | None = None
+    version_code: int | None = None
+    version_name: str | None = None
+    min_sdk: int | None = None
+    target_sdk: int | None = None
+    flags: tuple[str, ...] = ()
+    private_flags: tuple[str, ...] = ()
+    pkg_flags: tuple[str, ...] = ()
+    installer: str | None = None
+    initiating_package: str | None = None
+    originating_package: str | None = None
+    update_owner: str | None = None
+    package_source: int | None = None
+    timestamp: str | None = None
+    first_install_time: str | None = None
+    """Package-level ``firstInstallTime=`` (Android ≤ 12); newer builds keep it per user."""
+    last_update_time: str | None = None
+    signatures: str | None = None
+    """The ``signatures=PackageSignatures{…}`` text; its short hashes are not certificate digests."""
+    splits: tuple[str, ...] = ()
+    declared_permissions: tuple[DeclaredPermission, ...] = ()
+    requested_permissions: tuple[RequestedPermission, ...] | None = None
+    """``None`` when the dump had no ``requested permissions:`` section (unknown, not empty)."""
+    install_permissions: tuple[PermissionState, ...] = ()
+    users: tuple[PackageUserState, ...] = ()
+    hidden_system: bool = False
+    """True for the factory copy listed under ``Hidden system packages:``."""
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedSharedUser:
+    """A ``SharedUser [name] (hash):`` block: runtime grants of shared-uid apps live here."""
+
+    name: str
+    app_id: int | None
+    install_permissions: tuple[PermissionState, ...] = ()
+    users: tuple[PackageUserState, ...] = ()
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedPackageDump:
+    """Everything ``dumpsys package`` (full, or several per-package dumps concatenated) says."""
+
+    packages: tuple[ParsedPackage, ...]
+    hidden_system_packages: tuple[ParsedPackage, ...] = ()
+    shared_users: tuple[ParsedSharedUser, ...] = ()
+    truncated: bool = False
+    """True when the text ends inside a block (e.g. a cut-off capture)."""
+    unknown: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------------------------------
+# Parsed facts: app-ops
+# --------------------------------------------------------------------------------------------------
+
+
+class UidState(StrEnum):
+    """Process state of an app-op event (``[<state>-<flags>]``), from AppOpsManager."""
+
+    PERSISTENT = "pers"
+    TOP = "top"
+    FOREGROUND_SERVICE_LOCATION = "fgsvcl"
+    FOREGROUND_SERVICE = "fgsvc"
+    FOREGROUND = "fg"
+    BACKGROUND = "bg"
+    CACHED = "cch"
+    GONE = "gone"
+    UNKNOWN = "unknown"
+    """A state this tool does not know (vendor builds, future versions); the raw text is kept."""
+
+
+class OpEventKind(StrEnum):
+    ACCESS = "access"
+    REJECT = "reject"
+
+
+@dataclass(frozen=True, slots=True)
+class OpEvent:
+    """One ``Access:``/``Reject:`` line (dumpsys) or ``time=``/``rejectTime=`` (appops get)."""
+
+    kind: OpEventKind
+    uid_state: UidState
+    uid_state_raw: str
+    """The state text as printed, e.g. ``top`` or a vendor value."""
+    flags: tuple[str, ...] = ()
+    """Op flags: ``s`` self, ``tp``/``up`` trusted/untrusted proxy, ``tpd``/``upd`` proxied."""
+    time: str | None = None
+    """Absolute local time ``yyyy-MM-dd HH:mm:ss.SSS`` when printed (dumpsys appops)."""
+    ago_ms: int | None = None
+    """Milliseconds before the dump (the ``(-1h2m3s4ms)`` or ``+1h2m3s4ms ago`` part)."""
+    duration_ms: int | None = None
+    attribution_tag: str | None = None
+    proxy: str | None = None
+    """The ``proxy[…]`` text: the app that accessed on behalf of this one, or was proxied."""
+
+
+@dataclass(frozen=True, slots=True)
+class OpEntry:
+    """One op of one package: its mode and its recorded events."""
+
+    op: str
+    mode: str
+    """Mode as printed: allow, ignore, deny, default, foreground, or a vendor value such as ``ask``."""
+    events: tuple[OpEvent, ...] = ()
+    running: bool = False
+    switch: str | None = None
+    """``/ switch X=mode`` text when the op is controlled by another op."""
+
+
+@dataclass(frozen=True, slots=True)
+class PackageOps:
+    package: str
+    ops: tuple[OpEntry, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class UidOps:
+    """One ``Uid u0a234:`` block: uid-level modes (which override package modes) and packages."""
+
+    uid: int
+    """Full uid: user × 100000 + appId."""
+    uid_modes: tuple[tuple[str, str], ...] = ()
+    packages: tuple[PackageOps, ...] = ()
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedAppOps:
+    """``dumpsys appops`` (absolute times) or ``appops get`` (relative times) for one or many uids."""
+
+    uids: tuple[UidOps, ...]
+    truncated: bool = False
+    unknown: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------------------------------
+# Parsed facts: special accesses
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentGrant:
+    """A component (``package/class``) enabled for a user, e.g. an accessibility service."""
+
+    user: int
+    component: str
+
+    @property
+    def package(self) -> str:
+        """The package part of the component (before ``/``)."""
+        return self.component.split("/", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedAccessibility:
+    """``dumpsys accessibility``: enabled (and bound / installed) services per user."""
+
+    enabled: tuple[ComponentGrant, ...] = ()
+    bound: tuple[ComponentGrant, ...] = ()
+    installed: tuple[ComponentGrant, ...] = ()
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedNotificationListeners:
+    """The listener part of ``dumpsys notification`` (never the notifications themselves)."""
+
+    allowed: tuple[ComponentGrant, ...] = ()
+    live: tuple[ComponentGrant, ...] = ()
+    assistants: tuple[ComponentGrant, ...] = ()
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDevicePolicy:
+    """``dumpsys device_policy``: device admins per user, device owner, profile owners."""
+
+    admins: tuple[ComponentGrant, ...] = ()
+    device_owner: ComponentGrant | None = None
+    profile_owners: tuple[ComponentGrant, ...] = ()
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RoleHolder:
+    user: int
+    role: str
+    """Full role name, e.g. ``android.app.role.SMS``."""
+    package: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRoles:
+    """Role holders from ``dumpsys role`` or ``cmd role get-role-holders`` loops."""
+
+    holders: tuple[RoleHolder, ...] = ()
+    unknown: tuple[str, ...] = ()
