@@ -23,14 +23,30 @@ T = TypeVar("T")
 Json = None | bool | int | float | str | list["Json"] | dict[str, "Json"]
 
 
+DERIVED = "__json_derived__"
+"""A dataclass may name read-only properties to write after its fields, for readers of the JSON (e.g. a
+command record's ``output`` path). They are derived, so decoding ignores them."""
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    found = _encoded_names.get(cls)
+    if found is None:
+        found = tuple(f.name for f in dataclasses.fields(cls)) + tuple(getattr(cls, DERIVED, ()))
+        _encoded_names[cls] = found
+    return found
+
+
+_encoded_names: dict[type, tuple[str, ...]] = {}
+
+
 def to_data(obj: object) -> Json:
-    """Dataclasses to dicts (fields in order), enums to values, tuples to lists."""
+    """Dataclasses to dicts (fields in order, then derived properties), enums to values, tuples to lists."""
     if obj is None or isinstance(obj, bool | int | float | str):
         return obj
     if isinstance(obj, Enum):
         return to_data(obj.value)
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_data(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        return {name: to_data(getattr(obj, name)) for name in _names(type(obj))}
     if isinstance(obj, list | tuple):
         return [to_data(v) for v in obj]
     if isinstance(obj, Mapping):

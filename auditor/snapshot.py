@@ -36,6 +36,7 @@ from auditor.model import (
     Snapshot,
     SnapshotManifest,
 )
+from auditor.serial import Json, from_data, to_data
 
 MANIFEST = "manifest.json"
 APK_DIR = "apks"
@@ -79,186 +80,64 @@ def apk_file(snapshot_dir: Path, sha256: str) -> Path:
 # ------------------------------------------------------------------------------------------------
 
 
-def manifest_to_json(manifest: SnapshotManifest) -> dict[str, object]:
-    """The manifest as JSON-ready data (field names are the documented contract)."""
-    return {
-        "schema": manifest.schema,
-        "tool_version": manifest.tool_version,
-        "created_at": manifest.created_at,
-        "source": manifest.source,
-        "complete": manifest.complete,
-        "device": {k: getattr(manifest.device, k) for k in DeviceInfo.__dataclass_fields__},
-        "users": list(manifest.users),
-        "commands": [
-            {
-                "id": c.id,
-                "command": c.command,
-                "output": c.output,
-                "section": c.section.value,
-                "user": c.user,
-                "status": c.status.value,
-                "exit_code": c.exit_code,
-                "bytes": c.bytes,
-                "sha256": c.sha256,
-                "seconds": round(c.seconds, 4),
-                "error": c.error,
-            }
-            for c in manifest.commands
-        ],
-        "notes": [{"section": n.section, "level": n.level.value, "message": n.message} for n in manifest.notes],
-        "apks": [
-            {
-                "user": a.user,
-                "package": a.package,
-                "path": a.path,
-                "sha256": a.sha256,
-                "size": a.size,
-                "status": a.status.value,
-                "file": a.file,
-                "error": a.error,
-            }
-            for a in manifest.apks
-        ],
-    }
-
-
-def _opt_int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _opt_str(value: object) -> str | None:
-    return value if isinstance(value, str) else None
+def manifest_to_json(manifest: SnapshotManifest) -> dict[str, Json]:
+    """The manifest as JSON-ready data: the model's own field names (``auditor.serial``), the documented contract."""
+    data = to_data(manifest)
+    assert isinstance(data, dict)
+    return data
 
 
 def manifest_from_json(data: object) -> SnapshotManifest:
-    """Read a manifest, checking every field's type; raises SnapshotError with the first problem."""
+    """Read a manifest, checking every field's type; raises SnapshotError naming the first problem.
+
+    Decoding is the model's one codec (``auditor.serial``), so a field is spelled and checked the same as in
+    the audit report. Two leniencies are on purpose: a section this version does not know is read as
+    ``other`` (kept, not parsed), and a malformed APK index entry is dropped with a note rather than
+    failing the whole snapshot (its SHA-256 would name a local file, so it is never trusted).
+    """
     if not isinstance(data, dict):
         raise SnapshotError("manifest.json is not a JSON object")
     schema = data.get("schema")
     if schema != SNAPSHOT_SCHEMA:
         raise SnapshotError(f"manifest.json has schema {schema!r}; this version reads {SNAPSHOT_SCHEMA!r}")
-    dev = data.get("device") if isinstance(data.get("device"), dict) else {}
-    assert isinstance(dev, dict)
-    device = DeviceInfo(
-        model=_opt_str(dev.get("model")),
-        manufacturer=_opt_str(dev.get("manufacturer")),
-        brand=_opt_str(dev.get("brand")),
-        android_release=_opt_str(dev.get("android_release")),
-        sdk=_opt_int(dev.get("sdk")),
-        security_patch=_opt_str(dev.get("security_patch")),
-        fingerprint=_opt_str(dev.get("fingerprint")),
-        serial=_opt_str(dev.get("serial")),
-        timezone=_opt_str(dev.get("timezone")),
-    )
-    commands: list[CommandRecord] = []
-    raw_commands = data.get("commands")
-    if not isinstance(raw_commands, list):
-        raise SnapshotError("manifest.json: 'commands' is not a list")
+    try:
+        manifest = from_data(SnapshotManifest, {**data, "apks": []})
+    except ValueError as e:
+        raise SnapshotError(f"manifest.json: {e}") from None
     seen: set[str] = set()
-    for i, c in enumerate(raw_commands):
-        if not isinstance(c, dict):
-            raise SnapshotError(f"manifest.json: command #{i} is not an object")
-        cid = c.get("id")
-        if not isinstance(cid, str) or not _ID_RE.match(cid) or cid in seen:
-            raise SnapshotError(f"manifest.json: command #{i} has a bad or duplicate id {cid!r}")
-        seen.add(cid)
-        try:
-            section = Section(c.get("section", "other"))
-        except ValueError:
-            section = Section.OTHER
-        try:
-            status = CommandStatus(str(c.get("status")))
-        except ValueError as e:
-            raise SnapshotError(f"manifest.json: command {cid!r} has unknown status {c.get('status')!r}") from e
-        seconds = c.get("seconds", 0.0)
-        commands.append(
-            CommandRecord(
-                id=cid,
-                command=str(c.get("command", "")),
-                section=section,
-                user=_opt_int(c.get("user")),
-                status=status,
-                exit_code=_opt_int(c.get("exit_code")),
-                bytes=_opt_int(c.get("bytes")) or 0,
-                sha256=_opt_str(c.get("sha256")),
-                seconds=float(seconds) if isinstance(seconds, int | float) else 0.0,
-                error=_opt_str(c.get("error")),
-            )
-        )
-    notes = []
-    for n in data.get("notes", []) if isinstance(data.get("notes"), list) else []:
-        if isinstance(n, dict):
-            try:
-                level = NoteLevel(str(n.get("level")))
-            except ValueError:
-                level = NoteLevel.INFO
-            notes.append(Note(str(n.get("section", "")), level, str(n.get("message", ""))))
-    users = tuple(u for u in data.get("users", []) if isinstance(u, int)) if isinstance(data.get("users"), list) else ()
+    for i, cmd in enumerate(manifest.commands):
+        if not _ID_RE.match(cmd.id) or cmd.id in seen:
+            raise SnapshotError(f"manifest.json: command #{i} has a bad or duplicate id {cmd.id!r}")
+        seen.add(cmd.id)
     apks, bad_apks = _apks_from_json(data.get("apks"))
-    if bad_apks:
-        notes.append(
-            Note(
-                APK_DIR,
-                NoteLevel.PARTIAL,
-                f"manifest.json: {bad_apks} APK index entries are malformed and were ignored",
-            )
-        )
-    return SnapshotManifest(
-        schema=SNAPSHOT_SCHEMA,
-        tool_version=str(data.get("tool_version", "")),
-        created_at=str(data.get("created_at", "")),
-        source=str(data.get("source", "")),
-        device=device,
-        users=users,
-        commands=tuple(commands),
-        complete=bool(data.get("complete", False)),
-        notes=tuple(notes),
-        apks=apks,
+    if not bad_apks:
+        return replace(manifest, apks=apks)
+    note = Note(
+        APK_DIR, NoteLevel.PARTIAL, f"manifest.json: {bad_apks} APK index entries are malformed and were ignored"
     )
+    return replace(manifest, apks=apks, notes=(*manifest.notes, note))
 
 
 def _apks_from_json(raw: object) -> tuple[tuple[ApkRef, ...], int]:
     """The APK index (absent in older manifests: empty), and how many entries were unusable.
 
-    An entry is dropped rather than trusted when a field has the wrong type, its status is unknown,
-    or its SHA-256 is not 64 lowercase hex digits (that value becomes a file name).
+    An entry is dropped rather than trusted when it does not fit the model, or its SHA-256 is not 64
+    lowercase hex digits (that value becomes a file name), or it claims to be stored without a SHA-256.
     """
     if not isinstance(raw, list):
         return (), 0
     refs: list[ApkRef] = []
-    bad = 0
-    for a in raw:
-        if not isinstance(a, dict):
-            bad += 1
-            continue
-        user, package, path, sha = a.get("user"), a.get("package"), a.get("path"), a.get("sha256")
+    for entry in raw:
         try:
-            status = ApkRefStatus(str(a.get("status")))
+            ref = from_data(ApkRef, entry)
         except ValueError:
-            status = None
-        if (
-            status is None
-            or _opt_int(user) is None
-            or not isinstance(package, str)
-            or not isinstance(path, str)
-            or (sha is not None and not (isinstance(sha, str) and SHA256_RE.fullmatch(sha)))
-            or (status is not ApkRefStatus.FAILED and sha is None)
-        ):
-            bad += 1
             continue
-        assert isinstance(user, int)
-        refs.append(
-            ApkRef(
-                user=user,
-                package=package,
-                path=path,
-                sha256=_opt_str(sha),
-                size=_opt_int(a.get("size")),
-                status=status,
-                error=_opt_str(a.get("error")),
-            )
-        )
-    return tuple(refs), bad
+        if (ref.sha256 is None and ref.status is not ApkRefStatus.FAILED) or (
+            ref.sha256 is not None and not SHA256_RE.fullmatch(ref.sha256)
+        ):
+            continue
+        refs.append(ref)
+    return tuple(refs), len(raw) - len(refs)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 from auditor.model import CommandRecord, CommandStatus, DeviceInfo, NoteLevel, Section, Snapshot
 from auditor.snapshot import (
     SnapshotError,
+    manifest_to_json,
     new_manifest,
     read_snapshot_dir,
     record_for,
@@ -82,15 +83,35 @@ def test_altered_and_missing_outputs_become_notes(tmp_path: Path) -> None:
     assert "dumpsys_device_policy" not in back.outputs
 
 
+def _manifest_text(**changes: object) -> str:
+    """A valid manifest's JSON with some top-level fields replaced (``None`` removes one)."""
+    data = json.loads(json.dumps(manifest_to_json(_snapshot().manifest)))
+    for key, value in changes.items():
+        if value is None:
+            del data[key]
+        else:
+            data[key] = value
+    return json.dumps(data)
+
+
+_GOOD_COMMAND = {"id": "a", "command": "getprop", "section": "getprop", "user": None, "status": "ok"}
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
         ("{", "unreadable"),
         ("[]", "not a JSON object"),
         ('{"schema": "9"}', "schema '9'"),
-        ('{"schema": "1", "commands": {}}', "'commands' is not a list"),
-        ('{"schema": "1", "commands": [{"id": "../evil"}]}', "bad or duplicate id"),
-        ('{"schema": "1", "commands": [{"id": "a", "status": "weird"}]}', "unknown status"),
+        (_manifest_text(commands={}), r"SnapshotManifest\.commands: expected a list"),
+        (_manifest_text(tool_version=None), "SnapshotManifest: missing tool_version"),
+        (_manifest_text(commands=[{**_GOOD_COMMAND, "id": "../evil"}]), "bad or duplicate id '../evil'"),
+        (_manifest_text(commands=[_GOOD_COMMAND, _GOOD_COMMAND]), "bad or duplicate id 'a'"),
+        (
+            _manifest_text(commands=[{**_GOOD_COMMAND, "status": "weird"}]),
+            r"commands\[0\]\.status: 'weird' is not a valid CommandStatus",
+        ),
+        (_manifest_text(device={"sdk": "34"}), r"SnapshotManifest\.device\.sdk: expected an integer"),
     ],
 )
 def test_bad_manifest_is_one_line_error(tmp_path: Path, content: str, message: str) -> None:
@@ -98,3 +119,14 @@ def test_bad_manifest_is_one_line_error(tmp_path: Path, content: str, message: s
     with pytest.raises(SnapshotError, match=message) as info:
         read_snapshot_dir(tmp_path)
     assert "\n" not in str(info.value)
+
+
+def test_a_section_this_version_does_not_know_is_kept_unread(tmp_path: Path) -> None:
+    data = json.loads(_manifest_text())
+    data["commands"][0]["section"] = "dumpsys_future_service"
+    (tmp_path / "manifest.json").write_text(json.dumps(data))
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "getprop.txt").write_bytes(b"[ro.product.model]: [Pixel 8]\n")
+    back = read_snapshot_dir(tmp_path)
+    assert back.manifest.commands[0].section is Section.OTHER
+    assert back.outputs["getprop"] == b"[ro.product.model]: [Pixel 8]\n"

@@ -233,7 +233,7 @@ class _Run:
             output,
             status=status,
             exit_code=exit_code,
-            seconds=time.monotonic() - started,
+            seconds=round(time.monotonic() - started, 4),
             error=error,
         )
         if status is not CommandStatus.OK:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import ClassVar
 
 from auditor.model.notes import Note
 from auditor.model.report import DeviceInfo
@@ -43,6 +44,11 @@ class Section(StrEnum):
     OTHER = "other"
     """Kept as evidence; no parser reads it."""
 
+    @classmethod
+    def _missing_(cls, value: object) -> Section | None:
+        """A section this version does not know (written by a newer one) is kept as evidence, unread."""
+        return cls.OTHER if isinstance(value, str) else None
+
 
 class CommandStatus(StrEnum):
     """What happened to one command of a collection."""
@@ -76,6 +82,9 @@ class CommandRecord:
     error: str | None = None
     """Why the command failed, timed out, was denied or skipped."""
 
+    __json_derived__: ClassVar[tuple[str, ...]] = ("output",)
+    """``manifest.json`` names each output file for its readers (see ``auditor.serial``)."""
+
     @property
     def output(self) -> str:
         """Path of the verbatim output, relative to the snapshot directory."""
@@ -108,6 +117,9 @@ class ApkRef:
     status: ApkRefStatus
     error: str | None = None
     """Why a ``failed`` APK is not in the snapshot."""
+
+    __json_derived__: ClassVar[tuple[str, ...]] = ("file",)
+    """``manifest.json`` names each stored file for its readers (see ``auditor.serial``)."""
 
     @property
     def stored(self) -> bool:
