@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 
 from auditor.acquire.sources import open_source
 from auditor.analyse.build import build_report
-from auditor.analyse.sections import parse_snapshot
+from auditor.analyse.parsed import parse_snapshot
 from auditor.model import AuditReport, Snapshot, SourceInfo
 from auditor.progress import NullObserver, Observer
 from auditor.score import Weights, score_report
+from auditor.sections import DATE
 from auditor.snapshot import snapshot_digest
 
 if TYPE_CHECKING:
@@ -46,11 +47,8 @@ def audit_snapshot(
     observer.start("Parsing", total=len(manifest.commands))
     parsed = parse_snapshot(snapshot)
     observer.finish()
-    device_time = (
-        datetime.fromtimestamp(parsed.device_epoch_s, UTC).isoformat(timespec="seconds")
-        if parsed.device_epoch_s is not None
-        else None
-    )
+    epoch_s = parsed.one(DATE)
+    device_time = datetime.fromtimestamp(epoch_s, UTC).isoformat(timespec="seconds") if epoch_s is not None else None
     source = SourceInfo(
         kind=manifest.source or "snapshot",
         path=snapshot.path,

@@ -120,7 +120,7 @@ def main() -> None:
 
     from auditor.acquire.synthetic import generate
     from auditor.analyse.build import build_report
-    from auditor.analyse.sections import parse_snapshot
+    from auditor.analyse.parsed import parse_snapshot
     from auditor.model import SourceInfo
 
     t0 = time.perf_counter()

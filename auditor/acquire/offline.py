@@ -11,23 +11,13 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from auditor.acquire.dumpstate import command_section, notification_listener_part, split_services
+from auditor.acquire.dumpstate import command_section, split_services
 from auditor.model import CommandRecord, CommandStatus, Note, NoteLevel, Section, Snapshot
+from auditor.sections import SECTIONS, Scope
 from auditor.snapshot import SnapshotError, new_manifest, sha256_hex
 
 MAX_DUMPSTATE_BYTES = 1 << 30
 """A bug report's dumpstate is tens of MB; more than 1 GiB inflated is a zip bomb, not a report."""
-
-# dumpsys service name → what it is. `user` prints the same UserInfo{…} lines as `pm list users`.
-_SERVICES: dict[str, Section] = {
-    "package": Section.DUMPSYS_PACKAGE,
-    "appops": Section.DUMPSYS_APPOPS,
-    "accessibility": Section.DUMPSYS_ACCESSIBILITY,
-    "notification": Section.DUMPSYS_NOTIFICATION,
-    "device_policy": Section.DUMPSYS_DEVICE_POLICY,
-    "role": Section.DUMPSYS_ROLE,
-    "user": Section.PM_LIST_USERS,
-}
 
 
 def _now() -> str:
@@ -47,19 +37,29 @@ def _record(cid: str, where: str, section: Section, data: bytes, user: int | Non
     )
 
 
+_ORDER = {d.section: i for i, d in enumerate(SECTIONS)}
+
+
+def _in_plan_order(records: list[CommandRecord]) -> list[CommandRecord]:
+    """Records in the order a live collection would have them (sections as declared)."""
+    return sorted(records, key=lambda r: _ORDER.get(r.section, len(_ORDER)))
+
+
 def _from_dumpsys(text: str, origin: str) -> tuple[list[CommandRecord], dict[str, bytes]]:
+    """Every declared section found as a ``DUMP OF SERVICE`` part of a dumpsys concatenation."""
     records: list[CommandRecord] = []
     outputs: dict[str, bytes] = {}
     services = split_services(text)
-    for service, section in _SERVICES.items():
-        body = services.get(service)
+    for declared in SECTIONS:
+        service = declared.offline.dumpsys
+        body = services.get(service) if service is not None else None
         if body is None:
             continue
-        if section is Section.DUMPSYS_NOTIFICATION:
-            body = notification_listener_part(body)
+        if declared.offline.keep is not None:
+            body = declared.offline.keep(body)
         data = body.encode("utf-8")
         cid = f"dumpsys_{service}"
-        records.append(_record(cid, f"{origin}: DUMP OF SERVICE {service}", section, data))
+        records.append(_record(cid, f"{origin}: DUMP OF SERVICE {service}", declared.section, data))
         outputs[cid] = data
     return records, outputs
 
@@ -123,11 +123,13 @@ def read_bugreport(path: Path) -> Snapshot:
     if "DUMP OF SERVICE" not in text:
         raise SnapshotError(f"{path}: no 'DUMP OF SERVICE' sections; not a bug report")
     records, outputs = _from_dumpsys(text, origin)
-    props = command_section(text, "SYSTEM PROPERTIES")
-    if props is not None:
-        data = props.encode("utf-8")
-        records.insert(0, _record("getprop", f"{origin}: SYSTEM PROPERTIES", Section.GETPROP, data))
-        outputs["getprop"] = data
+    for declared in SECTIONS:
+        title = declared.offline.dumpstate
+        body = command_section(text, title) if title is not None else None
+        if title is not None and body is not None:
+            data = body.encode("utf-8")
+            records.append(_record(declared.name, f"{origin}: {title}", declared.section, data))
+            outputs[declared.name] = data
     notes = [
         Note(
             "bugreport",
@@ -135,7 +137,7 @@ def read_bugreport(path: Path) -> Snapshot:
             "a bug report holds the full package dump only: permissions requested but never granted may be missing",
         )
     ]
-    manifest = new_manifest(source="bugreport", created_at=_now(), commands=records, notes=notes)
+    manifest = new_manifest(source="bugreport", created_at=_now(), commands=_in_plan_order(records), notes=notes)
     return Snapshot(manifest=manifest, outputs=outputs, path=str(path))
 
 
@@ -178,11 +180,16 @@ def read_androidqf(path: Path) -> Snapshot:
         raise SnapshotError(f"{path}: cannot read dumpsys.txt ({e})") from e
     records, outputs = _from_dumpsys(dumpsys, "androidqf dumpsys.txt")
     notes: list[Note] = []
-    prop_file = path / "getprop.txt"
-    if prop_file.is_file():
-        data = prop_file.read_bytes()
-        records.insert(0, _record("getprop", "androidqf getprop.txt", Section.GETPROP, data))
-        outputs["getprop"] = data
+    for declared in SECTIONS:
+        name = declared.offline.androidqf
+        file = path / name if name is not None else None
+        if file is None or not file.is_file():
+            continue
+        data = file.read_bytes()
+        user = 0 if declared.scope is Scope.USER else None
+        cid = declared.command_id(user)
+        records.append(_record(cid, f"androidqf {file.name}", declared.section, data, user))
+        outputs[cid] = data
     packages_file = path / "packages.json"
     if packages_file.is_file():
         try:
@@ -193,17 +200,5 @@ def read_androidqf(path: Path) -> Snapshot:
             data = listed.encode("utf-8")
             records.append(_record("pm_list_packages.u0", "androidqf packages.json", Section.PM_LIST_PACKAGES, data, 0))
             outputs["pm_list_packages.u0"] = data
-    for namespace, section in (
-        ("secure", Section.SETTINGS_SECURE),
-        ("global", Section.SETTINGS_GLOBAL),
-        ("system", Section.SETTINGS_SYSTEM),
-    ):
-        f = path / f"settings_{namespace}.txt"
-        if f.is_file():
-            data = f.read_bytes()
-            cid = f"settings_{namespace}" + (".u0" if namespace != "global" else "")
-            user = None if namespace == "global" else 0
-            records.append(_record(cid, f"androidqf {f.name}", section, data, user))
-            outputs[cid] = data
-    manifest = new_manifest(source="androidqf", created_at=_now(), commands=records, notes=notes)
+    manifest = new_manifest(source="androidqf", created_at=_now(), commands=_in_plan_order(records), notes=notes)
     return Snapshot(manifest=manifest, outputs=outputs, path=str(path))

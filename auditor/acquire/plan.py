@@ -4,7 +4,8 @@ Collection sends nothing that is not built here, and a test records every comman
 collection sends and fails on anything outside this plan. Each command only reads: ``getprop``,
 ``pm list``, ``dumpsys``, ``settings list``, ``date``, ``pm path``, and with ``--apks``
 ``sha256sum`` over APK paths (``apk_hash_plan``). Nothing here grants, revokes, installs, writes
-settings or starts anything.
+settings or starts anything. The commands themselves are declared with their sections
+(``auditor.sections``: ``collect``); this module orders them into phases.
 
 Round trips do not grow with the number of apps: where per-package output is needed (requested
 permissions appear only in per-package ``dumpsys package``), the loop runs on the device inside one
@@ -22,9 +23,10 @@ import re
 import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from auditor.model import Section
-from auditor.parse.markers import MARKER
+from auditor.sections import SECTIONS, Declared, Scope
 
 
 @dataclass(frozen=True)
@@ -39,89 +41,42 @@ class PlannedCommand:
     """How long the command may stay silent before it is recorded as timed out."""
 
 
-# Listing every package known to any user: `-u` includes packages installed only in other users
-# or profiles (MATCH_UNINSTALLED_PACKAGES), so one loop covers the work profile too.
-_ALL_PACKAGES = "pm list packages -u 2>/dev/null | sed 's/^package://'"
-
-# Only the listener and assistant parts of `dumpsys notification` leave the device: the rest of
-# that dump holds notification records, which the auditor never collects.
-_NOTIFICATION_FILTER = (
-    "dumpsys notification 2>&1 | sed -n "
-    "'/^ *Notification listeners:/,/^ *Snoozed notification listeners/p;"
-    "/^ *Notification assistant services:/,/^ *Has user set/p'"
-)
+def _planned(declared: Declared[Any], user: int | None = None) -> PlannedCommand:
+    collect = declared.collect
+    assert collect is not None
+    return PlannedCommand(
+        declared.command_id(user),
+        collect.command.replace("{user}", str(user)) if user is not None else collect.command,
+        declared.section,
+        user=user,
+        timeout_s=collect.timeout_s,
+    )
 
 
 def base_plan() -> list[PlannedCommand]:
-    """Commands that do not depend on the users of the device."""
+    """Commands that do not depend on the users of the device (``auditor.sections``, device-wide)."""
     return [
-        PlannedCommand("getprop", "getprop", Section.GETPROP, timeout_s=30),
-        PlannedCommand("date", "date +%s", Section.DATE, timeout_s=10),
-        PlannedCommand("pm_list_users", "pm list users", Section.PM_LIST_USERS, timeout_s=30),
-        PlannedCommand(
-            "dumpsys_package",
-            f'for p in $({_ALL_PACKAGES}); do echo "{MARKER} package=$p"; dumpsys package "$p"; done',
-            Section.DUMPSYS_PACKAGE,
-            timeout_s=300,
-        ),
-        PlannedCommand("dumpsys_appops", "dumpsys appops", Section.DUMPSYS_APPOPS, timeout_s=200),
-        PlannedCommand("dumpsys_accessibility", "dumpsys accessibility", Section.DUMPSYS_ACCESSIBILITY),
-        PlannedCommand("dumpsys_notification", _NOTIFICATION_FILTER, Section.DUMPSYS_NOTIFICATION),
-        PlannedCommand("dumpsys_device_policy", "dumpsys device_policy", Section.DUMPSYS_DEVICE_POLICY),
-        PlannedCommand("dumpsys_role", "dumpsys role", Section.DUMPSYS_ROLE),
-        PlannedCommand("settings_global", "settings list global", Section.SETTINGS_GLOBAL, timeout_s=30),
+        _planned(d) for d in SECTIONS if d.collect is not None and d.scope is Scope.DEVICE and not d.collect.with_apks
+    ]
+
+
+def _per_user(users: Iterable[int], *, with_apks: bool) -> list[PlannedCommand]:
+    return [
+        _planned(d, user)
+        for user in sorted(set(users))
+        for d in SECTIONS
+        if d.collect is not None and d.scope is Scope.USER and d.collect.with_apks is with_apks
     ]
 
 
 def user_plan(users: Iterable[int]) -> list[PlannedCommand]:
     """Per-user commands, for every user and profile of the device."""
-    commands: list[PlannedCommand] = []
-    for user in sorted(set(users)):
-        # Android 7 lacks -U and --show-versioncode and rejects the whole command: fall back.
-        commands.append(
-            PlannedCommand(
-                f"pm_list_packages.u{user}",
-                f"pm list packages -f -U -i --show-versioncode --user {user} 2>/dev/null"
-                f" || pm list packages -f -i --user {user}",
-                Section.PM_LIST_PACKAGES,
-                user=user,
-                timeout_s=60,
-            )
-        )
-        commands.append(
-            PlannedCommand(
-                f"settings_secure.u{user}",
-                f"settings --user {user} list secure",
-                Section.SETTINGS_SECURE,
-                user=user,
-                timeout_s=30,
-            )
-        )
-        commands.append(
-            PlannedCommand(
-                f"settings_system.u{user}",
-                f"settings --user {user} list system",
-                Section.SETTINGS_SYSTEM,
-                user=user,
-                timeout_s=30,
-            )
-        )
-    return commands
+    return _per_user(users, with_apks=False)
 
 
 def apk_path_plan(users: Iterable[int]) -> list[PlannedCommand]:
     """``pm path`` for every package of every user, in one loop per user (for ``--apks``)."""
-    return [
-        PlannedCommand(
-            f"pm_path.u{user}",
-            f"for p in $(pm list packages --user {user} 2>/dev/null | sed 's/^package://'); do "
-            f'echo "{MARKER} package=$p user={user}"; pm path --user {user} "$p"; done',
-            Section.PM_PATH,
-            user=user,
-            timeout_s=120,
-        )
-        for user in sorted(set(users))
-    ]
+    return _per_user(users, with_apks=True)
 
 
 APK_HASH_ID = "apk_sha256"

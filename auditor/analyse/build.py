@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from auditor import __version__
 from auditor.analyse.catalogue import Catalogue, load_catalogue
-from auditor.analyse.sections import ParsedDevice
+from auditor.analyse.parsed import ParsedDevice
 from auditor.analyse.special import special_accesses
 from auditor.model import (
     SCHEMA_VERSION,
@@ -42,6 +42,7 @@ from auditor.model import (
     UserKind,
     UserReport,
 )
+from auditor.sections import DUMPSYS_APPOPS, DUMPSYS_PACKAGE, GETPROP, PM_LIST_PACKAGES, PM_LIST_USERS
 
 # Flag bit 8 prints as REVOKE_ON_UPGRADE up to Android 10 and REVOKED_COMPAT from 11: a legacy
 # (targetSdk < 23) app whose permission the user turned off; `granted=true` stays, the op denies.
@@ -73,9 +74,10 @@ def user_kind(user_id: int, flags: int) -> UserKind:
 
 def device_info(parsed: ParsedDevice, fallback: DeviceInfo | None = None) -> DeviceInfo:
     """Device identity from ``getprop`` (the manifest's copy when getprop is absent)."""
-    if parsed.properties is None:
+    props = parsed.one(GETPROP)
+    if props is None:
         return fallback or DeviceInfo()
-    p = parsed.properties.values
+    p = props.values
 
     def first(*keys: str) -> str | None:
         for k in keys:
@@ -359,24 +361,28 @@ def build_report(parsed: ParsedDevice, source: SourceInfo, *, fallback_device: D
     notes: list[Note] = list(parsed.notes)
     device = device_info(parsed, fallback_device)
 
-    packages = parsed.packages.packages if parsed.packages is not None else ()
-    shared_by_name = {s.name: s for s in parsed.packages.shared_users} if parsed.packages is not None else {}
-    have_appops = parsed.appops is not None
-    op_index = _index_appops(parsed.appops.uids) if parsed.appops is not None else {}
+    dump = parsed.one(DUMPSYS_PACKAGE)
+    appops = parsed.one(DUMPSYS_APPOPS)
+    package_lists = parsed.per_user(PM_LIST_PACKAGES)
+    packages = dump.packages if dump is not None else ()
+    shared_by_name = {s.name: s for s in dump.shared_users} if dump is not None else {}
+    have_appops = appops is not None
+    op_index = _index_appops(appops.uids) if appops is not None else {}
 
     # Users: from `pm list users`, else inferred from the packages' User blocks.
+    listed_users = parsed.one(PM_LIST_USERS)
     users: list[UserReport] = []
-    if parsed.users is not None and parsed.users.users:
-        users = [UserReport(u.id, u.name, user_kind(u.id, u.flags), u.flags, u.running) for u in parsed.users.users]
+    if listed_users is not None and listed_users.users:
+        users = [UserReport(u.id, u.name, user_kind(u.id, u.flags), u.flags, u.running) for u in listed_users.users]
     else:
-        ids = sorted({s.user for p in packages for s in p.users} | set(parsed.package_lists) or {0})
+        ids = sorted({s.user for p in packages for s in p.users} | set(package_lists) or {0})
         users = [UserReport(i, "", user_kind(i, 0), 0, True) for i in ids]
     user_ids = {u.id for u in users}
 
     apps: list[AppReport] = []
-    listed_by_user = {user: {lp.package: lp for lp in lst.packages} for user, lst in parsed.package_lists.items()}
+    listed_by_user = {user: {lp.package: lp for lp in lst.packages} for user, lst in package_lists.items()}
     covered: set[tuple[int, str]] = set()
-    if parsed.packages is not None and packages and all(p.requested_permissions is None for p in packages):
+    if dump is not None and packages and all(p.requested_permissions is None for p in packages):
         notes.append(
             Note(
                 "dumpsys_package",

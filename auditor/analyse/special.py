@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from auditor.analyse.catalogue import Catalogue
-from auditor.analyse.sections import ParsedDevice
+from auditor.analyse.parsed import ParsedDevice
 from auditor.model import (
     ComponentGrant,
     PermissionReport,
@@ -17,6 +17,13 @@ from auditor.model import (
     SpecialAccessReport,
 )
 from auditor.parse.settings import parse_component_list, parse_input_methods
+from auditor.sections import (
+    DUMPSYS_ACCESSIBILITY,
+    DUMPSYS_DEVICE_POLICY,
+    DUMPSYS_NOTIFICATION,
+    DUMPSYS_ROLE,
+    SETTINGS_SECURE,
+)
 
 # Before Android 10 there is no role service; these secure settings name the default handlers.
 _LEGACY_ROLE_SETTINGS = {
@@ -63,7 +70,7 @@ def special_accesses(
 ) -> tuple[SpecialAccessReport, ...]:
     """Every special access ``package`` holds for ``user``, with where each was read."""
     found = _Collector()
-    secure = parsed.settings_secure.get(user)
+    secure = parsed.per_user(SETTINGS_SECURE).get(user)
     values = secure.values if secure is not None else {}
 
     # Accessibility services and notification listeners: the secure setting is what Android binds
@@ -72,21 +79,23 @@ def special_accesses(
         parse_component_list(values.get("enabled_accessibility_services", ""), user), package, user
     ):
         found.add(SpecialAccessKind.ACCESSIBILITY, comp, "settings secure enabled_accessibility_services")
-    if parsed.accessibility is not None:
-        for comp in _components(parsed.accessibility.enabled, package, user):
+    accessibility = parsed.one(DUMPSYS_ACCESSIBILITY)
+    if accessibility is not None:
+        for comp in _components(accessibility.enabled, package, user):
             found.add(SpecialAccessKind.ACCESSIBILITY, comp, "dumpsys accessibility: Enabled services")
     for comp in _components(
         parse_component_list(values.get("enabled_notification_listeners", ""), user), package, user
     ):
         found.add(SpecialAccessKind.NOTIFICATION_LISTENER, comp, "settings secure enabled_notification_listeners")
-    if parsed.notification is not None:
-        for comp in _components(parsed.notification.allowed, package, user):
+    listeners = parsed.one(DUMPSYS_NOTIFICATION)
+    if listeners is not None:
+        for comp in _components(listeners.allowed, package, user):
             found.add(SpecialAccessKind.NOTIFICATION_LISTENER, comp, "dumpsys notification: Allowed listeners")
-        for comp in _components(parsed.notification.assistants, package, user):
+        for comp in _components(listeners.assistants, package, user):
             found.add(SpecialAccessKind.NOTIFICATION_ASSISTANT, comp, "dumpsys notification: Allowed assistants")
 
     # Device admin, device owner, profile owner.
-    policy = parsed.device_policy
+    policy = parsed.one(DUMPSYS_DEVICE_POLICY)
     if policy is not None:
         for comp in _components(policy.admins, package, user):
             found.add(SpecialAccessKind.DEVICE_ADMIN, comp, "dumpsys device_policy: Enabled Device Admins")
@@ -128,8 +137,9 @@ def special_accesses(
         found.add(SpecialAccessKind.ALWAYS_ON_VPN, package, "settings secure always_on_vpn_app")
 
     # Roles (Android 10+), and the pre-10 default-handler settings.
-    if parsed.roles is not None:
-        for holder in parsed.roles.holders:
+    roles = parsed.one(DUMPSYS_ROLE)
+    if roles is not None:
+        for holder in roles.holders:
             if holder.user == user and holder.package == package:
                 found.add(SpecialAccessKind.ROLE, holder.role, "dumpsys role")
     for key, role in _LEGACY_ROLE_SETTINGS.items():

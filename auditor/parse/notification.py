@@ -117,3 +117,36 @@ def parse_dumpsys_notification_listeners(text: str) -> ParsedNotificationListene
         len(result.unknown),
     )
     return result
+
+
+# --------------------------------------------------------------------------------------------------
+# What may be kept of a whole `dumpsys notification`
+# --------------------------------------------------------------------------------------------------
+
+_LISTENER_RANGES = (
+    ("Notification listeners:", "Snoozed notification listeners"),
+    ("Notification assistant services:", "Has user set"),
+)
+
+
+def notification_listener_part(text: str) -> str:
+    """Only the listener and assistant parts of ``dumpsys notification``.
+
+    The rest of that dump holds notification records (senders, titles, sometimes text), which the
+    auditor never keeps. The same ranges the live plan filters with ``sed`` on the device.
+    """
+    kept: list[str] = []
+    active_end: str | None = None
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if active_end is None:
+            for start, end in _LISTENER_RANGES:
+                if stripped.startswith(start):
+                    active_end = end
+                    kept.append(line)
+                    break
+        else:
+            kept.append(line)
+            if stripped.startswith(active_end):
+                active_end = None
+    return "\n".join(kept) + ("\n" if kept else "")

@@ -3,7 +3,9 @@
 For the simulator's own tests and the collection benchmark, which need a device of any size (10, 500,
 5,000 apps) whose outputs look like Android's and have realistic sizes (a per-package ``dumpsys
 package`` is 2–3 KB). The realistic synthetic device with stories to find is
-``auditor.acquire.synthetic``; this one only has to be shaped right.
+``auditor.acquire.synthetic``; this one only has to be shaped right. Sections whose size does not
+depend on the apps answer with the example output their declaration carries (``auditor.sections``),
+so a new section needs nothing here.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import replace
 from auditor.acquire.plan import PlannedCommand, full_plan
 from auditor.model import CommandRecord, CommandStatus, Section, Snapshot
 from auditor.parse.markers import marker_line
+from auditor.sections import BY_SECTION
 from auditor.snapshot import new_manifest, sha256_hex
 
 _PERMISSIONS = (
@@ -130,8 +133,6 @@ def _outputs(cmd: PlannedCommand, names: list[str], users: tuple[int, ...]) -> s
     section = cmd.section
     if section is Section.GETPROP:
         return _getprop()
-    if section is Section.DATE:
-        return "1718000000\n"
     if section is Section.PM_LIST_USERS:
         rows = []
         for u in users:
@@ -151,16 +152,6 @@ def _outputs(cmd: PlannedCommand, names: list[str], users: tuple[int, ...]) -> s
                     f"      CAMERA (allow):\n        Access: [fg-s] 2024-06-01 10:{i % 60:02d}:00.000 (-1d2h3m4s5ms)",
                 ]
         return "\n".join(parts) + "\n"
-    if section is Section.DUMPSYS_ACCESSIBILITY:
-        return "ACCESSIBILITY MANAGER (dumpsys accessibility)\n\nUser state[\n  attributes:{id=0}\n]\n"
-    if section is Section.DUMPSYS_NOTIFICATION:
-        return "  Notification listeners:\n    Allowed user:0\n    Live listeners (0):\n"
-    if section is Section.DUMPSYS_DEVICE_POLICY:
-        return "Current Device Policy Manager state:\n  Immutable state:\n    mHasFeature=true\n"
-    if section is Section.DUMPSYS_ROLE:
-        return "Role service state:\n  user_id=0\n"
-    if section in (Section.SETTINGS_GLOBAL, Section.SETTINGS_SECURE, Section.SETTINGS_SYSTEM):
-        return "adb_enabled=1\ndevice_provisioned=1\n"
     if section is Section.PM_LIST_PACKAGES:
         return "".join(
             f"package:/data/app/~~{i:08x}==/{n}-{i:08x}==/base.apk={n} versionCode:{100 + i} "
@@ -172,7 +163,8 @@ def _outputs(cmd: PlannedCommand, names: list[str], users: tuple[int, ...]) -> s
             f"{marker_line(package=n, user=str(cmd.user))}\npackage:/data/app/~~{i:08x}==/{n}-{i:08x}==/base.apk\n"
             for i, n in enumerate(names)
         )
-    return ""
+    # Whatever does not grow with the number of apps: the section's declared example output.
+    return BY_SECTION[section].example
 
 
 def build_snapshot(

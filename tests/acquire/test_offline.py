@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from auditor.acquire.dumpstate import notification_listener_part, split_services
+from auditor.acquire.dumpstate import split_services
 from auditor.acquire.offline import read_androidqf, read_bugreport
 from auditor.acquire.sources import open_source, source_kind
 from auditor.model import EffectiveAccess, InstallSource, NoteLevel, PermissionKind, Section
+from auditor.parse.notification import notification_listener_part
 from auditor.pipeline import audit_path, audit_snapshot
 from auditor.snapshot import SnapshotError
 from tests.realdata import real_file

@@ -16,7 +16,6 @@ with_apk_paths=True)``, so a device simulator serving it answers a live collecti
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,7 +34,8 @@ from auditor.acquire.synthetic.truth import (
     TruthUser,
 )
 from auditor.acquire.synthetic.world import USERS, World
-from auditor.model import CommandRecord, CommandStatus, Section, Snapshot
+from auditor.model import CommandRecord, CommandStatus, Snapshot
+from auditor.sections import BY_SECTION, Scope
 from auditor.snapshot import new_manifest, record_for, write_snapshot_dir
 
 __all__ = [
@@ -53,37 +53,17 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_GLOBAL: dict[Section, Callable[[World], str]] = {
-    Section.GETPROP: render.getprop,
-    Section.DATE: render.date,
-    Section.PM_LIST_USERS: lambda _world: render.pm_list_users(),
-    Section.DUMPSYS_PACKAGE: render.dumpsys_package,
-    Section.DUMPSYS_APPOPS: render.dumpsys_appops,
-    Section.DUMPSYS_ACCESSIBILITY: render.dumpsys_accessibility,
-    Section.DUMPSYS_NOTIFICATION: render.dumpsys_notification,
-    Section.DUMPSYS_DEVICE_POLICY: render.dumpsys_device_policy,
-    Section.DUMPSYS_ROLE: render.dumpsys_role,
-    Section.SETTINGS_GLOBAL: render.settings_global,
-}
-_PER_USER: dict[Section, Callable[[World, int], str]] = {
-    Section.PM_LIST_PACKAGES: render.pm_list_packages,
-    Section.SETTINGS_SECURE: render.settings_secure,
-    Section.SETTINGS_SYSTEM: render.settings_system,
-    Section.PM_PATH: render.pm_path,
-}
-
 
 def _output(world: World, planned: PlannedCommand) -> str:
-    """What the device prints for one planned command (dispatched on what the command is)."""
-    if planned.user is None:
-        global_renderer = _GLOBAL.get(planned.section)
-        if global_renderer is not None:
-            return global_renderer(world)
-    else:
-        user_renderer = _PER_USER.get(planned.section)
-        if user_renderer is not None:
-            return user_renderer(world, planned.user)
-    raise ValueError(f"synthetic device has no output for {planned.id!r} ({planned.section.value})")
+    """What the device prints for one planned command: its section's renderer (``auditor.sections``)."""
+    declared = BY_SECTION.get(planned.section)
+    renderer = getattr(render, declared.synthetic) if declared is not None and declared.synthetic else None
+    if renderer is None:
+        raise ValueError(f"synthetic device has no output for {planned.id!r} ({planned.section.value})")
+    if declared is not None and declared.scope is Scope.USER:
+        assert planned.user is not None
+        return str(renderer(world, planned.user))
+    return str(renderer(world))
 
 
 def generate(n_apps: int = 50, *, seed: int = 0, now: datetime | None = None) -> tuple[Snapshot, SyntheticTruth]:

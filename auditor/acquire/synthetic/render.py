@@ -100,7 +100,7 @@ def date(world: World) -> str:
     return f"{world.now_ms // 1000}\n"
 
 
-def pm_list_users() -> str:
+def pm_list_users(world: World) -> str:
     """``pm list users``: the owner and a managed work profile (flags 0x1030), both running."""
     lines = ["Users:"]
     for user in USERS:
