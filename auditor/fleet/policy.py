@@ -29,6 +29,7 @@ from typing import Final, assert_never
 from auditor.fleet.errors import PolicyError
 from auditor.model import AppReport, AuditReport, PermissionReport, SpecialAccessKind
 from auditor.report.digest import capture_time, patch_age_days, usable
+from auditor.score.evidence import role_short_name
 
 # --------------------------------------------------------------------------------------------------
 # The policy
@@ -261,7 +262,7 @@ def _tracker_category(value: str) -> str | None:
 
 
 def _role(value: str) -> str | None:
-    short = value.removeprefix("android.app.role.")
+    short = role_short_name(value)
     return short.upper() if re.fullmatch(r"[A-Za-z_]+", short) else None
 
 
@@ -464,7 +465,7 @@ def _permission_evidence(p: PermissionReport) -> str:
 def _role_matches(detail: str | None, roles: tuple[str, ...]) -> bool:
     if not roles:
         return True
-    short = (detail or "").removeprefix("android.app.role.").upper()
+    short = role_short_name(detail).upper()
     return short in roles
 
 

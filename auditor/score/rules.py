@@ -30,15 +30,14 @@ from auditor.model import (
     SpecialAccessKind,
     SpecialAccessReport,
 )
-from auditor.score.categories import (
-    AppReach,
-    app_reach,
+from auditor.score.categories import AppReach, app_reach, permission_level
+from auditor.score.evidence import (
     permission_evidence_text,
-    permission_level,
     role_short_name,
     special_evidence_text,
+    tracker_evidence_text,
 )
-from auditor.score.exposure import AppFacts, app_facts, profile_matches, tracker_evidence_text
+from auditor.score.exposure import AppFacts, app_facts, profile_matches
 from auditor.score.weights import load_weights
 
 P = "android.permission."
@@ -608,7 +607,7 @@ def _trackers(ctx: RuleContext) -> Iterable[Hit]:
     found = [t for t in apk.trackers if {c.lower() for c in t.categories} & {"location", "identification"}]
     if not found:
         return []
-    evidence = tuple(tracker_evidence_text(t.name, t.categories, t.evidence) for t in found)
+    evidence = tuple(tracker_evidence_text(t) for t in found)
     fix = (
         f"No command removes an SDK from {ctx.label}. Prefer an app without these trackers; "
         "Settings › Privacy › Ads › Delete advertising ID cuts the identifier they share."

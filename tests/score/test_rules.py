@@ -10,6 +10,7 @@ import pytest
 from auditor.model import AppReport, EffectiveAccess, InstallSource, Severity
 from auditor.model import SpecialAccessKind as K
 from auditor.score import RULES, find
+from auditor.score.evidence import role_short_name
 from auditor.score.rules import SAFETY_WARNING
 from auditor.score.rulesdoc import render
 from tests.score.builders import allowed, apk, app, in_use, perm, role, special, tracker
@@ -153,6 +154,13 @@ def test_roles_silence_sms_and_call_log_rules() -> None:
     dialer = app("com.x", allowed("READ_CALL_LOG"), specials=(role("DIALER"),))
     assert find(sms) == ()
     assert find(dialer) == ()
+
+
+def test_only_the_platform_sms_role_silences_the_sms_rule() -> None:
+    vendor = special(K.ROLE, "com.vendor.role.SMS", "dumpsys role")
+    assert role_short_name(vendor.detail) == "com.vendor.role.SMS"
+    assert role_short_name("android.app.role.SMS") == "SMS"
+    assert [f.rule_id for f in find(app("com.x", allowed("READ_SMS"), specials=(vendor,)))] == ["AUD-SMS-001"]
 
 
 def test_revoked_or_denied_permissions_draw_no_permission_finding() -> None:
