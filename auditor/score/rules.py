@@ -3,7 +3,9 @@
 A rule reads one ``AppReport`` (with its reach and facts, which do not depend on the weights) and
 returns hits; each hit carries its evidence lines and a remediation for *this* app: the exact
 ``adb shell`` command, or the Settings path where no safe command exists. Package and component
-names come from the device, so they are shell-quoted before going into a command.
+names come from the device, so they are shell-quoted before going into a command. A rule declares
+the apps it applies to (``AppliesTo``, see ``auditor.score.scope``) and the engine runs it only on
+those, so no check tests ``app.system`` itself.
 
 ``docs/rules.md`` is generated from ``RULES`` (``python -m auditor.score.rulesdoc``), and a test
 checks the two agree. Safety matters here: for a phone that may be monitored by someone else,
@@ -38,6 +40,7 @@ from auditor.score.evidence import (
     tracker_evidence_text,
 )
 from auditor.score.exposure import AppFacts, app_facts, profile_matches
+from auditor.score.scope import AppliesTo, applies
 from auditor.score.weights import load_weights
 
 P = "android.permission."
@@ -108,6 +111,8 @@ class Rule:
     """The fix in general terms (the hit carries the exact command for the app)."""
     fires_when: str
     """From the check's docstring: exactly when the rule fires."""
+    applies_to: AppliesTo
+    """The apps the rule looks at; the engine decides it once per app, so a check never re-tests it."""
     check: Check
 
 
@@ -116,7 +121,14 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(
-    rule_id: str, *, title: str, severity: Severity, confidence: Confidence, rationale: str, remediation: str
+    rule_id: str,
+    *,
+    title: str,
+    severity: Severity,
+    confidence: Confidence,
+    applies_to: AppliesTo,
+    rationale: str,
+    remediation: str,
 ) -> Callable[[Check], Check]:
     """Register a check under a stable id (ids are never reused or renumbered)."""
 
@@ -131,6 +143,7 @@ def rule(
             rationale=rationale,
             remediation=remediation,
             fires_when=" ".join((inspect.getdoc(check) or "").split()),
+            applies_to=applies_to,
             check=check,
         )
         return check
@@ -157,13 +170,9 @@ def appops_set(ctx: RuleContext, op: str, mode: str) -> str:
     return f"adb shell appops set --user {ctx.app.user} {_q(ctx.app.package)} {op} {mode}"
 
 
-def _third_party(ctx: RuleContext) -> bool:
-    return not ctx.app.system
-
-
 def _special_hits(ctx: RuleContext, kinds: tuple[SpecialAccessKind, ...], remediation: str) -> list[Hit]:
     found = ctx.specials(*kinds)
-    if not found or not _third_party(ctx):
+    if not found:
         return []
     return [Hit(tuple(special_evidence_text(s) for s in found), remediation)]
 
@@ -185,6 +194,7 @@ def _watch_out(ctx: RuleContext) -> str:
     title="Accessibility service of a non-system app",
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="An accessibility service reads everything on screen and every key typed, and can tap and type "
     "for the person: the main tool of stalkerware and banking trojans.",
     remediation="Settings › Accessibility › Downloaded apps (Installed services) › the app › Off. No adb command "
@@ -201,6 +211,7 @@ def _accessibility(ctx: RuleContext) -> Iterable[Hit]:
     title="Notification access of a non-system app",
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="A notification listener reads every notification — message previews, senders, one-time codes — "
     "and can dismiss them before the person sees them.",
     remediation="adb shell cmd notification disallow_listener <component> <user>, or Settings › Apps › Special app "
@@ -209,7 +220,7 @@ def _accessibility(ctx: RuleContext) -> Iterable[Hit]:
 def _notification_listener(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app is an allowed notification listener or notification assistant."""
     found = ctx.specials(SpecialAccessKind.NOTIFICATION_LISTENER, SpecialAccessKind.NOTIFICATION_ASSISTANT)
-    if not found or not _third_party(ctx):
+    if not found:
         return []
     commands = [
         f"adb shell cmd notification disallow_listener {_q(s.detail)} {ctx.app.user}"
@@ -226,6 +237,7 @@ def _notification_listener(ctx: RuleContext) -> Iterable[Hit]:
     title="Device administrator of a non-system app",
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="A device admin can lock or wipe the phone, enforce passwords and block its own uninstallation.",
     remediation="Settings › Security › Device admin apps › the app › Deactivate, then uninstall it if unwanted. "
     "(adb shell dpm remove-active-admin only works for apps built as test-only, so it is not suggested.)",
@@ -247,6 +259,7 @@ def _device_admin(ctx: RuleContext) -> Iterable[Hit]:
     title="Device or profile owner",
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="A device owner manages the whole phone (permissions, apps, network logs); a profile owner manages "
     "a work profile. Expected on a company phone, alarming on a personal one.",
     remediation="Ask the organisation that manages the phone. A work profile is removed in Settings › Passwords & "
@@ -266,6 +279,7 @@ def _owner(ctx: RuleContext) -> Iterable[Hit]:
     title="Display over other apps",
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="Drawing over other apps enables fake login screens and tap-jacking.",
     remediation="adb shell appops set --user <user> <package> SYSTEM_ALERT_WINDOW deny (Settings › Apps › Special "
     "app access › Display over other apps).",
@@ -280,6 +294,7 @@ def _overlay(ctx: RuleContext) -> Iterable[Hit]:
     title="Usage access",
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="Usage access shows which apps are used, when and for how long: habits, health, faith, money, work.",
     remediation="adb shell appops set --user <user> <package> GET_USAGE_STATS ignore (Settings › Apps › Special app "
     "access › Usage access).",
@@ -294,6 +309,7 @@ def _usage(ctx: RuleContext) -> Iterable[Hit]:
     title="Install unknown apps",
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="An app allowed to install apps can bring in anything, including apps the person never chose.",
     remediation="adb shell appops set --user <user> <package> REQUEST_INSTALL_PACKAGES deny (Settings › Apps › "
     "Special app access › Install unknown apps).",
@@ -309,6 +325,7 @@ def _install(ctx: RuleContext) -> Iterable[Hit]:
     title="All-files access",
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="All-files access reads every file in shared storage, including other apps' documents and chat media.",
     remediation="adb shell appops set --user <user> <package> MANAGE_EXTERNAL_STORAGE deny (Settings › Apps › Special "
     "app access › All files access).",
@@ -324,6 +341,7 @@ def _files(ctx: RuleContext) -> Iterable[Hit]:
     title="Screen capture without asking",
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="PROJECT_MEDIA set to allow lets the app record or cast the screen without the per-session prompt.",
     remediation="adb shell appops set --user <user> <package> PROJECT_MEDIA ignore (the default: ask each time).",
 )
@@ -338,6 +356,7 @@ def _screen_capture(ctx: RuleContext) -> Iterable[Hit]:
     title="VPN of a non-system app",
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="A VPN app sees which servers every app talks to and can block, redirect or alter connections.",
     remediation="Settings › Network & internet › VPN › the app › Forget VPN (turn off Always-on VPN first).",
 )
@@ -352,6 +371,7 @@ def _vpn(ctx: RuleContext) -> Iterable[Hit]:
     title="Third-party keyboard",
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="A keyboard sees everything typed — passwords, searches, messages — and may send it to its maker.",
     remediation="Settings › System › Languages & input › On-screen keyboard › Manage keyboards › the app › Off.",
 )
@@ -366,6 +386,7 @@ def _ime(ctx: RuleContext) -> Iterable[Hit]:
     title="Restricted settings allowed for a sideloaded app",
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="Android 13+ blocks sideloaded apps from accessibility and notification access unless the person "
     "lifts the block by hand; stalkerware installers walk the person (or themselves) through exactly this.",
     remediation="Turn off the accesses it was given (see its AUD-A11Y-001 / AUD-NLS-001 findings), then uninstall it "
@@ -401,6 +422,7 @@ def _background_location_fix(ctx: RuleContext) -> str:
     title="Background location granted",
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="Location all the time lets the app follow the person's movements without being opened.",
     remediation="adb shell pm revoke --user <user> <package> android.permission.ACCESS_BACKGROUND_LOCATION "
     "(apps targeting API < 29: appops set … FINE_LOCATION/COARSE_LOCATION foreground).",
@@ -408,8 +430,6 @@ def _background_location_fix(ctx: RuleContext) -> str:
 def _background_location(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app holds location all the time: ACCESS_BACKGROUND_LOCATION effective, or a location
     permission allowed in every state (apps targeting API < 29)."""
-    if not _third_party(ctx):
-        return []
     rows = [r for r in (ctx.rows.get(n) for n in (_BACKGROUND_LOCATION, *_LOCATION)) if r is not None]
     allowed = [r for r in rows if r.effective is EffectiveAccess.ALLOWED]
     if not allowed:
@@ -426,14 +446,13 @@ def _used_in_background(ctx: RuleContext, names: tuple[str, ...]) -> list[Permis
     title="Location used in the background",
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="The app-op history shows location read while the app was not in use.",
     remediation="adb shell pm revoke --user <user> <package> android.permission.ACCESS_BACKGROUND_LOCATION "
     "(or the location permissions themselves).",
 )
 def _location_used_bg(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app that can still use location has a background location access recorded."""
-    if not _third_party(ctx):
-        return []
     used = _used_in_background(ctx, _LOCATION)
     return [Hit(tuple(permission_evidence_text(r) for r in used), _background_location_fix(ctx))] if used else []
 
@@ -443,6 +462,7 @@ def _location_used_bg(ctx: RuleContext) -> Iterable[Hit]:
     title="Microphone used in the background",
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.ALL,
     rationale="The app-op history shows the microphone recording while the app was not in use.",
     remediation="adb shell pm revoke --user <user> <package> android.permission.RECORD_AUDIO",
 )
@@ -458,6 +478,7 @@ def _mic_bg(ctx: RuleContext) -> Iterable[Hit]:
     title="Camera used in the background",
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.ALL,
     rationale="The app-op history shows the camera used while the app was not in use.",
     remediation="adb shell pm revoke --user <user> <package> android.permission.CAMERA",
 )
@@ -472,6 +493,7 @@ def _cam_bg(ctx: RuleContext) -> Iterable[Hit]:
     title="SMS access without the SMS role",
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="Reading or receiving SMS exposes private messages and the one-time codes that guard accounts; "
     "outside the default SMS app that is rarely needed (Google Play restricts it).",
     remediation="adb shell pm revoke --user <user> <package> android.permission.READ_SMS (and each other SMS "
@@ -479,7 +501,7 @@ def _cam_bg(ctx: RuleContext) -> Iterable[Hit]:
 )
 def _sms(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app that does not hold the SMS role can use an SMS permission."""
-    if not _third_party(ctx) or "SMS" in ctx.roles:
+    if "SMS" in ctx.roles:
         return []
     rows = ctx.usable(*_SMS)
     return [Hit(tuple(permission_evidence_text(r) for r in rows), revoke(ctx, *(r.name for r in rows)))] if rows else []
@@ -490,13 +512,14 @@ def _sms(ctx: RuleContext) -> Iterable[Hit]:
     title="Call log access without the dialer role",
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="The call log shows who the person talks to, when and for how long.",
     remediation="adb shell pm revoke --user <user> <package> android.permission.READ_CALL_LOG (and each other "
     "call-log permission granted).",
 )
 def _call_log(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app that holds neither the dialer nor the call-screening role can use a call-log permission."""
-    if not _third_party(ctx) or ctx.roles & {"DIALER", "CALL_SCREENING"}:
+    if ctx.roles & {"DIALER", "CALL_SCREENING"}:
         return []
     rows = ctx.usable(*_CALL_LOG)
     return [Hit(tuple(permission_evidence_text(r) for r in rows), revoke(ctx, *(r.name for r in rows)))] if rows else []
@@ -512,6 +535,7 @@ def _call_log(ctx: RuleContext) -> Iterable[Hit]:
     title="Sideloaded app",
     severity=Severity.LOW,
     confidence=Confidence.MEDIUM,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="Installed from a file, by adb or by a browser: no store review, and the way stalkerware is put on a "
     "phone by someone holding it. Confidence is medium: the install source is inferred from installer fields.",
     remediation="Check that the person installed it themselves (Settings › Apps › the app); if not, read "
@@ -519,7 +543,7 @@ def _call_log(ctx: RuleContext) -> Iterable[Hit]:
 )
 def _sideload(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app was sideloaded."""
-    if not _third_party(ctx) or not ctx.facts.sideloaded:
+    if not ctx.facts.sideloaded:
         return []
     app = ctx.app
     evidence = (
@@ -538,13 +562,14 @@ def _sideload(ctx: RuleContext) -> Iterable[Hit]:
     title="No launcher icon",
     severity=Severity.MEDIUM,
     confidence=Confidence.MEDIUM,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="An app without a launcher icon is invisible in the app drawer; monitoring apps hide this way. "
     "Medium confidence: read from the APK manifest, and an app can also hide its icon at run time.",
     remediation="Find it under Settings › Apps › See all apps; uninstall it there if nobody knows what it is.",
 )
 def _hidden(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app's APK declares no launcher activity."""
-    if not _third_party(ctx) or not ctx.facts.hidden_icon:
+    if not ctx.facts.hidden_icon:
         return []
     fix = f"Find {ctx.label} under Settings › Apps › See all apps.{_watch_out(ctx)}"
     return [Hit(("APK manifest: no enabled MAIN/LAUNCHER activity",), fix)]
@@ -555,13 +580,14 @@ def _hidden(ctx: RuleContext) -> Iterable[Hit]:
     title="Legacy target SDK (everything granted at install)",
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="An app targeting API < 23 got every permission at install without a prompt, and keeps them until "
     "the person turns them off one by one.",
     remediation="Settings › Apps › the app › Permissions: turn off what it does not need; better, replace the app.",
 )
 def _legacy(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app targets API < 23 and can use at least one runtime permission."""
-    if not _third_party(ctx) or ctx.facts.legacy_target_sdk is None:
+    if ctx.facts.legacy_target_sdk is None:
         return []
     usable = ctx.usable(*(p.name for p in ctx.app.permissions if p.kind is PermissionKind.RUNTIME))
     if not usable:
@@ -576,13 +602,14 @@ def _legacy(ctx: RuleContext) -> Iterable[Hit]:
     title="Debuggable build",
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="A debuggable app's private data can be read over adb (run-as) and a debugger attached: a developer "
     "build, not what a store ships.",
     remediation="Uninstall it and install the store release: adb shell pm uninstall --user <user> <package>.",
 )
 def _debuggable(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app is marked debuggable (package flags or APK manifest)."""
-    if not _third_party(ctx) or not ctx.facts.debuggable:
+    if not ctx.facts.debuggable:
         return []
     command = f"adb shell pm uninstall --user {ctx.app.user} {_q(ctx.app.package)}"
     fix = f"{command} (its data is erased), then install the store release."
@@ -594,6 +621,7 @@ def _debuggable(ctx: RuleContext) -> Iterable[Hit]:
     title="Location or identification trackers",
     severity=Severity.LOW,
     confidence=Confidence.MEDIUM,
+    applies_to=AppliesTo.ALL,
     rationale="Tracker SDKs whose business is location or identifying people are embedded; whatever the app reaches "
     "can leave to them. Medium confidence: the code is present, its use is not proven.",
     remediation="No command removes an SDK. Prefer an app without these trackers; Settings › Privacy › Ads › Delete "
@@ -620,6 +648,7 @@ def _trackers(ctx: RuleContext) -> Iterable[Hit]:
     title="Stalkerware-like combination",
     severity=Severity.CRITICAL,
     confidence=Confidence.MEDIUM,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="A master key (accessibility, notification access or device admin), location, and a hidden or "
     "sideloaded install is how commercial stalkerware is built and installed. Medium confidence: parental-control "
     "and anti-theft apps look the same.",
@@ -630,7 +659,7 @@ def _stalker(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app matches the bundled ``stalkerware_like`` combination profile (weights.json; the rule
     ignores --weights so that findings do not depend on the scoring weights)."""
     profile = load_weights().profile("stalkerware_like")
-    if profile is None or not _third_party(ctx):
+    if profile is None:
         return []
     met = profile_matches(profile, ctx.app, ctx.reach, ctx.facts)
     if met is None:
@@ -657,6 +686,7 @@ def find(app: AppReport, *, reach: AppReach | None = None, facts: AppFacts | Non
     ``reach`` and ``facts`` may be passed when the caller already has them (the scorer reads the same).
     """
     ctx = RuleContext(app=app, reach=reach or app_reach(app), facts=facts or app_facts(app))
+    scopes = {scope for scope in AppliesTo if applies(scope, app)}
     findings = [
         Finding(
             rule_id=r.id,
@@ -668,6 +698,7 @@ def find(app: AppReport, *, reach: AppReach | None = None, facts: AppFacts | Non
             remediation=hit.remediation,
         )
         for r in RULES.values()
+        if r.applies_to in scopes
         for hit in r.check(ctx)
     ]
     findings.sort(key=lambda f: (_SEVERITY_ORDER[f.severity], f.rule_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from auditor.score import RULES, find
 from auditor.score.evidence import role_short_name
 from auditor.score.rules import SAFETY_WARNING
 from auditor.score.rulesdoc import render
+from auditor.score.scope import AppliesTo, applies, scope_words
 from tests.score.builders import allowed, apk, app, in_use, perm, role, special, tracker
 
 RULES_MD = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
@@ -137,16 +139,25 @@ def test_rule_fires_with_the_exact_fix(rule_id: str, report: AppReport, fix: str
     assert (finding.severity, finding.confidence, finding.title) == (rule.severity, rule.confidence, rule.title)
 
 
-@pytest.mark.parametrize(
-    "rule_id",
-    ["AUD-A11Y-001", "AUD-NLS-001", "AUD-OVERLAY-001", "AUD-SMS-001", "AUD-LOC-BG-001", "AUD-DEBUG-001"],
-)
-def test_master_key_and_permission_rules_skip_system_apps(rule_id: str) -> None:
-    report = next(r for rid, r, _ in CASES if rid == rule_id)
-    from dataclasses import replace
+@pytest.mark.parametrize(("rule_id", "report"), [(rid, r) for rid, r, _ in CASES], ids=[c[0] for c in CASES])
+def test_the_engine_applies_each_rule_to_the_apps_it_declares(rule_id: str, report: AppReport) -> None:
+    """The same app flagged system (nothing else changed) keeps only the findings of rules for every app."""
+    system = replace(report, system=True)
+    fired = rule_id in {f.rule_id for f in find(system)}
+    assert fired is (RULES[rule_id].applies_to is AppliesTo.ALL)
 
-    system = replace(report, system=True, install_source=InstallSource.SYSTEM)
-    assert rule_id not in {f.rule_id for f in find(system)}
+
+def test_rules_for_every_app_are_the_background_sensors_and_trackers() -> None:
+    everywhere = {rid for rid, r in RULES.items() if r.applies_to is AppliesTo.ALL}
+    assert everywhere == {"AUD-MIC-BG-001", "AUD-CAM-BG-001", "AUD-TRACKER-001"}
+
+
+@pytest.mark.parametrize("scope", list(AppliesTo))
+def test_every_scope_says_which_apps_it_covers(scope: AppliesTo) -> None:
+    installed, system = app("com.x"), app("com.x", system=True, source=InstallSource.SYSTEM)
+    assert applies(scope, installed)
+    assert applies(scope, system) is (scope is AppliesTo.ALL)
+    assert scope_words(scope)
 
 
 def test_roles_silence_sms_and_call_log_rules() -> None:
