@@ -14,11 +14,7 @@ removing an app can alert that person, so the stalkerware remediation says so be
 
 from __future__ import annotations
 
-import inspect
-import shlex
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Iterable
 
 from auditor.model import (
     AccessLevel,
@@ -30,18 +26,31 @@ from auditor.model import (
     PermissionReport,
     Severity,
     SpecialAccessKind,
-    SpecialAccessReport,
 )
 from auditor.score.categories import AppReach, app_reach, permission_level
-from auditor.score.evidence import (
-    permission_evidence_text,
-    role_short_name,
-    special_evidence_text,
-    tracker_evidence_text,
-)
+from auditor.score.evidence import permission_evidence_text, special_evidence_text, tracker_evidence_text
 from auditor.score.exposure import AppFacts, app_facts, profile_matches
+from auditor.score.rulebase import (
+    RULES,
+    AppOpsFix,
+    Hit,
+    Rule,
+    RuleContext,
+    SpecialAccessRule,
+    StepsFix,
+    appops_set,
+    quote,
+    register,
+    revoke,
+    rule,
+    special_hits,
+    uninstall,
+    watch_out,
+)
 from auditor.score.scope import AppliesTo, applies
 from auditor.score.weights import load_weights
+
+__all__ = ["RULES", "SAFETY_WARNING", "SPECIAL_ACCESS_RULES", "Rule", "find"]
 
 P = "android.permission."
 
@@ -50,138 +59,6 @@ SAFETY_WARNING = (
     "monitoring this phone, talk to a support service you trust (a domestic-abuse helpline can help with "
     "safety planning) before changing anything, and keep this report as evidence."
 )
-
-
-@dataclass(frozen=True)
-class RuleContext:
-    """What a rule reads: the app, what it reaches and the facts about it."""
-
-    app: AppReport
-    reach: AppReach
-    facts: AppFacts
-
-    @cached_property
-    def rows(self) -> dict[str, PermissionReport]:
-        return {p.name: p for p in self.app.permissions}
-
-    def specials(self, *kinds: SpecialAccessKind) -> list[SpecialAccessReport]:
-        return [s for s in self.app.special_access if s.kind in kinds]
-
-    @cached_property
-    def roles(self) -> frozenset[str]:
-        """Short names of the roles the app holds (``SMS``, ``DIALER`` …)."""
-        return frozenset(
-            role_short_name(s.detail) for s in self.app.special_access if s.kind is SpecialAccessKind.ROLE and s.detail
-        )
-
-    def usable(self, *names: str) -> list[PermissionReport]:
-        """Rows among ``names`` the app can use now (granted while in use or more, or used)."""
-        return [
-            self.rows[n]
-            for n in names
-            if n in self.rows and permission_level(self.rows[n])[0].rank >= AccessLevel.WHILE_IN_USE.rank
-        ]
-
-    @property
-    def label(self) -> str:
-        return self.app.package
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One rule hit on one app: the evidence, and the fix for this app."""
-
-    evidence: tuple[str, ...]
-    remediation: str
-
-
-Check = Callable[[RuleContext], Iterable[Hit]]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A rule's stable identity and documentation; ``check`` finds its hits."""
-
-    id: str
-    title: str
-    severity: Severity
-    confidence: Confidence
-    rationale: str
-    remediation: str
-    """The fix in general terms (the hit carries the exact command for the app)."""
-    fires_when: str
-    """From the check's docstring: exactly when the rule fires."""
-    applies_to: AppliesTo
-    """The apps the rule looks at; the engine decides it once per app, so a check never re-tests it."""
-    check: Check
-
-
-RULES: dict[str, Rule] = {}
-"""Every rule by stable id, in documentation order."""
-
-
-def rule(
-    rule_id: str,
-    *,
-    title: str,
-    severity: Severity,
-    confidence: Confidence,
-    applies_to: AppliesTo,
-    rationale: str,
-    remediation: str,
-) -> Callable[[Check], Check]:
-    """Register a check under a stable id (ids are never reused or renumbered)."""
-
-    def register(check: Check) -> Check:
-        if rule_id in RULES:
-            raise ValueError(f"duplicate rule id {rule_id}")
-        RULES[rule_id] = Rule(
-            id=rule_id,
-            title=title,
-            severity=severity,
-            confidence=confidence,
-            rationale=rationale,
-            remediation=remediation,
-            fires_when=" ".join((inspect.getdoc(check) or "").split()),
-            applies_to=applies_to,
-            check=check,
-        )
-        return check
-
-    return register
-
-
-# --------------------------------------------------------------------------------------------------
-# Remediation helpers
-# --------------------------------------------------------------------------------------------------
-
-
-def _q(text: str) -> str:
-    return shlex.quote(text)
-
-
-def revoke(ctx: RuleContext, *names: str) -> str:
-    """``adb shell pm revoke --user N pkg PERM`` for each permission, joined with ``&&``."""
-    return " && ".join(f"adb shell pm revoke --user {ctx.app.user} {_q(ctx.app.package)} {_q(n)}" for n in names)
-
-
-def appops_set(ctx: RuleContext, op: str, mode: str) -> str:
-    """``adb shell appops set --user N pkg OP mode``."""
-    return f"adb shell appops set --user {ctx.app.user} {_q(ctx.app.package)} {op} {mode}"
-
-
-def _special_hits(ctx: RuleContext, kinds: tuple[SpecialAccessKind, ...], remediation: str) -> list[Hit]:
-    found = ctx.specials(*kinds)
-    if not found:
-        return []
-    return [Hit(tuple(special_evidence_text(s) for s in found), remediation)]
-
-
-def _watch_out(ctx: RuleContext) -> str:
-    """A safety note for apps that may have been installed by someone else."""
-    if ctx.facts.sideloaded or ctx.facts.hidden_icon:
-        return " This app was sideloaded or hides its icon: read AUD-STALKER-001's safety note first."
-    return ""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -202,8 +79,8 @@ def _watch_out(ctx: RuleContext) -> str:
 )
 def _accessibility(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app has an accessibility service enabled."""
-    fix = f"Settings › Accessibility › Downloaded apps (Installed services) › {ctx.label} › Off.{_watch_out(ctx)}"
-    return _special_hits(ctx, (SpecialAccessKind.ACCESSIBILITY,), fix)
+    fix = f"Settings › Accessibility › Downloaded apps (Installed services) › {ctx.label} › Off.{watch_out(ctx)}"
+    return special_hits(ctx, (SpecialAccessKind.ACCESSIBILITY,), fix)
 
 
 @rule(
@@ -223,12 +100,12 @@ def _notification_listener(ctx: RuleContext) -> Iterable[Hit]:
     if not found:
         return []
     commands = [
-        f"adb shell cmd notification disallow_listener {_q(s.detail)} {ctx.app.user}"
+        f"adb shell cmd notification disallow_listener {quote(s.detail)} {ctx.app.user}"
         for s in found
         if s.kind is SpecialAccessKind.NOTIFICATION_LISTENER and s.detail
     ]
     settings = f"Settings › Apps › Special app access › Notification access › {ctx.label} › Off"
-    fix = (" && ".join(commands) + f" — or {settings}" if commands else settings) + "." + _watch_out(ctx)
+    fix = (" && ".join(commands) + f" — or {settings}" if commands else settings) + "." + watch_out(ctx)
     return [Hit(tuple(special_evidence_text(s) for s in found), fix)]
 
 
@@ -249,9 +126,9 @@ def _device_admin(ctx: RuleContext) -> Iterable[Hit]:
         return []
     fix = (
         f"Settings › Security › Device admin apps (the path varies by maker) › {ctx.label} › Deactivate; "
-        f"it can then be uninstalled.{_watch_out(ctx)}"
+        f"it can then be uninstalled.{watch_out(ctx)}"
     )
-    return _special_hits(ctx, (SpecialAccessKind.DEVICE_ADMIN,), fix)
+    return special_hits(ctx, (SpecialAccessKind.DEVICE_ADMIN,), fix)
 
 
 @rule(
@@ -269,133 +146,117 @@ def _owner(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app is the device owner or a profile owner."""
     fix = (
         "If this is not a company-managed phone: a work profile is removed in Settings › Passwords & accounts › "
-        f"Work › Remove work profile; a device owner ({ctx.label}) only by a factory reset.{_watch_out(ctx)}"
+        f"Work › Remove work profile; a device owner ({ctx.label}) only by a factory reset.{watch_out(ctx)}"
     )
-    return _special_hits(ctx, (SpecialAccessKind.DEVICE_OWNER, SpecialAccessKind.PROFILE_OWNER), fix)
+    return special_hits(ctx, (SpecialAccessKind.DEVICE_OWNER, SpecialAccessKind.PROFILE_OWNER), fix)
 
 
-@rule(
-    "AUD-OVERLAY-001",
-    title="Display over other apps",
-    severity=Severity.MEDIUM,
-    confidence=Confidence.HIGH,
-    applies_to=AppliesTo.THIRD_PARTY,
-    rationale="Drawing over other apps enables fake login screens and tap-jacking.",
-    remediation="adb shell appops set --user <user> <package> SYSTEM_ALERT_WINDOW deny (Settings › Apps › Special "
-    "app access › Display over other apps).",
+# --------------------------------------------------------------------------------------------------
+# Special accesses with one fix each: a table. The op and mode of an app-op fix are written once and
+# give both the general remediation (docs/rules.md) and the exact command for the app.
+# --------------------------------------------------------------------------------------------------
+
+SPECIAL_ACCESS_RULES: tuple[SpecialAccessRule, ...] = (
+    SpecialAccessRule(
+        "AUD-OVERLAY-001",
+        title="Display over other apps",
+        severity=Severity.MEDIUM,
+        confidence=Confidence.HIGH,
+        applies_to=AppliesTo.THIRD_PARTY,
+        kinds=(SpecialAccessKind.OVERLAY,),
+        fires_when="A non-system app may display over other apps.",
+        rationale="Drawing over other apps enables fake login screens and tap-jacking.",
+        fix=AppOpsFix("SYSTEM_ALERT_WINDOW", "deny", "Settings › Apps › Special app access › Display over other apps"),
+    ),
+    SpecialAccessRule(
+        "AUD-USAGE-001",
+        title="Usage access",
+        severity=Severity.MEDIUM,
+        confidence=Confidence.HIGH,
+        applies_to=AppliesTo.THIRD_PARTY,
+        kinds=(SpecialAccessKind.USAGE_ACCESS,),
+        fires_when="A non-system app has usage access.",
+        rationale="Usage access shows which apps are used, when and for how long: habits, health, faith, money, work.",
+        fix=AppOpsFix("GET_USAGE_STATS", "ignore", "Settings › Apps › Special app access › Usage access"),
+    ),
+    SpecialAccessRule(
+        "AUD-INSTALL-001",
+        title="Install unknown apps",
+        severity=Severity.MEDIUM,
+        confidence=Confidence.HIGH,
+        applies_to=AppliesTo.THIRD_PARTY,
+        kinds=(SpecialAccessKind.INSTALL_UNKNOWN_APPS,),
+        fires_when="A non-system app may install other apps.",
+        rationale="An app allowed to install apps can bring in anything, including apps the person never chose.",
+        fix=AppOpsFix(
+            "REQUEST_INSTALL_PACKAGES", "deny", "Settings › Apps › Special app access › Install unknown apps"
+        ),
+    ),
+    SpecialAccessRule(
+        "AUD-FILES-001",
+        title="All-files access",
+        severity=Severity.MEDIUM,
+        confidence=Confidence.HIGH,
+        applies_to=AppliesTo.THIRD_PARTY,
+        kinds=(SpecialAccessKind.ALL_FILES_ACCESS,),
+        fires_when="A non-system app has all-files access.",
+        rationale="All-files access reads every file in shared storage, including other apps' documents and chat "
+        "media.",
+        fix=AppOpsFix("MANAGE_EXTERNAL_STORAGE", "deny", "Settings › Apps › Special app access › All files access"),
+    ),
+    SpecialAccessRule(
+        "AUD-SCREEN-001",
+        title="Screen capture without asking",
+        severity=Severity.HIGH,
+        confidence=Confidence.HIGH,
+        applies_to=AppliesTo.THIRD_PARTY,
+        kinds=(SpecialAccessKind.MEDIA_PROJECTION,),
+        fires_when="A non-system app may capture the screen without the consent prompt.",
+        rationale="PROJECT_MEDIA set to allow lets the app record or cast the screen without the per-session prompt.",
+        fix=AppOpsFix("PROJECT_MEDIA", "ignore", "the default: ask each time"),
+    ),
+    SpecialAccessRule(
+        "AUD-VPN-001",
+        title="VPN of a non-system app",
+        severity=Severity.MEDIUM,
+        confidence=Confidence.HIGH,
+        applies_to=AppliesTo.THIRD_PARTY,
+        kinds=(SpecialAccessKind.VPN, SpecialAccessKind.ALWAYS_ON_VPN),
+        fires_when="A non-system app is allowed to run a VPN, or is the always-on VPN.",
+        rationale="A VPN app sees which servers every app talks to and can block, redirect or alter connections.",
+        fix=StepsFix("Settings › Network & internet › VPN › {app} › Forget VPN (turn off Always-on VPN first)."),
+    ),
+    SpecialAccessRule(
+        "AUD-IME-001",
+        title="Third-party keyboard",
+        severity=Severity.MEDIUM,
+        confidence=Confidence.HIGH,
+        applies_to=AppliesTo.THIRD_PARTY,
+        kinds=(SpecialAccessKind.INPUT_METHOD, SpecialAccessKind.DEFAULT_INPUT_METHOD),
+        fires_when="A non-system app is an enabled or the default input method.",
+        rationale="A keyboard sees everything typed — passwords, searches, messages — and may send it to its maker.",
+        fix=StepsFix("Settings › System › Languages & input › On-screen keyboard › Manage keyboards › {app} › Off."),
+    ),
+    SpecialAccessRule(
+        "AUD-RESTRICTED-001",
+        title="Restricted settings allowed for a sideloaded app",
+        severity=Severity.MEDIUM,
+        confidence=Confidence.HIGH,
+        applies_to=AppliesTo.THIRD_PARTY,
+        kinds=(SpecialAccessKind.RESTRICTED_SETTINGS_ALLOWED,),
+        fires_when="A non-system app has ACCESS_RESTRICTED_SETTINGS allowed.",
+        rationale="Android 13+ blocks sideloaded apps from accessibility and notification access unless the person "
+        "lifts the block by hand; stalkerware installers walk the person (or themselves) through exactly this.",
+        fix=StepsFix(
+            "Turn off the accesses {app} was given (its other findings name them).",
+            general_text="Turn off the accesses it was given (see its AUD-A11Y-001 / AUD-NLS-001 findings), then "
+            "uninstall it if unwanted; reinstalling restores the block.",
+            safety_note=True,
+        ),
+    ),
 )
-def _overlay(ctx: RuleContext) -> Iterable[Hit]:
-    """A non-system app may display over other apps."""
-    return _special_hits(ctx, (SpecialAccessKind.OVERLAY,), appops_set(ctx, "SYSTEM_ALERT_WINDOW", "deny"))
-
-
-@rule(
-    "AUD-USAGE-001",
-    title="Usage access",
-    severity=Severity.MEDIUM,
-    confidence=Confidence.HIGH,
-    applies_to=AppliesTo.THIRD_PARTY,
-    rationale="Usage access shows which apps are used, when and for how long: habits, health, faith, money, work.",
-    remediation="adb shell appops set --user <user> <package> GET_USAGE_STATS ignore (Settings › Apps › Special app "
-    "access › Usage access).",
-)
-def _usage(ctx: RuleContext) -> Iterable[Hit]:
-    """A non-system app has usage access."""
-    return _special_hits(ctx, (SpecialAccessKind.USAGE_ACCESS,), appops_set(ctx, "GET_USAGE_STATS", "ignore"))
-
-
-@rule(
-    "AUD-INSTALL-001",
-    title="Install unknown apps",
-    severity=Severity.MEDIUM,
-    confidence=Confidence.HIGH,
-    applies_to=AppliesTo.THIRD_PARTY,
-    rationale="An app allowed to install apps can bring in anything, including apps the person never chose.",
-    remediation="adb shell appops set --user <user> <package> REQUEST_INSTALL_PACKAGES deny (Settings › Apps › "
-    "Special app access › Install unknown apps).",
-)
-def _install(ctx: RuleContext) -> Iterable[Hit]:
-    """A non-system app may install other apps."""
-    fix = appops_set(ctx, "REQUEST_INSTALL_PACKAGES", "deny")
-    return _special_hits(ctx, (SpecialAccessKind.INSTALL_UNKNOWN_APPS,), fix)
-
-
-@rule(
-    "AUD-FILES-001",
-    title="All-files access",
-    severity=Severity.MEDIUM,
-    confidence=Confidence.HIGH,
-    applies_to=AppliesTo.THIRD_PARTY,
-    rationale="All-files access reads every file in shared storage, including other apps' documents and chat media.",
-    remediation="adb shell appops set --user <user> <package> MANAGE_EXTERNAL_STORAGE deny (Settings › Apps › Special "
-    "app access › All files access).",
-)
-def _files(ctx: RuleContext) -> Iterable[Hit]:
-    """A non-system app has all-files access."""
-    fix = appops_set(ctx, "MANAGE_EXTERNAL_STORAGE", "deny")
-    return _special_hits(ctx, (SpecialAccessKind.ALL_FILES_ACCESS,), fix)
-
-
-@rule(
-    "AUD-SCREEN-001",
-    title="Screen capture without asking",
-    severity=Severity.HIGH,
-    confidence=Confidence.HIGH,
-    applies_to=AppliesTo.THIRD_PARTY,
-    rationale="PROJECT_MEDIA set to allow lets the app record or cast the screen without the per-session prompt.",
-    remediation="adb shell appops set --user <user> <package> PROJECT_MEDIA ignore (the default: ask each time).",
-)
-def _screen_capture(ctx: RuleContext) -> Iterable[Hit]:
-    """A non-system app may capture the screen without the consent prompt."""
-    fix = appops_set(ctx, "PROJECT_MEDIA", "ignore")
-    return _special_hits(ctx, (SpecialAccessKind.MEDIA_PROJECTION,), fix)
-
-
-@rule(
-    "AUD-VPN-001",
-    title="VPN of a non-system app",
-    severity=Severity.MEDIUM,
-    confidence=Confidence.HIGH,
-    applies_to=AppliesTo.THIRD_PARTY,
-    rationale="A VPN app sees which servers every app talks to and can block, redirect or alter connections.",
-    remediation="Settings › Network & internet › VPN › the app › Forget VPN (turn off Always-on VPN first).",
-)
-def _vpn(ctx: RuleContext) -> Iterable[Hit]:
-    """A non-system app is allowed to run a VPN, or is the always-on VPN."""
-    fix = f"Settings › Network & internet › VPN › {ctx.label} › Forget VPN (turn off Always-on VPN first)."
-    return _special_hits(ctx, (SpecialAccessKind.VPN, SpecialAccessKind.ALWAYS_ON_VPN), fix)
-
-
-@rule(
-    "AUD-IME-001",
-    title="Third-party keyboard",
-    severity=Severity.MEDIUM,
-    confidence=Confidence.HIGH,
-    applies_to=AppliesTo.THIRD_PARTY,
-    rationale="A keyboard sees everything typed — passwords, searches, messages — and may send it to its maker.",
-    remediation="Settings › System › Languages & input › On-screen keyboard › Manage keyboards › the app › Off.",
-)
-def _ime(ctx: RuleContext) -> Iterable[Hit]:
-    """A non-system app is an enabled or the default input method."""
-    fix = f"Settings › System › Languages & input › On-screen keyboard › Manage keyboards › {ctx.label} › Off."
-    return _special_hits(ctx, (SpecialAccessKind.INPUT_METHOD, SpecialAccessKind.DEFAULT_INPUT_METHOD), fix)
-
-
-@rule(
-    "AUD-RESTRICTED-001",
-    title="Restricted settings allowed for a sideloaded app",
-    severity=Severity.MEDIUM,
-    confidence=Confidence.HIGH,
-    applies_to=AppliesTo.THIRD_PARTY,
-    rationale="Android 13+ blocks sideloaded apps from accessibility and notification access unless the person "
-    "lifts the block by hand; stalkerware installers walk the person (or themselves) through exactly this.",
-    remediation="Turn off the accesses it was given (see its AUD-A11Y-001 / AUD-NLS-001 findings), then uninstall it "
-    "if unwanted; reinstalling restores the block.",
-)
-def _restricted(ctx: RuleContext) -> Iterable[Hit]:
-    """A non-system app has ACCESS_RESTRICTED_SETTINGS allowed."""
-    fix = f"Turn off the accesses {ctx.label} was given (its other findings name them).{_watch_out(ctx)}"
-    return _special_hits(ctx, (SpecialAccessKind.RESTRICTED_SETTINGS_ALLOWED,), fix)
+for _row in SPECIAL_ACCESS_RULES:
+    register(_row.rule())
 
 
 # --------------------------------------------------------------------------------------------------
@@ -571,7 +432,7 @@ def _hidden(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app's APK declares no launcher activity."""
     if not ctx.facts.hidden_icon:
         return []
-    fix = f"Find {ctx.label} under Settings › Apps › See all apps.{_watch_out(ctx)}"
+    fix = f"Find {ctx.label} under Settings › Apps › See all apps.{watch_out(ctx)}"
     return [Hit(("APK manifest: no enabled MAIN/LAUNCHER activity",), fix)]
 
 
@@ -611,8 +472,7 @@ def _debuggable(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app is marked debuggable (package flags or APK manifest)."""
     if not ctx.facts.debuggable:
         return []
-    command = f"adb shell pm uninstall --user {ctx.app.user} {_q(ctx.app.package)}"
-    fix = f"{command} (its data is erased), then install the store release."
+    fix = f"{uninstall(ctx)} (its data is erased), then install the store release."
     return [Hit(("flags=[DEBUGGABLE]",), fix)]
 
 
@@ -669,7 +529,7 @@ def _stalker(ctx: RuleContext) -> Iterable[Hit]:
         if ctx.specials(SpecialAccessKind.DEVICE_ADMIN)
         else ""
     )
-    fix = f"{SAFETY_WARNING} When it is safe:{admin} adb shell pm uninstall --user {ctx.app.user} {_q(ctx.app.package)}"
+    fix = f"{SAFETY_WARNING} When it is safe:{admin} {uninstall(ctx)}"
     return [Hit(met, fix)]
 
 

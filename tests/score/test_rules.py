@@ -12,7 +12,7 @@ from auditor.model import AppReport, EffectiveAccess, InstallSource, Severity
 from auditor.model import SpecialAccessKind as K
 from auditor.score import RULES, find
 from auditor.score.evidence import role_short_name
-from auditor.score.rules import SAFETY_WARNING
+from auditor.score.rules import SAFETY_WARNING, SPECIAL_ACCESS_RULES
 from auditor.score.rulesdoc import render
 from auditor.score.scope import AppliesTo, applies, scope_words
 from tests.score.builders import allowed, apk, app, in_use, perm, role, special, tracker
@@ -211,6 +211,40 @@ def test_hostile_names_are_shell_quoted() -> None:
     evil = app("com.x", specials=(special(K.NOTIFICATION_LISTENER, "com.x/.N;reboot"),))
     finding = next(f for f in find(evil) if f.rule_id == "AUD-NLS-001")
     assert "disallow_listener 'com.x/.N;reboot' 0" in finding.remediation
+
+
+def test_special_access_rows_cover_distinct_kinds() -> None:
+    assert [r.id for r in SPECIAL_ACCESS_RULES] == [
+        "AUD-OVERLAY-001", "AUD-USAGE-001", "AUD-INSTALL-001", "AUD-FILES-001", "AUD-SCREEN-001", "AUD-VPN-001",
+        "AUD-IME-001", "AUD-RESTRICTED-001",
+    ]  # fmt: skip
+    kinds = [k for r in SPECIAL_ACCESS_RULES for k in r.kinds]
+    assert len(kinds) == len(set(kinds))
+
+
+def test_an_app_op_row_gives_the_documented_and_the_exact_command() -> None:
+    overlay = RULES["AUD-OVERLAY-001"]
+    assert overlay.remediation == (
+        "adb shell appops set --user <user> <package> SYSTEM_ALERT_WINDOW deny "
+        "(Settings › Apps › Special app access › Display over other apps)."
+    )
+    evil = app("com.x;reboot", specials=(special(K.OVERLAY, "SYSTEM_ALERT_WINDOW"),), user=10)
+    (finding,) = find(evil)
+    assert finding.remediation == "adb shell appops set --user 10 'com.x;reboot' SYSTEM_ALERT_WINDOW deny"
+    assert finding.evidence == ("special display_over_other_apps SYSTEM_ALERT_WINDOW (test fixture)",)
+
+
+def test_a_settings_row_names_the_app_and_warns_when_it_may_be_stalkerware() -> None:
+    vpn = app("com.x", specials=(special(K.VPN, "com.x"),))
+    assert [f.remediation for f in find(vpn)] == [
+        "Settings › Network & internet › VPN › com.x › Forget VPN (turn off Always-on VPN first)."
+    ]
+    restricted = app("com.x", specials=(special(K.RESTRICTED_SETTINGS_ALLOWED),), source=SIDE)
+    fix = next(f.remediation for f in find(restricted) if f.rule_id == "AUD-RESTRICTED-001")
+    assert fix == (
+        "Turn off the accesses com.x was given (its other findings name them). This app was sideloaded or hides "
+        "its icon: read AUD-STALKER-001's safety note first."
+    )
 
 
 def test_findings_come_most_severe_first() -> None:
