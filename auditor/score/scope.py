@@ -12,6 +12,7 @@ apps: no rule changes.
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 from typing import assert_never
 
 from auditor.model import AppReport
@@ -40,8 +41,9 @@ def app_origin(app: AppReport) -> AppOrigin:
     return AppOrigin.SYSTEM if app.system else AppOrigin.INSTALLED
 
 
+@cache
 def origins(scope: AppliesTo) -> frozenset[AppOrigin]:
-    """The origins a scope covers."""
+    """The origins a scope covers (cached: the engines ask once per app and rule)."""
     match scope:
         case AppliesTo.THIRD_PARTY:
             return frozenset({AppOrigin.INSTALLED})

@@ -8,8 +8,19 @@ from pathlib import Path
 import pytest
 
 from auditor.fleet.errors import PolicyError
-from auditor.fleet.policy import PolicyRule, evaluate, load_policy, parse_policy, rule_words
+from auditor.fleet.policy import (
+    CHECKS,
+    AppCheck,
+    DeviceCheck,
+    PolicyRule,
+    device_check,
+    evaluate,
+    load_policy,
+    parse_policy,
+    rule_words,
+)
 from auditor.model import InstallSource, SpecialAccessKind
+from auditor.score.scope import AppliesTo
 from tests.fleet.builders import ADMOB, FIREBASE, FOURSQUARE, SIGNER_B, hand_report
 from tests.score.builders import allowed, apk, app, denied, special
 
@@ -104,6 +115,31 @@ def test_values_are_normalised() -> None:
 
 def test_every_rule_has_words() -> None:
     assert all(rule_words(r) for r in PolicyRule)
+    assert rule_words(PolicyRule.REQUIRED_INSTALLER) == "installer not allowed"
+
+
+def test_every_policy_rule_has_exactly_one_check() -> None:
+    assert list(CHECKS) and set(CHECKS) == set(PolicyRule)
+    assert all(check.rule is rule for rule, check in CHECKS.items())
+    assert len({check.check for check in CHECKS.values()}) == len(CHECKS)
+
+
+def test_a_second_check_for_a_rule_is_refused() -> None:
+    with pytest.raises(ValueError, match="min_sdk already has a check"):
+        device_check(PolicyRule.MIN_SDK, words="again")(lambda policy, report: ())
+    assert CHECKS[PolicyRule.MIN_SDK].words == "Android version too old"
+
+
+def test_checks_declare_where_they_look() -> None:
+    devices = {r for r, c in CHECKS.items() if isinstance(c, DeviceCheck)}
+    everywhere = {r for r, c in CHECKS.items() if isinstance(c, AppCheck) and c.applies_to is AppliesTo.ALL}
+    assert devices == {
+        PolicyRule.MAX_PATCH_AGE,
+        PolicyRule.OLDEST_PATCH,
+        PolicyRule.MIN_SDK,
+        PolicyRule.MAX_DEVICE_EXPOSURE,
+    }
+    assert everywhere == {PolicyRule.BLOCKED_APP, PolicyRule.BLOCKED_SIGNER}
 
 
 POLICY = """
