@@ -11,6 +11,9 @@ permissions, special access, installers, trackers and app exposure are held agai
 apps, because preinstalled apps are the maker's choice, not the employee's; blocked packages and
 signers are checked on every app, because malware disguises itself as a system update. A policy's
 ``include_system_apps`` widens every check to every app.
+
+A permission, a special access or a tracker is quoted in the findings' own words
+(``auditor.score.evidence``), so a violation and the finding about the same fact show the same line.
 """
 
 from __future__ import annotations
@@ -29,9 +32,14 @@ from auditor.fleet.policy_file import (
     load_policy,
     parse_policy,
 )
-from auditor.model import AppReport, AuditReport, PermissionReport, ScoreReason, SpecialAccessKind
+from auditor.model import AppReport, AuditReport, ScoreReason, SpecialAccessKind
 from auditor.report.digest import capture_time, patch_age_days, usable
-from auditor.score.evidence import role_short_name
+from auditor.score.evidence import (
+    permission_evidence_text,
+    role_short_name,
+    special_evidence_text,
+    tracker_evidence_text,
+)
 from auditor.score.scope import AppliesTo, app_origin, origins
 
 __all__ = [
@@ -178,18 +186,6 @@ def _top_reasons(reasons: Iterable[ScoreReason]) -> tuple[str, ...]:
     return tuple(f"{r.points:+d} {r.rule}: {r.text}" for r in sorted(reasons, key=lambda r: -r.points)[:4])
 
 
-def _permission_evidence(p: PermissionReport) -> str:
-    parts = [f"{p.name}: granted={str(p.granted).lower()}", f"effective={p.effective.value}"]
-    if p.appop_mode:
-        parts.append(f"appop {p.appop}={p.appop_mode}")
-    if p.flags:
-        parts.append("flags=" + "|".join(p.flags))
-    if p.last_access:
-        state = f" ({p.last_access_state.value})" if p.last_access_state else ""
-        parts.append(f"last access {p.last_access}{state}")
-    return ", ".join(parts)
-
-
 def _role_matches(detail: str | None, roles: tuple[str, ...]) -> bool:
     if not roles:
         return True
@@ -285,7 +281,7 @@ def _denied_permission(policy: Policy, app: AppReport) -> Iterator[Breach]:
             continue
         for p in app.permissions:
             if p.name in rule.permissions and usable(p):
-                yield Breach(f"{app.package} can use {p.name}{_why(rule.reason)}", (_permission_evidence(p),))
+                yield Breach(f"{app.package} can use {p.name}{_why(rule.reason)}", (permission_evidence_text(p),))
 
 
 @app_check(PolicyRule.DENIED_SPECIAL_ACCESS, words="denied special access", applies_to=AppliesTo.THIRD_PARTY)
@@ -297,7 +293,7 @@ def _denied_special_access(policy: Policy, app: AppReport) -> Iterator[Breach]:
         for s in app.special_access:
             if s.kind in rule.kinds and (s.kind is not SpecialAccessKind.ROLE or _role_matches(s.detail, rule.roles)):
                 what = s.kind.value + (f" {s.detail}" if s.detail else "")
-                yield Breach(f"{app.package} holds {what}{_why(rule.reason)}", (s.evidence,))
+                yield Breach(f"{app.package} holds {what}{_why(rule.reason)}", (special_evidence_text(s),))
 
 
 @app_check(PolicyRule.REQUIRED_INSTALLER, words="installer not allowed", applies_to=AppliesTo.THIRD_PARTY)
@@ -345,13 +341,7 @@ def _forbidden_tracker(policy: Policy, app: AppReport) -> Iterator[Breach]:
         bad = [c for c in t.categories if c in policy.forbidden_tracker_categories]
         if bad or t.name.lower() in names:
             what = ", ".join(bad) if bad else "named in the policy"
-            yield Breach(
-                f"{app.package} embeds {t.name} ({what})",
-                (
-                    f"tracker {t.name} (Exodus id {t.id}), categories {', '.join(t.categories) or 'none'}",
-                    f"{t.matched_classes} matching classes, e.g. {', '.join(t.evidence[:3])}",
-                ),
-            )
+            yield Breach(f"{app.package} embeds {t.name} ({what})", (tracker_evidence_text(t),))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """How a fact is written wherever something rests on it: a permission row, a special access, a tracker, a role.
 
 Why one module: a finding, a score reason and a policy violation about the same permission quote
-it the same way, so a reader (or a script) can match them up across the report, and a better
-wording reaches all of them at once. The texts are part of the report's output (findings'
-``evidence``, reasons' ``evidence``), so changing one changes reports: the baseline reports say so.
+it the same way, so a reader (or a script) can match them up across the report and the fleet
+view, and a better wording reaches all of them at once. The texts are output (findings' and
+reasons' ``evidence`` in the audit report, violations' ``evidence`` in the fleet exports), so
+changing one changes reports.
 """
 
 from __future__ import annotations

@@ -214,15 +214,24 @@ def test_violations_with_evidence() -> None:
     by = {(v.rule, v.app): v for v in violations}
     perm = by[(PolicyRule.DENIED_PERMISSION, "com.reader")]
     assert perm.device == "DEV1" and perm.user == 0
-    assert perm.evidence[0].startswith("android.permission.READ_SMS: granted=true, effective=allowed")
-    assert by[(PolicyRule.DENIED_SPECIAL_ACCESS, "com.spyware")].evidence == (
-        "dumpsys accessibility: Enabled services",
+    assert perm.evidence == ("android.permission.READ_SMS granted=true op READ_SMS=allow",)
+    spyware = by[(PolicyRule.DENIED_SPECIAL_ACCESS, "com.spyware")]
+    assert spyware.evidence == (
+        "special accessibility_service com.spyware/.Svc (dumpsys accessibility: Enabled services)",
     )
+    # A violation quotes the fact in the words of the finding about it.
+    findings = {(a.package, f.rule_id): f for a in report.apps for f in a.findings}
+    assert findings[("com.reader", "AUD-SMS-001")].evidence == perm.evidence
+    assert findings[("com.spyware", "AUD-A11Y-001")].evidence == spyware.evidence
     assert "signer SHA-256 " + SIGNER_B in by[(PolicyRule.BLOCKED_SIGNER, "com.resigned")].evidence
     patch = by[(PolicyRule.MAX_PATCH_AGE, None)]
     assert patch.message == "security patch 2023-12-01 was 183 days old at capture; the maximum is 90"
     trackers = [v for v in violations if v.rule is PolicyRule.FORBIDDEN_TRACKER]
     assert {v.message.split(" embeds ")[1].split(" (")[0] for v in trackers} == {ADMOB.name, FIREBASE.name}
+    assert [v.evidence for v in trackers] == [
+        ("tracker Google AdMob (Advertisement) evidence com.googleadmob.sdk",),
+        ("tracker Google Firebase Analytics (Analytics) evidence com.googlefirebaseanalytics.sdk",),
+    ]
 
 
 def test_exposure_limits_list_the_top_reasons() -> None:
