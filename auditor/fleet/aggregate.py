@@ -40,6 +40,7 @@ from auditor.model import (
     SpecialAccessReport,
 )
 from auditor.report.digest import device_title, patch_age_days, usable
+from auditor.score.evidence import role_short_name
 
 WORST: Final = 25
 """How many of the worst apps and devices the view keeps."""
@@ -139,7 +140,7 @@ def device_id(report: AuditReport, index: int) -> str:
 def prevalence_key(s: SpecialAccessReport) -> str:
     """``accessibility_service``, or ``role:SMS`` for a role: roles differ too much to count as one."""
     if s.kind is SpecialAccessKind.ROLE:
-        return "role:" + (s.detail or "?").removeprefix("android.app.role.")
+        return "role:" + role_short_name(s.detail or "?")
     return s.kind.value
 
 

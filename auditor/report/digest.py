@@ -37,10 +37,10 @@ from auditor.report.words import (
     MASTER_KEY_KINDS,
     MASTER_KEY_ROLES,
     Words,
-    role_short,
     role_words,
     special_words,
 )
+from auditor.score.evidence import role_short_name
 
 REACH_MIN = AccessLevel.WHILE_IN_USE
 """The level from which an app *reaches* a category (granted or more); "asked" alone is not reach."""
@@ -218,7 +218,7 @@ def usable(p: PermissionReport) -> bool:
 def is_master_key(special: SpecialAccessReport) -> bool:
     """One of the accesses that open most of the phone (roles: only SMS, phone and assistant)."""
     if special.kind is SpecialAccessKind.ROLE:
-        return role_short(special.detail) in MASTER_KEY_ROLES
+        return role_short_name(special.detail) in MASTER_KEY_ROLES
     return special.kind in MASTER_KEY_KINDS
 
 
@@ -257,7 +257,7 @@ def key_groups(report: AuditReport) -> list[KeyGroup]:
     found: dict[tuple[SpecialAccessKind, str], list[Holder]] = defaultdict(list)
     for app in report.apps:
         for special in app.special_access:
-            role = role_short(special.detail) if special.kind is SpecialAccessKind.ROLE else ""
+            role = role_short_name(special.detail) if special.kind is SpecialAccessKind.ROLE else ""
             found[(special.kind, role)].append(Holder(app, special))
     groups = []
     for (kind, role), holders in found.items():

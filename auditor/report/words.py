@@ -26,6 +26,7 @@ from auditor.model import (
     SpecialAccessKind,
     UserKind,
 )
+from auditor.score.evidence import role_short_name
 from auditor.score.exposure import CATEGORY_LABELS, level_phrase
 
 __all__ = [
@@ -45,7 +46,6 @@ __all__ = [
     "note_level_words",
     "permission_kind_words",
     "qualifier_words",
-    "role_short",
     "role_words",
     "severity_rank",
     "short_permission",
@@ -355,8 +355,6 @@ def special_words(kind: SpecialAccessKind) -> Words:
             assert_never(kind)
 
 
-_ROLE_PREFIX = "android.app.role."
-
 _ROLE_WORDS: dict[str, Words] = {
     "SMS": Words("Default SMS app", "reads, sends and deletes all text messages"),
     "DIALER": Words("Default phone app", "places and answers calls and reads the call log"),
@@ -381,13 +379,8 @@ reads the screen on request."""
 
 def role_words(role: str | None) -> Words:
     """A role by its full name (``android.app.role.SMS``) in plain words; unknown roles are named as is."""
-    name = (role or "").removeprefix(_ROLE_PREFIX)
+    name = role_short_name(role)
     return _ROLE_WORDS.get(name, Words(f"Role {name or '?'}", "a default app Android gives extra access to"))
-
-
-def role_short(role: str | None) -> str:
-    """``android.app.role.SMS`` → ``SMS``."""
-    return (role or "").removeprefix(_ROLE_PREFIX)
 
 
 MASTER_KEY_KINDS: tuple[SpecialAccessKind, ...] = (

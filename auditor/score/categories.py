@@ -34,8 +34,8 @@ from auditor.model import (
     PermissionKind,
     PermissionReport,
     SpecialAccessKind,
-    SpecialAccessReport,
 )
+from auditor.score.evidence import ago_text, permission_evidence_text, role_short_name, special_evidence_text
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +50,6 @@ _DENYING_MODES = frozenset({"ignore", "deny", "errored"})
 def special_key(kind: SpecialAccessKind) -> str:
     """The table key of a special access, e.g. ``special:accessibility_service``."""
     return SPECIAL_PREFIX + kind.value
-
-
-def role_short_name(role: str) -> str:
-    """``android.app.role.DIALER`` → ``DIALER``."""
-    return role.rsplit(".", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -288,42 +283,6 @@ def granted_by_role(row: PermissionReport) -> bool:
     return bool(row.granted) and "GRANTED_BY_ROLE" in row.flags
 
 
-def permission_evidence_text(row: PermissionReport) -> str:
-    """``android.permission.RECORD_AUDIO granted=true flags=[USER_SET] op RECORD_AUDIO=allow last access …``."""
-    granted = "unknown" if row.granted is None else str(row.granted).lower()
-    parts = [f"{row.name} granted={granted}"]
-    if row.flags:
-        parts.append(f"flags=[{'|'.join(row.flags)}]")
-    if row.effective in (EffectiveAccess.REVOKED_COMPAT, EffectiveAccess.APPOP_DENIED, EffectiveAccess.NOT_REQUESTED):
-        parts.append(f"effective={row.effective.value}")
-    if row.appop:
-        parts.append(f"op {row.appop}={row.appop_mode or 'not set'}")
-    when = row.last_access or _ago(row.last_access_ago_ms)
-    if when is not None or row.last_access_state is not None:
-        state = f" ({row.last_access_state.value})" if row.last_access_state is not None else ""
-        parts.append(f"last access {when or 'recorded'}{state}")
-    if row.last_background_access is not None and row.last_background_access != row.last_access:
-        parts.append(f"last background access {row.last_background_access}")
-    return " ".join(parts)
-
-
-def _ago(ms: int | None) -> str | None:
-    if ms is None:
-        return None
-    minutes = ms // 60000
-    if minutes < 60:
-        return f"{minutes} min ago"
-    if minutes < 48 * 60:
-        return f"{minutes // 60} h ago"
-    return f"{minutes // (24 * 60)} days ago"
-
-
-def special_evidence_text(special: SpecialAccessReport) -> str:
-    """``special accessibility_service com.x/.Svc (settings secure enabled_accessibility_services)``."""
-    detail = f" {special.detail}" if special.detail else ""
-    return f"special {special.kind.value}{detail} ({special.evidence})"
-
-
 def op_evidence(entry: OpEntry) -> tuple[AccessLevel, bool, str] | None:
     """Level, background and text of an op no permission covers; only a recorded access counts
     (the mode alone is usually the default every app has)."""
@@ -339,7 +298,7 @@ def op_evidence(entry: OpEntry) -> tuple[AccessLevel, bool, str] | None:
         # The newest access: the smallest "ago" when printed (appops get), else the latest absolute time.
         timed = [e for e in accesses if e.ago_ms is not None]
         newest = min(timed, key=lambda e: e.ago_ms or 0) if timed else max(accesses, key=lambda e: e.time or "")
-        when = newest.time or _ago(newest.ago_ms) or "recorded"
+        when = newest.time or ago_text(newest.ago_ms) or "recorded"
     state = "background" if background else "foreground"
     text = f"op {entry.op}={entry.mode} last access {when} ({state})"
     return (AccessLevel.USED_BACKGROUND if background else AccessLevel.USED_FOREGROUND), background, text

@@ -20,7 +20,7 @@ from auditor.model import (
     ExposurePool,
     ScoreReason,
 )
-from auditor.score.categories import special_evidence_text
+from auditor.score.evidence import special_evidence_text
 from auditor.score.exposure import cap, scaled
 from auditor.score.weights import Weights
 

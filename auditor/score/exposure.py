@@ -32,6 +32,7 @@ from auditor.model import (
     ScoreReason,
 )
 from auditor.score.categories import AppReach, CategoryReach, CategoryTable, Evidence, app_reach, load_categories
+from auditor.score.evidence import tracker_evidence_text
 from auditor.score.weights import (
     MAX_SCORE,
     CategoryCondition,
@@ -349,13 +350,6 @@ def score_app(
     )
 
 
-def tracker_evidence_text(name: str, categories: Iterable[str], evidence: Iterable[str]) -> str:
-    """``tracker Google AdMob (Advertisement) evidence com.google.android.gms.ads``."""
-    cats = ", ".join(categories) or "no category"
-    found = ", ".join(evidence) or "signature match"
-    return f"tracker {name} ({cats}) evidence {found}"
-
-
 def _tracker_reasons(app: AppReport, weights: Weights) -> list[ScoreReason]:
     if app.apk is None:
         return []
@@ -377,7 +371,7 @@ def _tracker_reasons(app: AppReport, weights: Weights) -> list[ScoreReason]:
                 rule="modifier.tracker",
                 points=given,
                 text=f"Tracker {tracker.name} ({kinds}) can carry data out{capped}",
-                evidence=(tracker_evidence_text(tracker.name, tracker.categories, tracker.evidence),),
+                evidence=(tracker_evidence_text(tracker),),
             )
         )
     return reasons

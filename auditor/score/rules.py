@@ -3,7 +3,9 @@
 A rule reads one ``AppReport`` (with its reach and facts, which do not depend on the weights) and
 returns hits; each hit carries its evidence lines and a remediation for *this* app: the exact
 ``adb shell`` command, or the Settings path where no safe command exists. Package and component
-names come from the device, so they are shell-quoted before going into a command.
+names come from the device, so they are shell-quoted before going into a command. A rule declares
+the apps it applies to (``AppliesTo``, see ``auditor.score.scope``) and the engine runs it only on
+those, so no check tests ``app.system`` itself.
 
 ``docs/rules.md`` is generated from ``RULES`` (``python -m auditor.score.rulesdoc``), and a test
 checks the two agree. Safety matters here: for a phone that may be monitored by someone else,
@@ -12,11 +14,7 @@ removing an app can alert that person, so the stalkerware remediation says so be
 
 from __future__ import annotations
 
-import inspect
-import shlex
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Iterable
 
 from auditor.model import (
     AccessLevel,
@@ -28,18 +26,31 @@ from auditor.model import (
     PermissionReport,
     Severity,
     SpecialAccessKind,
-    SpecialAccessReport,
 )
-from auditor.score.categories import (
-    AppReach,
-    app_reach,
-    permission_evidence_text,
-    permission_level,
-    role_short_name,
-    special_evidence_text,
+from auditor.score.categories import AppReach, app_reach, permission_level
+from auditor.score.evidence import permission_evidence_text, special_evidence_text, tracker_evidence_text
+from auditor.score.exposure import AppFacts, app_facts, profile_matches
+from auditor.score.rulebase import (
+    RULES,
+    AppOpsFix,
+    Hit,
+    Rule,
+    RuleContext,
+    SpecialAccessRule,
+    StepsFix,
+    appops_set,
+    quote,
+    register,
+    revoke,
+    rule,
+    special_hits,
+    uninstall,
+    watch_out,
 )
-from auditor.score.exposure import AppFacts, app_facts, profile_matches, tracker_evidence_text
+from auditor.score.scope import AppliesTo, applies
 from auditor.score.weights import load_weights
+
+__all__ = ["RULES", "SAFETY_WARNING", "SPECIAL_ACCESS_RULES", "Rule", "find"]
 
 P = "android.permission."
 
@@ -48,132 +59,6 @@ SAFETY_WARNING = (
     "monitoring this phone, talk to a support service you trust (a domestic-abuse helpline can help with "
     "safety planning) before changing anything, and keep this report as evidence."
 )
-
-
-@dataclass(frozen=True)
-class RuleContext:
-    """What a rule reads: the app, what it reaches and the facts about it."""
-
-    app: AppReport
-    reach: AppReach
-    facts: AppFacts
-
-    @cached_property
-    def rows(self) -> dict[str, PermissionReport]:
-        return {p.name: p for p in self.app.permissions}
-
-    def specials(self, *kinds: SpecialAccessKind) -> list[SpecialAccessReport]:
-        return [s for s in self.app.special_access if s.kind in kinds]
-
-    @cached_property
-    def roles(self) -> frozenset[str]:
-        """Short names of the roles the app holds (``SMS``, ``DIALER`` …)."""
-        return frozenset(
-            role_short_name(s.detail) for s in self.app.special_access if s.kind is SpecialAccessKind.ROLE and s.detail
-        )
-
-    def usable(self, *names: str) -> list[PermissionReport]:
-        """Rows among ``names`` the app can use now (granted while in use or more, or used)."""
-        return [
-            self.rows[n]
-            for n in names
-            if n in self.rows and permission_level(self.rows[n])[0].rank >= AccessLevel.WHILE_IN_USE.rank
-        ]
-
-    @property
-    def label(self) -> str:
-        return self.app.package
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One rule hit on one app: the evidence, and the fix for this app."""
-
-    evidence: tuple[str, ...]
-    remediation: str
-
-
-Check = Callable[[RuleContext], Iterable[Hit]]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A rule's stable identity and documentation; ``check`` finds its hits."""
-
-    id: str
-    title: str
-    severity: Severity
-    confidence: Confidence
-    rationale: str
-    remediation: str
-    """The fix in general terms (the hit carries the exact command for the app)."""
-    fires_when: str
-    """From the check's docstring: exactly when the rule fires."""
-    check: Check
-
-
-RULES: dict[str, Rule] = {}
-"""Every rule by stable id, in documentation order."""
-
-
-def rule(
-    rule_id: str, *, title: str, severity: Severity, confidence: Confidence, rationale: str, remediation: str
-) -> Callable[[Check], Check]:
-    """Register a check under a stable id (ids are never reused or renumbered)."""
-
-    def register(check: Check) -> Check:
-        if rule_id in RULES:
-            raise ValueError(f"duplicate rule id {rule_id}")
-        RULES[rule_id] = Rule(
-            id=rule_id,
-            title=title,
-            severity=severity,
-            confidence=confidence,
-            rationale=rationale,
-            remediation=remediation,
-            fires_when=" ".join((inspect.getdoc(check) or "").split()),
-            check=check,
-        )
-        return check
-
-    return register
-
-
-# --------------------------------------------------------------------------------------------------
-# Remediation helpers
-# --------------------------------------------------------------------------------------------------
-
-
-def _q(text: str) -> str:
-    return shlex.quote(text)
-
-
-def revoke(ctx: RuleContext, *names: str) -> str:
-    """``adb shell pm revoke --user N pkg PERM`` for each permission, joined with ``&&``."""
-    return " && ".join(f"adb shell pm revoke --user {ctx.app.user} {_q(ctx.app.package)} {_q(n)}" for n in names)
-
-
-def appops_set(ctx: RuleContext, op: str, mode: str) -> str:
-    """``adb shell appops set --user N pkg OP mode``."""
-    return f"adb shell appops set --user {ctx.app.user} {_q(ctx.app.package)} {op} {mode}"
-
-
-def _third_party(ctx: RuleContext) -> bool:
-    return not ctx.app.system
-
-
-def _special_hits(ctx: RuleContext, kinds: tuple[SpecialAccessKind, ...], remediation: str) -> list[Hit]:
-    found = ctx.specials(*kinds)
-    if not found or not _third_party(ctx):
-        return []
-    return [Hit(tuple(special_evidence_text(s) for s in found), remediation)]
-
-
-def _watch_out(ctx: RuleContext) -> str:
-    """A safety note for apps that may have been installed by someone else."""
-    if ctx.facts.sideloaded or ctx.facts.hidden_icon:
-        return " This app was sideloaded or hides its icon: read AUD-STALKER-001's safety note first."
-    return ""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -186,6 +71,7 @@ def _watch_out(ctx: RuleContext) -> str:
     title="Accessibility service of a non-system app",
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="An accessibility service reads everything on screen and every key typed, and can tap and type "
     "for the person: the main tool of stalkerware and banking trojans.",
     remediation="Settings › Accessibility › Downloaded apps (Installed services) › the app › Off. No adb command "
@@ -193,8 +79,8 @@ def _watch_out(ctx: RuleContext) -> str:
 )
 def _accessibility(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app has an accessibility service enabled."""
-    fix = f"Settings › Accessibility › Downloaded apps (Installed services) › {ctx.label} › Off.{_watch_out(ctx)}"
-    return _special_hits(ctx, (SpecialAccessKind.ACCESSIBILITY,), fix)
+    fix = f"Settings › Accessibility › Downloaded apps (Installed services) › {ctx.label} › Off.{watch_out(ctx)}"
+    return special_hits(ctx, (SpecialAccessKind.ACCESSIBILITY,), fix)
 
 
 @rule(
@@ -202,6 +88,7 @@ def _accessibility(ctx: RuleContext) -> Iterable[Hit]:
     title="Notification access of a non-system app",
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="A notification listener reads every notification — message previews, senders, one-time codes — "
     "and can dismiss them before the person sees them.",
     remediation="adb shell cmd notification disallow_listener <component> <user>, or Settings › Apps › Special app "
@@ -210,15 +97,15 @@ def _accessibility(ctx: RuleContext) -> Iterable[Hit]:
 def _notification_listener(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app is an allowed notification listener or notification assistant."""
     found = ctx.specials(SpecialAccessKind.NOTIFICATION_LISTENER, SpecialAccessKind.NOTIFICATION_ASSISTANT)
-    if not found or not _third_party(ctx):
+    if not found:
         return []
     commands = [
-        f"adb shell cmd notification disallow_listener {_q(s.detail)} {ctx.app.user}"
+        f"adb shell cmd notification disallow_listener {quote(s.detail)} {ctx.app.user}"
         for s in found
         if s.kind is SpecialAccessKind.NOTIFICATION_LISTENER and s.detail
     ]
     settings = f"Settings › Apps › Special app access › Notification access › {ctx.label} › Off"
-    fix = (" && ".join(commands) + f" — or {settings}" if commands else settings) + "." + _watch_out(ctx)
+    fix = (" && ".join(commands) + f" — or {settings}" if commands else settings) + "." + watch_out(ctx)
     return [Hit(tuple(special_evidence_text(s) for s in found), fix)]
 
 
@@ -227,6 +114,7 @@ def _notification_listener(ctx: RuleContext) -> Iterable[Hit]:
     title="Device administrator of a non-system app",
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="A device admin can lock or wipe the phone, enforce passwords and block its own uninstallation.",
     remediation="Settings › Security › Device admin apps › the app › Deactivate, then uninstall it if unwanted. "
     "(adb shell dpm remove-active-admin only works for apps built as test-only, so it is not suggested.)",
@@ -238,9 +126,9 @@ def _device_admin(ctx: RuleContext) -> Iterable[Hit]:
         return []
     fix = (
         f"Settings › Security › Device admin apps (the path varies by maker) › {ctx.label} › Deactivate; "
-        f"it can then be uninstalled.{_watch_out(ctx)}"
+        f"it can then be uninstalled.{watch_out(ctx)}"
     )
-    return _special_hits(ctx, (SpecialAccessKind.DEVICE_ADMIN,), fix)
+    return special_hits(ctx, (SpecialAccessKind.DEVICE_ADMIN,), fix)
 
 
 @rule(
@@ -248,6 +136,7 @@ def _device_admin(ctx: RuleContext) -> Iterable[Hit]:
     title="Device or profile owner",
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="A device owner manages the whole phone (permissions, apps, network logs); a profile owner manages "
     "a work profile. Expected on a company phone, alarming on a personal one.",
     remediation="Ask the organisation that manages the phone. A work profile is removed in Settings › Passwords & "
@@ -257,125 +146,117 @@ def _owner(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app is the device owner or a profile owner."""
     fix = (
         "If this is not a company-managed phone: a work profile is removed in Settings › Passwords & accounts › "
-        f"Work › Remove work profile; a device owner ({ctx.label}) only by a factory reset.{_watch_out(ctx)}"
+        f"Work › Remove work profile; a device owner ({ctx.label}) only by a factory reset.{watch_out(ctx)}"
     )
-    return _special_hits(ctx, (SpecialAccessKind.DEVICE_OWNER, SpecialAccessKind.PROFILE_OWNER), fix)
+    return special_hits(ctx, (SpecialAccessKind.DEVICE_OWNER, SpecialAccessKind.PROFILE_OWNER), fix)
 
 
-@rule(
-    "AUD-OVERLAY-001",
-    title="Display over other apps",
-    severity=Severity.MEDIUM,
-    confidence=Confidence.HIGH,
-    rationale="Drawing over other apps enables fake login screens and tap-jacking.",
-    remediation="adb shell appops set --user <user> <package> SYSTEM_ALERT_WINDOW deny (Settings › Apps › Special "
-    "app access › Display over other apps).",
+# --------------------------------------------------------------------------------------------------
+# Special accesses with one fix each: a table. The op and mode of an app-op fix are written once and
+# give both the general remediation (docs/rules.md) and the exact command for the app.
+# --------------------------------------------------------------------------------------------------
+
+SPECIAL_ACCESS_RULES: tuple[SpecialAccessRule, ...] = (
+    SpecialAccessRule(
+        "AUD-OVERLAY-001",
+        title="Display over other apps",
+        severity=Severity.MEDIUM,
+        confidence=Confidence.HIGH,
+        applies_to=AppliesTo.THIRD_PARTY,
+        kinds=(SpecialAccessKind.OVERLAY,),
+        fires_when="A non-system app may display over other apps.",
+        rationale="Drawing over other apps enables fake login screens and tap-jacking.",
+        fix=AppOpsFix("SYSTEM_ALERT_WINDOW", "deny", "Settings › Apps › Special app access › Display over other apps"),
+    ),
+    SpecialAccessRule(
+        "AUD-USAGE-001",
+        title="Usage access",
+        severity=Severity.MEDIUM,
+        confidence=Confidence.HIGH,
+        applies_to=AppliesTo.THIRD_PARTY,
+        kinds=(SpecialAccessKind.USAGE_ACCESS,),
+        fires_when="A non-system app has usage access.",
+        rationale="Usage access shows which apps are used, when and for how long: habits, health, faith, money, work.",
+        fix=AppOpsFix("GET_USAGE_STATS", "ignore", "Settings › Apps › Special app access › Usage access"),
+    ),
+    SpecialAccessRule(
+        "AUD-INSTALL-001",
+        title="Install unknown apps",
+        severity=Severity.MEDIUM,
+        confidence=Confidence.HIGH,
+        applies_to=AppliesTo.THIRD_PARTY,
+        kinds=(SpecialAccessKind.INSTALL_UNKNOWN_APPS,),
+        fires_when="A non-system app may install other apps.",
+        rationale="An app allowed to install apps can bring in anything, including apps the person never chose.",
+        fix=AppOpsFix(
+            "REQUEST_INSTALL_PACKAGES", "deny", "Settings › Apps › Special app access › Install unknown apps"
+        ),
+    ),
+    SpecialAccessRule(
+        "AUD-FILES-001",
+        title="All-files access",
+        severity=Severity.MEDIUM,
+        confidence=Confidence.HIGH,
+        applies_to=AppliesTo.THIRD_PARTY,
+        kinds=(SpecialAccessKind.ALL_FILES_ACCESS,),
+        fires_when="A non-system app has all-files access.",
+        rationale="All-files access reads every file in shared storage, including other apps' documents and chat "
+        "media.",
+        fix=AppOpsFix("MANAGE_EXTERNAL_STORAGE", "deny", "Settings › Apps › Special app access › All files access"),
+    ),
+    SpecialAccessRule(
+        "AUD-SCREEN-001",
+        title="Screen capture without asking",
+        severity=Severity.HIGH,
+        confidence=Confidence.HIGH,
+        applies_to=AppliesTo.THIRD_PARTY,
+        kinds=(SpecialAccessKind.MEDIA_PROJECTION,),
+        fires_when="A non-system app may capture the screen without the consent prompt.",
+        rationale="PROJECT_MEDIA set to allow lets the app record or cast the screen without the per-session prompt.",
+        fix=AppOpsFix("PROJECT_MEDIA", "ignore", "the default: ask each time"),
+    ),
+    SpecialAccessRule(
+        "AUD-VPN-001",
+        title="VPN of a non-system app",
+        severity=Severity.MEDIUM,
+        confidence=Confidence.HIGH,
+        applies_to=AppliesTo.THIRD_PARTY,
+        kinds=(SpecialAccessKind.VPN, SpecialAccessKind.ALWAYS_ON_VPN),
+        fires_when="A non-system app is allowed to run a VPN, or is the always-on VPN.",
+        rationale="A VPN app sees which servers every app talks to and can block, redirect or alter connections.",
+        fix=StepsFix("Settings › Network & internet › VPN › {app} › Forget VPN (turn off Always-on VPN first)."),
+    ),
+    SpecialAccessRule(
+        "AUD-IME-001",
+        title="Third-party keyboard",
+        severity=Severity.MEDIUM,
+        confidence=Confidence.HIGH,
+        applies_to=AppliesTo.THIRD_PARTY,
+        kinds=(SpecialAccessKind.INPUT_METHOD, SpecialAccessKind.DEFAULT_INPUT_METHOD),
+        fires_when="A non-system app is an enabled or the default input method.",
+        rationale="A keyboard sees everything typed — passwords, searches, messages — and may send it to its maker.",
+        fix=StepsFix("Settings › System › Languages & input › On-screen keyboard › Manage keyboards › {app} › Off."),
+    ),
+    SpecialAccessRule(
+        "AUD-RESTRICTED-001",
+        title="Restricted settings allowed for a sideloaded app",
+        severity=Severity.MEDIUM,
+        confidence=Confidence.HIGH,
+        applies_to=AppliesTo.THIRD_PARTY,
+        kinds=(SpecialAccessKind.RESTRICTED_SETTINGS_ALLOWED,),
+        fires_when="A non-system app has ACCESS_RESTRICTED_SETTINGS allowed.",
+        rationale="Android 13+ blocks sideloaded apps from accessibility and notification access unless the person "
+        "lifts the block by hand; stalkerware installers walk the person (or themselves) through exactly this.",
+        fix=StepsFix(
+            "Turn off the accesses {app} was given (its other findings name them).",
+            general_text="Turn off the accesses it was given (see its AUD-A11Y-001 / AUD-NLS-001 findings), then "
+            "uninstall it if unwanted; reinstalling restores the block.",
+            safety_note=True,
+        ),
+    ),
 )
-def _overlay(ctx: RuleContext) -> Iterable[Hit]:
-    """A non-system app may display over other apps."""
-    return _special_hits(ctx, (SpecialAccessKind.OVERLAY,), appops_set(ctx, "SYSTEM_ALERT_WINDOW", "deny"))
-
-
-@rule(
-    "AUD-USAGE-001",
-    title="Usage access",
-    severity=Severity.MEDIUM,
-    confidence=Confidence.HIGH,
-    rationale="Usage access shows which apps are used, when and for how long: habits, health, faith, money, work.",
-    remediation="adb shell appops set --user <user> <package> GET_USAGE_STATS ignore (Settings › Apps › Special app "
-    "access › Usage access).",
-)
-def _usage(ctx: RuleContext) -> Iterable[Hit]:
-    """A non-system app has usage access."""
-    return _special_hits(ctx, (SpecialAccessKind.USAGE_ACCESS,), appops_set(ctx, "GET_USAGE_STATS", "ignore"))
-
-
-@rule(
-    "AUD-INSTALL-001",
-    title="Install unknown apps",
-    severity=Severity.MEDIUM,
-    confidence=Confidence.HIGH,
-    rationale="An app allowed to install apps can bring in anything, including apps the person never chose.",
-    remediation="adb shell appops set --user <user> <package> REQUEST_INSTALL_PACKAGES deny (Settings › Apps › "
-    "Special app access › Install unknown apps).",
-)
-def _install(ctx: RuleContext) -> Iterable[Hit]:
-    """A non-system app may install other apps."""
-    fix = appops_set(ctx, "REQUEST_INSTALL_PACKAGES", "deny")
-    return _special_hits(ctx, (SpecialAccessKind.INSTALL_UNKNOWN_APPS,), fix)
-
-
-@rule(
-    "AUD-FILES-001",
-    title="All-files access",
-    severity=Severity.MEDIUM,
-    confidence=Confidence.HIGH,
-    rationale="All-files access reads every file in shared storage, including other apps' documents and chat media.",
-    remediation="adb shell appops set --user <user> <package> MANAGE_EXTERNAL_STORAGE deny (Settings › Apps › Special "
-    "app access › All files access).",
-)
-def _files(ctx: RuleContext) -> Iterable[Hit]:
-    """A non-system app has all-files access."""
-    fix = appops_set(ctx, "MANAGE_EXTERNAL_STORAGE", "deny")
-    return _special_hits(ctx, (SpecialAccessKind.ALL_FILES_ACCESS,), fix)
-
-
-@rule(
-    "AUD-SCREEN-001",
-    title="Screen capture without asking",
-    severity=Severity.HIGH,
-    confidence=Confidence.HIGH,
-    rationale="PROJECT_MEDIA set to allow lets the app record or cast the screen without the per-session prompt.",
-    remediation="adb shell appops set --user <user> <package> PROJECT_MEDIA ignore (the default: ask each time).",
-)
-def _screen_capture(ctx: RuleContext) -> Iterable[Hit]:
-    """A non-system app may capture the screen without the consent prompt."""
-    fix = appops_set(ctx, "PROJECT_MEDIA", "ignore")
-    return _special_hits(ctx, (SpecialAccessKind.MEDIA_PROJECTION,), fix)
-
-
-@rule(
-    "AUD-VPN-001",
-    title="VPN of a non-system app",
-    severity=Severity.MEDIUM,
-    confidence=Confidence.HIGH,
-    rationale="A VPN app sees which servers every app talks to and can block, redirect or alter connections.",
-    remediation="Settings › Network & internet › VPN › the app › Forget VPN (turn off Always-on VPN first).",
-)
-def _vpn(ctx: RuleContext) -> Iterable[Hit]:
-    """A non-system app is allowed to run a VPN, or is the always-on VPN."""
-    fix = f"Settings › Network & internet › VPN › {ctx.label} › Forget VPN (turn off Always-on VPN first)."
-    return _special_hits(ctx, (SpecialAccessKind.VPN, SpecialAccessKind.ALWAYS_ON_VPN), fix)
-
-
-@rule(
-    "AUD-IME-001",
-    title="Third-party keyboard",
-    severity=Severity.MEDIUM,
-    confidence=Confidence.HIGH,
-    rationale="A keyboard sees everything typed — passwords, searches, messages — and may send it to its maker.",
-    remediation="Settings › System › Languages & input › On-screen keyboard › Manage keyboards › the app › Off.",
-)
-def _ime(ctx: RuleContext) -> Iterable[Hit]:
-    """A non-system app is an enabled or the default input method."""
-    fix = f"Settings › System › Languages & input › On-screen keyboard › Manage keyboards › {ctx.label} › Off."
-    return _special_hits(ctx, (SpecialAccessKind.INPUT_METHOD, SpecialAccessKind.DEFAULT_INPUT_METHOD), fix)
-
-
-@rule(
-    "AUD-RESTRICTED-001",
-    title="Restricted settings allowed for a sideloaded app",
-    severity=Severity.MEDIUM,
-    confidence=Confidence.HIGH,
-    rationale="Android 13+ blocks sideloaded apps from accessibility and notification access unless the person "
-    "lifts the block by hand; stalkerware installers walk the person (or themselves) through exactly this.",
-    remediation="Turn off the accesses it was given (see its AUD-A11Y-001 / AUD-NLS-001 findings), then uninstall it "
-    "if unwanted; reinstalling restores the block.",
-)
-def _restricted(ctx: RuleContext) -> Iterable[Hit]:
-    """A non-system app has ACCESS_RESTRICTED_SETTINGS allowed."""
-    fix = f"Turn off the accesses {ctx.label} was given (its other findings name them).{_watch_out(ctx)}"
-    return _special_hits(ctx, (SpecialAccessKind.RESTRICTED_SETTINGS_ALLOWED,), fix)
+for _row in SPECIAL_ACCESS_RULES:
+    register(_row.rule())
 
 
 # --------------------------------------------------------------------------------------------------
@@ -402,6 +283,7 @@ def _background_location_fix(ctx: RuleContext) -> str:
     title="Background location granted",
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="Location all the time lets the app follow the person's movements without being opened.",
     remediation="adb shell pm revoke --user <user> <package> android.permission.ACCESS_BACKGROUND_LOCATION "
     "(apps targeting API < 29: appops set … FINE_LOCATION/COARSE_LOCATION foreground).",
@@ -409,8 +291,6 @@ def _background_location_fix(ctx: RuleContext) -> str:
 def _background_location(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app holds location all the time: ACCESS_BACKGROUND_LOCATION effective, or a location
     permission allowed in every state (apps targeting API < 29)."""
-    if not _third_party(ctx):
-        return []
     rows = [r for r in (ctx.rows.get(n) for n in (_BACKGROUND_LOCATION, *_LOCATION)) if r is not None]
     allowed = [r for r in rows if r.effective is EffectiveAccess.ALLOWED]
     if not allowed:
@@ -427,14 +307,13 @@ def _used_in_background(ctx: RuleContext, names: tuple[str, ...]) -> list[Permis
     title="Location used in the background",
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="The app-op history shows location read while the app was not in use.",
     remediation="adb shell pm revoke --user <user> <package> android.permission.ACCESS_BACKGROUND_LOCATION "
     "(or the location permissions themselves).",
 )
 def _location_used_bg(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app that can still use location has a background location access recorded."""
-    if not _third_party(ctx):
-        return []
     used = _used_in_background(ctx, _LOCATION)
     return [Hit(tuple(permission_evidence_text(r) for r in used), _background_location_fix(ctx))] if used else []
 
@@ -444,6 +323,7 @@ def _location_used_bg(ctx: RuleContext) -> Iterable[Hit]:
     title="Microphone used in the background",
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.ALL,
     rationale="The app-op history shows the microphone recording while the app was not in use.",
     remediation="adb shell pm revoke --user <user> <package> android.permission.RECORD_AUDIO",
 )
@@ -459,6 +339,7 @@ def _mic_bg(ctx: RuleContext) -> Iterable[Hit]:
     title="Camera used in the background",
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.ALL,
     rationale="The app-op history shows the camera used while the app was not in use.",
     remediation="adb shell pm revoke --user <user> <package> android.permission.CAMERA",
 )
@@ -473,6 +354,7 @@ def _cam_bg(ctx: RuleContext) -> Iterable[Hit]:
     title="SMS access without the SMS role",
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="Reading or receiving SMS exposes private messages and the one-time codes that guard accounts; "
     "outside the default SMS app that is rarely needed (Google Play restricts it).",
     remediation="adb shell pm revoke --user <user> <package> android.permission.READ_SMS (and each other SMS "
@@ -480,7 +362,7 @@ def _cam_bg(ctx: RuleContext) -> Iterable[Hit]:
 )
 def _sms(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app that does not hold the SMS role can use an SMS permission."""
-    if not _third_party(ctx) or "SMS" in ctx.roles:
+    if "SMS" in ctx.roles:
         return []
     rows = ctx.usable(*_SMS)
     return [Hit(tuple(permission_evidence_text(r) for r in rows), revoke(ctx, *(r.name for r in rows)))] if rows else []
@@ -491,13 +373,14 @@ def _sms(ctx: RuleContext) -> Iterable[Hit]:
     title="Call log access without the dialer role",
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="The call log shows who the person talks to, when and for how long.",
     remediation="adb shell pm revoke --user <user> <package> android.permission.READ_CALL_LOG (and each other "
     "call-log permission granted).",
 )
 def _call_log(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app that holds neither the dialer nor the call-screening role can use a call-log permission."""
-    if not _third_party(ctx) or ctx.roles & {"DIALER", "CALL_SCREENING"}:
+    if ctx.roles & {"DIALER", "CALL_SCREENING"}:
         return []
     rows = ctx.usable(*_CALL_LOG)
     return [Hit(tuple(permission_evidence_text(r) for r in rows), revoke(ctx, *(r.name for r in rows)))] if rows else []
@@ -513,6 +396,7 @@ def _call_log(ctx: RuleContext) -> Iterable[Hit]:
     title="Sideloaded app",
     severity=Severity.LOW,
     confidence=Confidence.MEDIUM,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="Installed from a file, by adb or by a browser: no store review, and the way stalkerware is put on a "
     "phone by someone holding it. Confidence is medium: the install source is inferred from installer fields.",
     remediation="Check that the person installed it themselves (Settings › Apps › the app); if not, read "
@@ -520,7 +404,7 @@ def _call_log(ctx: RuleContext) -> Iterable[Hit]:
 )
 def _sideload(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app was sideloaded."""
-    if not _third_party(ctx) or not ctx.facts.sideloaded:
+    if not ctx.facts.sideloaded:
         return []
     app = ctx.app
     evidence = (
@@ -539,15 +423,16 @@ def _sideload(ctx: RuleContext) -> Iterable[Hit]:
     title="No launcher icon",
     severity=Severity.MEDIUM,
     confidence=Confidence.MEDIUM,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="An app without a launcher icon is invisible in the app drawer; monitoring apps hide this way. "
     "Medium confidence: read from the APK manifest, and an app can also hide its icon at run time.",
     remediation="Find it under Settings › Apps › See all apps; uninstall it there if nobody knows what it is.",
 )
 def _hidden(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app's APK declares no launcher activity."""
-    if not _third_party(ctx) or not ctx.facts.hidden_icon:
+    if not ctx.facts.hidden_icon:
         return []
-    fix = f"Find {ctx.label} under Settings › Apps › See all apps.{_watch_out(ctx)}"
+    fix = f"Find {ctx.label} under Settings › Apps › See all apps.{watch_out(ctx)}"
     return [Hit(("APK manifest: no enabled MAIN/LAUNCHER activity",), fix)]
 
 
@@ -556,13 +441,14 @@ def _hidden(ctx: RuleContext) -> Iterable[Hit]:
     title="Legacy target SDK (everything granted at install)",
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="An app targeting API < 23 got every permission at install without a prompt, and keeps them until "
     "the person turns them off one by one.",
     remediation="Settings › Apps › the app › Permissions: turn off what it does not need; better, replace the app.",
 )
 def _legacy(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app targets API < 23 and can use at least one runtime permission."""
-    if not _third_party(ctx) or ctx.facts.legacy_target_sdk is None:
+    if ctx.facts.legacy_target_sdk is None:
         return []
     usable = ctx.usable(*(p.name for p in ctx.app.permissions if p.kind is PermissionKind.RUNTIME))
     if not usable:
@@ -577,16 +463,16 @@ def _legacy(ctx: RuleContext) -> Iterable[Hit]:
     title="Debuggable build",
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="A debuggable app's private data can be read over adb (run-as) and a debugger attached: a developer "
     "build, not what a store ships.",
     remediation="Uninstall it and install the store release: adb shell pm uninstall --user <user> <package>.",
 )
 def _debuggable(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app is marked debuggable (package flags or APK manifest)."""
-    if not _third_party(ctx) or not ctx.facts.debuggable:
+    if not ctx.facts.debuggable:
         return []
-    command = f"adb shell pm uninstall --user {ctx.app.user} {_q(ctx.app.package)}"
-    fix = f"{command} (its data is erased), then install the store release."
+    fix = f"{uninstall(ctx)} (its data is erased), then install the store release."
     return [Hit(("flags=[DEBUGGABLE]",), fix)]
 
 
@@ -595,6 +481,7 @@ def _debuggable(ctx: RuleContext) -> Iterable[Hit]:
     title="Location or identification trackers",
     severity=Severity.LOW,
     confidence=Confidence.MEDIUM,
+    applies_to=AppliesTo.ALL,
     rationale="Tracker SDKs whose business is location or identifying people are embedded; whatever the app reaches "
     "can leave to them. Medium confidence: the code is present, its use is not proven.",
     remediation="No command removes an SDK. Prefer an app without these trackers; Settings › Privacy › Ads › Delete "
@@ -608,7 +495,7 @@ def _trackers(ctx: RuleContext) -> Iterable[Hit]:
     found = [t for t in apk.trackers if {c.lower() for c in t.categories} & {"location", "identification"}]
     if not found:
         return []
-    evidence = tuple(tracker_evidence_text(t.name, t.categories, t.evidence) for t in found)
+    evidence = tuple(tracker_evidence_text(t) for t in found)
     fix = (
         f"No command removes an SDK from {ctx.label}. Prefer an app without these trackers; "
         "Settings › Privacy › Ads › Delete advertising ID cuts the identifier they share."
@@ -621,6 +508,7 @@ def _trackers(ctx: RuleContext) -> Iterable[Hit]:
     title="Stalkerware-like combination",
     severity=Severity.CRITICAL,
     confidence=Confidence.MEDIUM,
+    applies_to=AppliesTo.THIRD_PARTY,
     rationale="A master key (accessibility, notification access or device admin), location, and a hidden or "
     "sideloaded install is how commercial stalkerware is built and installed. Medium confidence: parental-control "
     "and anti-theft apps look the same.",
@@ -631,7 +519,7 @@ def _stalker(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app matches the bundled ``stalkerware_like`` combination profile (weights.json; the rule
     ignores --weights so that findings do not depend on the scoring weights)."""
     profile = load_weights().profile("stalkerware_like")
-    if profile is None or not _third_party(ctx):
+    if profile is None:
         return []
     met = profile_matches(profile, ctx.app, ctx.reach, ctx.facts)
     if met is None:
@@ -641,7 +529,7 @@ def _stalker(ctx: RuleContext) -> Iterable[Hit]:
         if ctx.specials(SpecialAccessKind.DEVICE_ADMIN)
         else ""
     )
-    fix = f"{SAFETY_WARNING} When it is safe:{admin} adb shell pm uninstall --user {ctx.app.user} {_q(ctx.app.package)}"
+    fix = f"{SAFETY_WARNING} When it is safe:{admin} {uninstall(ctx)}"
     return [Hit(met, fix)]
 
 
@@ -658,6 +546,7 @@ def find(app: AppReport, *, reach: AppReach | None = None, facts: AppFacts | Non
     ``reach`` and ``facts`` may be passed when the caller already has them (the scorer reads the same).
     """
     ctx = RuleContext(app=app, reach=reach or app_reach(app), facts=facts or app_facts(app))
+    scopes = {scope for scope in AppliesTo if applies(scope, app)}
     findings = [
         Finding(
             rule_id=r.id,
@@ -669,6 +558,7 @@ def find(app: AppReport, *, reach: AppReach | None = None, facts: AppFacts | Non
             remediation=hit.remediation,
         )
         for r in RULES.values()
+        if r.applies_to in scopes
         for hit in r.check(ctx)
     ]
     findings.sort(key=lambda f: (_SEVERITY_ORDER[f.severity], f.rule_id))

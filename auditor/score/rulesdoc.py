@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 from auditor.score.rules import RULES, Rule
+from auditor.score.scope import scope_words
 
 
 def _cell(text: str) -> str:
@@ -20,6 +21,7 @@ def _section(r: Rule) -> list[str]:
         f"## {r.id} — {r.title}",
         "",
         f"- **Severity**: {r.severity.value} · **Confidence**: {r.confidence.value}",
+        f"- **Applies to**: {scope_words(r.applies_to)}",
         f"- **Fires when**: {r.fires_when}",
         f"- **Why it matters**: {r.rationale}",
         f"- **Remediation**: {r.remediation}",

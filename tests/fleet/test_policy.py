@@ -8,8 +8,19 @@ from pathlib import Path
 import pytest
 
 from auditor.fleet.errors import PolicyError
-from auditor.fleet.policy import PolicyRule, evaluate, load_policy, parse_policy, rule_words
+from auditor.fleet.policy import (
+    CHECKS,
+    AppCheck,
+    DeviceCheck,
+    PolicyRule,
+    device_check,
+    evaluate,
+    load_policy,
+    parse_policy,
+    rule_words,
+)
 from auditor.model import InstallSource, SpecialAccessKind
+from auditor.score.scope import AppliesTo
 from tests.fleet.builders import ADMOB, FIREBASE, FOURSQUARE, SIGNER_B, hand_report
 from tests.score.builders import allowed, apk, app, denied, special
 
@@ -104,6 +115,31 @@ def test_values_are_normalised() -> None:
 
 def test_every_rule_has_words() -> None:
     assert all(rule_words(r) for r in PolicyRule)
+    assert rule_words(PolicyRule.REQUIRED_INSTALLER) == "installer not allowed"
+
+
+def test_every_policy_rule_has_exactly_one_check() -> None:
+    assert list(CHECKS) and set(CHECKS) == set(PolicyRule)
+    assert all(check.rule is rule for rule, check in CHECKS.items())
+    assert len({check.check for check in CHECKS.values()}) == len(CHECKS)
+
+
+def test_a_second_check_for_a_rule_is_refused() -> None:
+    with pytest.raises(ValueError, match="min_sdk already has a check"):
+        device_check(PolicyRule.MIN_SDK, words="again")(lambda policy, report: ())
+    assert CHECKS[PolicyRule.MIN_SDK].words == "Android version too old"
+
+
+def test_checks_declare_where_they_look() -> None:
+    devices = {r for r, c in CHECKS.items() if isinstance(c, DeviceCheck)}
+    everywhere = {r for r, c in CHECKS.items() if isinstance(c, AppCheck) and c.applies_to is AppliesTo.ALL}
+    assert devices == {
+        PolicyRule.MAX_PATCH_AGE,
+        PolicyRule.OLDEST_PATCH,
+        PolicyRule.MIN_SDK,
+        PolicyRule.MAX_DEVICE_EXPOSURE,
+    }
+    assert everywhere == {PolicyRule.BLOCKED_APP, PolicyRule.BLOCKED_SIGNER}
 
 
 POLICY = """
@@ -178,15 +214,24 @@ def test_violations_with_evidence() -> None:
     by = {(v.rule, v.app): v for v in violations}
     perm = by[(PolicyRule.DENIED_PERMISSION, "com.reader")]
     assert perm.device == "DEV1" and perm.user == 0
-    assert perm.evidence[0].startswith("android.permission.READ_SMS: granted=true, effective=allowed")
-    assert by[(PolicyRule.DENIED_SPECIAL_ACCESS, "com.spyware")].evidence == (
-        "dumpsys accessibility: Enabled services",
+    assert perm.evidence == ("android.permission.READ_SMS granted=true op READ_SMS=allow",)
+    spyware = by[(PolicyRule.DENIED_SPECIAL_ACCESS, "com.spyware")]
+    assert spyware.evidence == (
+        "special accessibility_service com.spyware/.Svc (dumpsys accessibility: Enabled services)",
     )
+    # A violation quotes the fact in the words of the finding about it.
+    findings = {(a.package, f.rule_id): f for a in report.apps for f in a.findings}
+    assert findings[("com.reader", "AUD-SMS-001")].evidence == perm.evidence
+    assert findings[("com.spyware", "AUD-A11Y-001")].evidence == spyware.evidence
     assert "signer SHA-256 " + SIGNER_B in by[(PolicyRule.BLOCKED_SIGNER, "com.resigned")].evidence
     patch = by[(PolicyRule.MAX_PATCH_AGE, None)]
     assert patch.message == "security patch 2023-12-01 was 183 days old at capture; the maximum is 90"
     trackers = [v for v in violations if v.rule is PolicyRule.FORBIDDEN_TRACKER]
     assert {v.message.split(" embeds ")[1].split(" (")[0] for v in trackers} == {ADMOB.name, FIREBASE.name}
+    assert [v.evidence for v in trackers] == [
+        ("tracker Google AdMob (Advertisement) evidence com.googleadmob.sdk",),
+        ("tracker Google Firebase Analytics (Analytics) evidence com.googlefirebaseanalytics.sdk",),
+    ]
 
 
 def test_exposure_limits_list_the_top_reasons() -> None:

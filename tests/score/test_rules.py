@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,10 @@ import pytest
 from auditor.model import AppReport, EffectiveAccess, InstallSource, Severity
 from auditor.model import SpecialAccessKind as K
 from auditor.score import RULES, find
-from auditor.score.rules import SAFETY_WARNING
+from auditor.score.evidence import role_short_name
+from auditor.score.rules import SAFETY_WARNING, SPECIAL_ACCESS_RULES
 from auditor.score.rulesdoc import render
+from auditor.score.scope import AppliesTo, applies, scope_words
 from tests.score.builders import allowed, apk, app, in_use, perm, role, special, tracker
 
 RULES_MD = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
@@ -136,16 +139,25 @@ def test_rule_fires_with_the_exact_fix(rule_id: str, report: AppReport, fix: str
     assert (finding.severity, finding.confidence, finding.title) == (rule.severity, rule.confidence, rule.title)
 
 
-@pytest.mark.parametrize(
-    "rule_id",
-    ["AUD-A11Y-001", "AUD-NLS-001", "AUD-OVERLAY-001", "AUD-SMS-001", "AUD-LOC-BG-001", "AUD-DEBUG-001"],
-)
-def test_master_key_and_permission_rules_skip_system_apps(rule_id: str) -> None:
-    report = next(r for rid, r, _ in CASES if rid == rule_id)
-    from dataclasses import replace
+@pytest.mark.parametrize(("rule_id", "report"), [(rid, r) for rid, r, _ in CASES], ids=[c[0] for c in CASES])
+def test_the_engine_applies_each_rule_to_the_apps_it_declares(rule_id: str, report: AppReport) -> None:
+    """The same app flagged system (nothing else changed) keeps only the findings of rules for every app."""
+    system = replace(report, system=True)
+    fired = rule_id in {f.rule_id for f in find(system)}
+    assert fired is (RULES[rule_id].applies_to is AppliesTo.ALL)
 
-    system = replace(report, system=True, install_source=InstallSource.SYSTEM)
-    assert rule_id not in {f.rule_id for f in find(system)}
+
+def test_rules_for_every_app_are_the_background_sensors_and_trackers() -> None:
+    everywhere = {rid for rid, r in RULES.items() if r.applies_to is AppliesTo.ALL}
+    assert everywhere == {"AUD-MIC-BG-001", "AUD-CAM-BG-001", "AUD-TRACKER-001"}
+
+
+@pytest.mark.parametrize("scope", list(AppliesTo))
+def test_every_scope_says_which_apps_it_covers(scope: AppliesTo) -> None:
+    installed, system = app("com.x"), app("com.x", system=True, source=InstallSource.SYSTEM)
+    assert applies(scope, installed)
+    assert applies(scope, system) is (scope is AppliesTo.ALL)
+    assert scope_words(scope)
 
 
 def test_roles_silence_sms_and_call_log_rules() -> None:
@@ -153,6 +165,13 @@ def test_roles_silence_sms_and_call_log_rules() -> None:
     dialer = app("com.x", allowed("READ_CALL_LOG"), specials=(role("DIALER"),))
     assert find(sms) == ()
     assert find(dialer) == ()
+
+
+def test_only_the_platform_sms_role_silences_the_sms_rule() -> None:
+    vendor = special(K.ROLE, "com.vendor.role.SMS", "dumpsys role")
+    assert role_short_name(vendor.detail) == "com.vendor.role.SMS"
+    assert role_short_name("android.app.role.SMS") == "SMS"
+    assert [f.rule_id for f in find(app("com.x", allowed("READ_SMS"), specials=(vendor,)))] == ["AUD-SMS-001"]
 
 
 def test_revoked_or_denied_permissions_draw_no_permission_finding() -> None:
@@ -192,6 +211,40 @@ def test_hostile_names_are_shell_quoted() -> None:
     evil = app("com.x", specials=(special(K.NOTIFICATION_LISTENER, "com.x/.N;reboot"),))
     finding = next(f for f in find(evil) if f.rule_id == "AUD-NLS-001")
     assert "disallow_listener 'com.x/.N;reboot' 0" in finding.remediation
+
+
+def test_special_access_rows_cover_distinct_kinds() -> None:
+    assert [r.id for r in SPECIAL_ACCESS_RULES] == [
+        "AUD-OVERLAY-001", "AUD-USAGE-001", "AUD-INSTALL-001", "AUD-FILES-001", "AUD-SCREEN-001", "AUD-VPN-001",
+        "AUD-IME-001", "AUD-RESTRICTED-001",
+    ]  # fmt: skip
+    kinds = [k for r in SPECIAL_ACCESS_RULES for k in r.kinds]
+    assert len(kinds) == len(set(kinds))
+
+
+def test_an_app_op_row_gives_the_documented_and_the_exact_command() -> None:
+    overlay = RULES["AUD-OVERLAY-001"]
+    assert overlay.remediation == (
+        "adb shell appops set --user <user> <package> SYSTEM_ALERT_WINDOW deny "
+        "(Settings › Apps › Special app access › Display over other apps)."
+    )
+    evil = app("com.x;reboot", specials=(special(K.OVERLAY, "SYSTEM_ALERT_WINDOW"),), user=10)
+    (finding,) = find(evil)
+    assert finding.remediation == "adb shell appops set --user 10 'com.x;reboot' SYSTEM_ALERT_WINDOW deny"
+    assert finding.evidence == ("special display_over_other_apps SYSTEM_ALERT_WINDOW (test fixture)",)
+
+
+def test_a_settings_row_names_the_app_and_warns_when_it_may_be_stalkerware() -> None:
+    vpn = app("com.x", specials=(special(K.VPN, "com.x"),))
+    assert [f.remediation for f in find(vpn)] == [
+        "Settings › Network & internet › VPN › com.x › Forget VPN (turn off Always-on VPN first)."
+    ]
+    restricted = app("com.x", specials=(special(K.RESTRICTED_SETTINGS_ALLOWED),), source=SIDE)
+    fix = next(f.remediation for f in find(restricted) if f.rule_id == "AUD-RESTRICTED-001")
+    assert fix == (
+        "Turn off the accesses com.x was given (its other findings name them). This app was sideloaded or hides "
+        "its icon: read AUD-STALKER-001's safety note first."
+    )
 
 
 def test_findings_come_most_severe_first() -> None:
