@@ -12,16 +12,16 @@ from hypothesis import strategies as st
 from auditor.apk import axml
 from auditor.apk.errors import AxmlFormatError
 from tests.apk import factory
-from tests.apk.factory import AxmlOptions, el
+from tests.apk.factory import AxmlLayout, el
 
 
-def _doc(options: AxmlOptions | None = None) -> bytes:
+def _doc(options: AxmlLayout | None = None) -> bytes:
     root = factory.manifest(
         "com.example.app",
         permissions=["android.permission.CAMERA"],
         components=[factory.activity(".Main", factory.LAUNCHER, exported=True)],
     )
-    return factory.axml(root, options=options)
+    return factory.axml(root, layout=options)
 
 
 def test_parses_elements_attributes_and_text() -> None:
@@ -64,13 +64,13 @@ def test_renamed_attribute_is_still_found_by_id_and_fake_names_are_not() -> None
 
 
 def test_utf8_string_pool() -> None:
-    doc = axml.parse(_doc(AxmlOptions(utf8=True)))
+    doc = axml.parse(_doc(AxmlLayout(utf8=True)))
     assert doc.root.by_name("package").as_string() == "com.example.app"  # type: ignore[union-attr]
 
 
 def test_namespace_node_with_larger_header_is_accepted() -> None:
     """jadx #1232: a 0x14-byte namespace header. Android reads the extension after the header."""
-    doc = axml.parse(_doc(AxmlOptions(namespace_header_size=0x14)))
+    doc = axml.parse(_doc(AxmlLayout(namespace_header_size=0x14)))
     assert doc.root.tag == "manifest"
     assert doc.anomalies == ["node 0x100 at 860 has a 20-byte header (Android reads past it)"]
 
@@ -88,25 +88,25 @@ def test_zero_sized_end_namespace_after_the_root_is_ignored() -> None:
 
 
 def test_junk_after_the_root_element_is_ignored() -> None:
-    doc = axml.parse(_doc(AxmlOptions(trailing=b"\xde\xad\xbe\xef" * 8)))
+    doc = axml.parse(_doc(AxmlLayout(trailing=b"\xde\xad\xbe\xef" * 8)))
     assert doc.root.tag == "manifest"
     assert any("after the root element ignored" in a for a in doc.anomalies)
 
 
 def test_wider_attribute_stride_is_honoured() -> None:
-    doc = axml.parse(_doc(AxmlOptions(attribute_size=24)))
+    doc = axml.parse(_doc(AxmlLayout(attribute_size=24)))
     assert doc.root.iter("uses-sdk")[0].by_id(0x01010270).as_int() == 33  # type: ignore[union-attr]
 
 
 def test_lying_string_count_below_the_real_one_hides_strings() -> None:
     # Fewer strings declared than used: Android returns NULL for the rest; no crash.
-    doc = axml.parse(_doc(AxmlOptions(declared_string_count=5)))
+    doc = axml.parse(_doc(AxmlLayout(declared_string_count=5)))
     assert doc.root.tag == ""
 
 
 def test_lying_string_count_beyond_the_pool_is_rejected() -> None:
     with pytest.raises(AxmlFormatError, match="string pool offsets run past the pool"):
-        axml.parse(_doc(AxmlOptions(declared_string_count=100_000)))
+        axml.parse(_doc(AxmlLayout(declared_string_count=100_000)))
 
 
 def test_tampered_document_type_is_an_anomaly() -> None:
