@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import struct
 
 import pytest
@@ -151,17 +150,76 @@ def test_attributes_running_past_the_node_are_rejected() -> None:
         axml.parse(bytes(data))
 
 
+Facts = tuple[str, tuple[tuple[object, str | None], ...], tuple["Facts", ...]]
+
+
+def _facts(element: axml.XmlElement) -> Facts:
+    """What a reader takes from an element: its tag, attributes (by id, else name) and children."""
+    attrs = tuple((a.res_id or a.name, a.as_string()) for a in element.attributes)
+    return element.tag, attrs, tuple(_facts(c) for c in element.children)
+
+
+def _unread_bytes(data: bytes) -> list[int]:
+    """Offsets of the bytes no reader acts on: each node's line number and comment index."""
+    positions = []
+    pos = 8
+    while pos < len(data):
+        kind, _header, size = struct.unpack_from("<HHL", data, pos)
+        if 0x0100 <= kind <= 0x017F:
+            positions.extend(range(pos + 8, pos + 16))
+        pos += size
+    return positions
+
+
+DOC = _doc()
+INTACT = _facts(axml.parse(DOC).root)
+UNREAD = _unread_bytes(DOC)
+
+
+def test_the_sample_document_and_its_unread_bytes() -> None:
+    assert INTACT[0] == "manifest"
+    assert [child[0] for child in INTACT[2]] == ["uses-sdk", "uses-permission", "application"]
+    # 18 nodes: the namespace start and end, and the start and end of 8 elements (manifest, uses-sdk,
+    # uses-permission, application, activity, intent-filter, action, category).
+    assert len(UNREAD) == 8 * 18
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.integers(min_value=0, max_value=2000), st.integers(min_value=0, max_value=255))
+@given(st.one_of(st.sampled_from(UNREAD), st.integers(min_value=0, max_value=2000)), st.integers(0, 255))
 def test_any_single_byte_change_is_parsed_or_rejected_cleanly(position: int, value: int) -> None:
-    data = bytearray(_doc())
-    data[position % len(data)] = value
-    with contextlib.suppress(AxmlFormatError):
+    data = bytearray(DOC)
+    at = position % len(data)
+    data[at] = value
+    if at in UNREAD:
+        # Line numbers and comments are for people: a change there changes nothing.
+        doc = axml.parse(bytes(data))
+        assert _facts(doc.root) == INTACT
+        assert doc.anomalies == []
+        return
+    try:
         axml.parse(bytes(data))
+    except AxmlFormatError as e:
+        assert str(e)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=600))
-def test_random_bytes_never_crash(data: bytes) -> None:
-    with contextlib.suppress(AxmlFormatError):
+def test_random_bytes_are_rejected_cleanly_and_ignored_after_the_end(data: bytes) -> None:
+    # Random nodes: a document or the typed error.
+    try:
         axml.parse(b"\x03\x00\x08\x00" + struct.pack("<L", len(data) + 8) + data)
+    except AxmlFormatError as e:
+        assert str(e)
+    # Past the declared end, Android reads nothing: the same bytes change no fact, and are reported.
+    doc = axml.parse(DOC + data)
+    assert _facts(doc.root) == INTACT
+    assert doc.anomalies == ([f"{len(data)} bytes after the declared end of the binary XML"] if data else [])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0, max_value=2000))
+def test_every_cut_document_is_rejected(cut: int) -> None:
+    """A document cut short no longer holds its declared size: Android refuses it, so does the reader."""
+    prefix = DOC[: cut % len(DOC)]
+    with pytest.raises(AxmlFormatError, match="shorter than its header|declares"):
+        axml.parse(prefix)
