@@ -186,6 +186,8 @@ def audit(
 
     With a PATH, audits that saved data. Without one, collects from the phone first (read-only; the
     snapshot is kept in reports/ as evidence), then audits it.
+
+    Example: auditor audit snapshot/ --format html --out report.html
     """
     from auditor.pipeline import audit_path
     from auditor.report.formats import render, write_report
@@ -227,7 +229,10 @@ def devices(
     ] = None,
     no_usb: Annotated[bool, typer.Option("--no-usb", help="Do not look for USB devices directly.")] = False,
 ) -> None:
-    """List every device this computer can reach: through a running adb server, over USB, and --tcp targets."""
+    """List every device this computer can reach: through a running adb server, over USB, and --tcp targets.
+
+    Example: auditor devices --tcp 192.168.1.20:5555
+    """
     from rich.table import Table
 
     from auditor.acquire.adb import discover
@@ -266,7 +271,10 @@ def collect(
     ] = False,
     apks: ApksOpt = None,
 ) -> None:
-    """Collect a read-only snapshot from a phone: the verbatim output of every command of the plan, with a manifest."""
+    """Collect a read-only snapshot from a phone: the verbatim output of every command of the plan, with a manifest.
+
+    Example: auditor collect --out snapshot/ --apks
+    """
     if out_dir.exists() and any(out_dir.iterdir()) and not resume:
         raise _fail(f"{out_dir} is not empty; use --resume to complete it, or choose another --out")
     manifest = _collect(_target(serial, tcp), out_dir, resume=resume, apks=apks)
@@ -287,6 +295,8 @@ def demo(
     A synthetic Android 14 device (two users, system and user apps, master keys, app-op history) is
     served by the built-in ADB device simulator on 127.0.0.1, collected over the real ADB protocol
     exactly as a phone would be, and audited.
+
+    Example: auditor demo --apps 200
     """
     from auditor.demo import run_demo
     from auditor.report.terminal import print_summary
@@ -319,6 +329,8 @@ def apk(
     Each APK is analysed in an isolated worker with a time limit and a memory cap; a broken or hostile
     APK gives a degraded or skipped result with the reason. Results are cached by SHA-256.
     Exit code 0, or 2 when an input was unusable.
+
+    Example: auditor apk app.apk --format json
     """
     from auditor.apk import ApkCache, analyse_apks, exit_status, load_trackers
     from auditor.report.apk import render_json, render_text
@@ -336,7 +348,10 @@ def synth(
     apps: Annotated[int, typer.Option(help="How many apps the synthetic device has.", min=30, max=50000)] = 500,
     seed: Annotated[int, typer.Option(help="Random seed (the same seed gives the same bytes).")] = 0,
 ) -> None:
-    """Write a synthetic device snapshot (for trying the tool, tests and benchmarks)."""
+    """Write a synthetic device snapshot (for trying the tool, tests and benchmarks).
+
+    Example: auditor synth synth/ --apps 500 --seed 7
+    """
     from auditor.acquire.synthetic import write_synthetic
 
     write_synthetic(out_dir, apps, seed=seed)
@@ -411,6 +426,8 @@ def fleet(
     Each input is audited (or read back) in parallel and folded into the fleet view, so memory does not
     grow with the number of devices. An unusable input is skipped with its reason; the run goes on.
     Exit code: 0 no violation, 1 any policy violation, 2 no usable input (or a malformed policy).
+
+    Example: auditor fleet audits/ --policy policy.toml --out fleet.html
     """
     from auditor.fleet import ExportFormat, load_key, load_policy, run_fleet
     from auditor.ui import RichObserver
@@ -483,6 +500,8 @@ def diff(
     APKs of the same app. Lists apps added, removed and updated, permissions newly granted or revoked,
     special accesses turned on or off, trackers added or removed, and exposure changes with their
     reasons; a signer change is flagged. Exit code: 0 no change, 1 changes, 2 unusable input.
+
+    Example: auditor diff old/ new/ --format html --out d.html
     """
     from typing import assert_never
 

@@ -45,14 +45,13 @@ sys.path.insert(0, str(ROOT))
 
 from auditor.model import (  # noqa: E402
     ApkFacts,
-    ApkNetworkSecurity,
     ApkSigning,
     ApkTracker,
     AuditReport,
-    CleartextReason,
     SigningScheme,
 )
 from auditor.serial import Json  # noqa: E402
+from tests.builders import apk_facts  # noqa: E402
 
 APPS = 300
 BASES = 6
@@ -87,29 +86,13 @@ def _sha(text: str) -> str:
 def _facts(package: str, version_code: int | None, version_name: str | None) -> ApkFacts:
     h = int(_sha(package)[:8], 16)
     trackers = tuple(t for i, t in enumerate(TRACKER_POOL) if (h >> i) & 1 and (h >> (i + 8)) & 1)
-    return ApkFacts(
-        package=package,
-        label=None,
+    return apk_facts(
+        package,
         version_code=version_code,
         version_name=version_name,
-        min_sdk=24,
-        target_sdk=34,
-        split=None,
-        shared_user_id=None,
-        permissions=(),
-        declared_permissions=(),
-        components=(),
-        debuggable=False,
-        allow_backup=True,
-        test_only=False,
-        network=ApkNetworkSecurity(cleartext_permitted=False, cleartext_reason=CleartextReason.TARGET_SDK_DEFAULT),
         signing=ApkSigning(signer_sha256=_sha(f"release key of {package}"), signer_scheme=SigningScheme.V2),
-        launcher_activities=(f"{package}.Main",),
-        hides_launcher_icon=False,
         trackers=trackers,
-        dex_files=1,
         class_count=1000,
-        janus=False,
     )
 
 

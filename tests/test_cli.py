@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -13,12 +14,16 @@ import pytest
 from tests.realdata import real_file
 
 
-def run(*args: str, cwd: Path | None = None, cache: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, cwd: Path | None = None, cache: Path | None = None, columns: int | None = None
+) -> subprocess.CompletedProcess[str]:
     """``python -m auditor …`` with its APK cache in a throw-away folder, never the user's."""
     import os
     import tempfile
 
     env = {**os.environ, "XDG_CACHE_HOME": str(cache or Path(tempfile.mkdtemp(prefix="auditor-cache-")))}
+    if columns is not None:
+        env["COLUMNS"] = str(columns)  # the width rich lays help out for
     return subprocess.run(
         [sys.executable, "-m", "auditor", *args], capture_output=True, text=True, cwd=cwd, timeout=120, env=env
     )
@@ -31,12 +36,57 @@ def test_help_lists_commands() -> None:
         assert command in result.stdout
 
 
-@pytest.mark.parametrize("command", ["audit", "collect", "demo", "devices", "synth"])
+OPTIONS = {
+    "audit": ("--out", "--format", "--serial", "--tcp", "--apks", "--weights", "--redact", "--redact-key-file"),
+    "devices": ("--tcp", "--no-usb"),
+    "collect": ("--out", "--serial", "--tcp", "--resume", "--apks"),
+    "demo": ("--apps", "--out-dir"),
+    "apk": ("--format", "--trackers", "--no-cache"),
+    "synth": ("--apps", "--seed"),
+    "fleet": (
+        "--out",
+        "--policy",
+        "--export-dir",
+        "--export-format",
+        "--jobs",
+        "--redact",
+        "--redact-key-file",
+        "--strict",
+    ),
+    "diff": ("--format", "--out", "--force"),
+}
+"""Each command's own options, as its ``--help`` must list them."""
+
+EXAMPLES = {
+    "audit": "auditor audit snapshot/ --format html --out report.html",
+    "devices": "auditor devices --tcp 192.168.1.20:5555",
+    "collect": "auditor collect --out snapshot/ --apks",
+    "demo": "auditor demo --apps 200",
+    "apk": "auditor apk app.apk --format json",
+    "synth": "auditor synth synth/ --apps 500 --seed 7",
+    "fleet": "auditor fleet audits/ --policy policy.toml --out fleet.html",
+    "diff": "auditor diff old/ new/ --format html --out d.html",
+}
+
+
+@pytest.mark.parametrize("command", sorted(OPTIONS))
 def test_each_command_explains_itself(command: str) -> None:
-    result = run(command, "--help")
+    result = run(command, "--help", columns=100)
     assert result.returncode == 0
-    assert "Usage:" in result.stdout
-    assert len(result.stdout.splitlines()) > 5
+    assert f"Usage: python -m auditor {command} [OPTIONS]" in result.stdout
+    # The options table lists exactly this command's options (each first in its row; "*": required).
+    listed = re.findall(r"^│ (?:\*  |   )?(--[a-z][a-z-]*)", result.stdout, flags=re.MULTILINE)
+    assert listed == [*OPTIONS[command], "--help"]
+    # And the help ends its text with one example, on a line of its own.
+    assert re.search(rf"^ Example: {re.escape(EXAMPLES[command])}\s*$", result.stdout, flags=re.MULTILINE)
+
+
+def test_every_command_is_covered() -> None:
+    from typer.main import get_command
+
+    from auditor.cli import app
+
+    assert sorted(get_command(app).commands) == sorted(OPTIONS)  # type: ignore[attr-defined]
 
 
 def test_missing_path_is_one_line_exit_2(tmp_path: Path) -> None:

@@ -44,8 +44,48 @@ def test_usb_target_goes_through_a_server_that_lists_it() -> None:
         assert b"Simulated Pixel" in b"".join(conn.shell("getprop ro.product.model", timeout_s=5))
 
 
-def test_usb_without_device(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_usb_listing_on_this_machine_never_leaks_a_libusb_error() -> None:
+    """Whatever this machine's bus holds (the only check that can run against real libusb here)."""
     pytest.importorskip("usb1")
-    from auditor.acquire.adb.usb import list_usb_devices
+    from auditor.acquire.adb.usb import UsbCandidate, list_usb_devices
 
-    assert isinstance(list_usb_devices(), list)  # no raw libusb error, whatever the bus holds
+    try:
+        found = list_usb_devices()
+    except UsbError as e:  # no USB subsystem (a container): one line saying what to do instead
+        assert "adb server" in str(e) or "libusb" in str(e)
+    else:
+        assert all(isinstance(c, UsbCandidate) for c in found)
+
+
+class _Transport:
+    """An ADB interface as adb-shell's ``UsbTransport`` shows it; reading its serial may fail."""
+
+    def __init__(self, serial: str | Exception) -> None:
+        self._serial = serial
+
+    @property
+    def serial_number(self) -> str:
+        if isinstance(self._serial, Exception):
+            raise self._serial
+        return self._serial
+
+
+def test_usb_listing_names_each_interface_and_why_one_cannot_be_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from auditor.acquire.adb import usb
+
+    transports = [_Transport("R58M"), _Transport(_usb_error("USBErrorAccess"))]
+    fake = SimpleNamespace(UsbTransport=SimpleNamespace(find_all_adb_devices=lambda: iter(transports)))
+    monkeypatch.setattr(usb, "_usb_transport_module", lambda: fake)
+    found = usb.list_usb_devices()
+    assert [c.serial for c in found] == ["R58M", None]
+    assert found[0].detail is None
+    assert found[1].detail is not None and found[1].detail.startswith("no permission to open the USB device: ")
+
+    def busy() -> list[_Transport]:
+        raise _usb_error("USBErrorBusy")
+
+    fake.UsbTransport.find_all_adb_devices = busy
+    with pytest.raises(UsbBusyError, match="another program holds the USB device"):
+        usb.list_usb_devices()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import struct
 
 import pytest
@@ -12,16 +11,16 @@ from hypothesis import strategies as st
 from auditor.apk import axml
 from auditor.apk.errors import AxmlFormatError
 from tests.apk import factory
-from tests.apk.factory import AxmlOptions, el
+from tests.apk.factory import AxmlLayout, el
 
 
-def _doc(options: AxmlOptions | None = None) -> bytes:
+def _doc(options: AxmlLayout | None = None) -> bytes:
     root = factory.manifest(
         "com.example.app",
         permissions=["android.permission.CAMERA"],
         components=[factory.activity(".Main", factory.LAUNCHER, exported=True)],
     )
-    return factory.axml(root, options=options)
+    return factory.axml(root, layout=options)
 
 
 def test_parses_elements_attributes_and_text() -> None:
@@ -64,13 +63,13 @@ def test_renamed_attribute_is_still_found_by_id_and_fake_names_are_not() -> None
 
 
 def test_utf8_string_pool() -> None:
-    doc = axml.parse(_doc(AxmlOptions(utf8=True)))
+    doc = axml.parse(_doc(AxmlLayout(utf8=True)))
     assert doc.root.by_name("package").as_string() == "com.example.app"  # type: ignore[union-attr]
 
 
 def test_namespace_node_with_larger_header_is_accepted() -> None:
     """jadx #1232: a 0x14-byte namespace header. Android reads the extension after the header."""
-    doc = axml.parse(_doc(AxmlOptions(namespace_header_size=0x14)))
+    doc = axml.parse(_doc(AxmlLayout(namespace_header_size=0x14)))
     assert doc.root.tag == "manifest"
     assert doc.anomalies == ["node 0x100 at 860 has a 20-byte header (Android reads past it)"]
 
@@ -88,25 +87,25 @@ def test_zero_sized_end_namespace_after_the_root_is_ignored() -> None:
 
 
 def test_junk_after_the_root_element_is_ignored() -> None:
-    doc = axml.parse(_doc(AxmlOptions(trailing=b"\xde\xad\xbe\xef" * 8)))
+    doc = axml.parse(_doc(AxmlLayout(trailing=b"\xde\xad\xbe\xef" * 8)))
     assert doc.root.tag == "manifest"
     assert any("after the root element ignored" in a for a in doc.anomalies)
 
 
 def test_wider_attribute_stride_is_honoured() -> None:
-    doc = axml.parse(_doc(AxmlOptions(attribute_size=24)))
+    doc = axml.parse(_doc(AxmlLayout(attribute_size=24)))
     assert doc.root.iter("uses-sdk")[0].by_id(0x01010270).as_int() == 33  # type: ignore[union-attr]
 
 
 def test_lying_string_count_below_the_real_one_hides_strings() -> None:
     # Fewer strings declared than used: Android returns NULL for the rest; no crash.
-    doc = axml.parse(_doc(AxmlOptions(declared_string_count=5)))
+    doc = axml.parse(_doc(AxmlLayout(declared_string_count=5)))
     assert doc.root.tag == ""
 
 
 def test_lying_string_count_beyond_the_pool_is_rejected() -> None:
     with pytest.raises(AxmlFormatError, match="string pool offsets run past the pool"):
-        axml.parse(_doc(AxmlOptions(declared_string_count=100_000)))
+        axml.parse(_doc(AxmlLayout(declared_string_count=100_000)))
 
 
 def test_tampered_document_type_is_an_anomaly() -> None:
@@ -151,17 +150,76 @@ def test_attributes_running_past_the_node_are_rejected() -> None:
         axml.parse(bytes(data))
 
 
+Facts = tuple[str, tuple[tuple[object, str | None], ...], tuple["Facts", ...]]
+
+
+def _facts(element: axml.XmlElement) -> Facts:
+    """What a reader takes from an element: its tag, attributes (by id, else name) and children."""
+    attrs = tuple((a.res_id or a.name, a.as_string()) for a in element.attributes)
+    return element.tag, attrs, tuple(_facts(c) for c in element.children)
+
+
+def _unread_bytes(data: bytes) -> list[int]:
+    """Offsets of the bytes no reader acts on: each node's line number and comment index."""
+    positions = []
+    pos = 8
+    while pos < len(data):
+        kind, _header, size = struct.unpack_from("<HHL", data, pos)
+        if 0x0100 <= kind <= 0x017F:
+            positions.extend(range(pos + 8, pos + 16))
+        pos += size
+    return positions
+
+
+DOC = _doc()
+INTACT = _facts(axml.parse(DOC).root)
+UNREAD = _unread_bytes(DOC)
+
+
+def test_the_sample_document_and_its_unread_bytes() -> None:
+    assert INTACT[0] == "manifest"
+    assert [child[0] for child in INTACT[2]] == ["uses-sdk", "uses-permission", "application"]
+    # 18 nodes: the namespace start and end, and the start and end of 8 elements (manifest, uses-sdk,
+    # uses-permission, application, activity, intent-filter, action, category).
+    assert len(UNREAD) == 8 * 18
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.integers(min_value=0, max_value=2000), st.integers(min_value=0, max_value=255))
+@given(st.one_of(st.sampled_from(UNREAD), st.integers(min_value=0, max_value=2000)), st.integers(0, 255))
 def test_any_single_byte_change_is_parsed_or_rejected_cleanly(position: int, value: int) -> None:
-    data = bytearray(_doc())
-    data[position % len(data)] = value
-    with contextlib.suppress(AxmlFormatError):
+    data = bytearray(DOC)
+    at = position % len(data)
+    data[at] = value
+    if at in UNREAD:
+        # Line numbers and comments are for people: a change there changes nothing.
+        doc = axml.parse(bytes(data))
+        assert _facts(doc.root) == INTACT
+        assert doc.anomalies == []
+        return
+    try:
         axml.parse(bytes(data))
+    except AxmlFormatError as e:
+        assert str(e)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=600))
-def test_random_bytes_never_crash(data: bytes) -> None:
-    with contextlib.suppress(AxmlFormatError):
+def test_random_bytes_are_rejected_cleanly_and_ignored_after_the_end(data: bytes) -> None:
+    # Random nodes: a document or the typed error.
+    try:
         axml.parse(b"\x03\x00\x08\x00" + struct.pack("<L", len(data) + 8) + data)
+    except AxmlFormatError as e:
+        assert str(e)
+    # Past the declared end, Android reads nothing: the same bytes change no fact, and are reported.
+    doc = axml.parse(DOC + data)
+    assert _facts(doc.root) == INTACT
+    assert doc.anomalies == ([f"{len(data)} bytes after the declared end of the binary XML"] if data else [])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0, max_value=2000))
+def test_every_cut_document_is_rejected(cut: int) -> None:
+    """A document cut short no longer holds its declared size: Android refuses it, so does the reader."""
+    prefix = DOC[: cut % len(DOC)]
+    with pytest.raises(AxmlFormatError, match="shorter than its header|declares"):
+        axml.parse(prefix)

@@ -15,7 +15,7 @@ import pytest
 from auditor.model import ApkResult
 from tests.apk import factory
 from tests.apk.conftest import WriteApk
-from tests.apk.factory import AxmlOptions, Ref, ResValue, el
+from tests.apk.factory import AxmlLayout, Ref, ResValue, el
 
 Analyse = Callable[..., ApkResult]
 P = "android.permission."
@@ -91,17 +91,17 @@ def test_manifest_facts_match_aapt_badging(write_apk: WriteApk, analyse: Analyse
 @pytest.mark.parametrize(
     "options",
     [
-        AxmlOptions(namespace_header_size=0x14),
-        AxmlOptions(attribute_size=24),
-        AxmlOptions(utf8=True),
-        AxmlOptions(trailing=b"\x00" * 16),
-        AxmlOptions(end_namespace_header_size=8 + 16),
+        AxmlLayout(namespace_header_size=0x14),
+        AxmlLayout(attribute_size=24),
+        AxmlLayout(utf8=True),
+        AxmlLayout(trailing=b"\x00" * 16),
+        AxmlLayout(end_namespace_header_size=8 + 16),
     ],
     ids=["ns-header-20", "attr-stride-24", "utf8-pool", "trailing-zeros", "end-ns-header-24"],
 )
-def test_tampered_manifests_read_like_aapt(write_apk: WriteApk, analyse: Analyse, options: AxmlOptions) -> None:
+def test_tampered_manifests_read_like_aapt(write_apk: WriteApk, analyse: Analyse, options: AxmlLayout) -> None:
     """aapt uses the platform's ResXMLTree: where it reads a tampered manifest, we must too."""
-    apk = factory.build_apk(manifest_bytes=factory.axml(rich_manifest(), options=options), resources=RES)
+    apk = factory.build_apk(manifest_bytes=factory.axml(rich_manifest(), layout=options), resources=RES)
     lines = badging(write_apk(apk))
     result = analyse(apk)
     assert result.facts is not None

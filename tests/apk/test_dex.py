@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import struct
 
 import pytest
@@ -147,24 +146,72 @@ def test_container_version_41_lists_each_dex() -> None:
     assert [d.version for d in result] == ["041", "041"]
 
 
+THREE = ("a.B", "c.D", "e.F")
+
+UNREAD_HEADER_WORDS = (0x08, 0x0C, 0x10, 0x14, 0x18, 0x1C, 0x20, 0x2C, 0x30, 0x34, 0x48, 0x4C, 0x50, 0x54, 0x58)
+UNREAD_HEADER_WORDS += (0x5C, 0x68, 0x6C)
+"""Header words a class listing never acts on (checksum, signature, file size, link, map, proto/field/
+method tables, data): the reader takes its bounds from the bytes present, not from these."""
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.binary(min_size=0, max_size=400))
-def test_random_bytes_after_a_valid_header_never_crash(tail: bytes) -> None:
+def test_random_bytes_after_a_valid_header_or_file(tail: bytes) -> None:
+    # After a valid header alone, random tables: a listing or the typed error, nothing else.
     head = factory.dex(["a.B"])[:0x70]
-    with contextlib.suppress(DexFormatError):
+    try:
         list_classes(head + tail)
+    except DexFormatError as e:
+        assert str(e)
+    # After a whole file, the same bytes are ignored: bounds come from the tables, not the file size.
+    (one,) = list_classes(factory.dex(list(THREE)) + tail)
+    assert one.names == THREE
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(min_value=0, max_value=0x6F), st.integers(min_value=0, max_value=0xFFFFFFFF))
+@given(st.integers(min_value=0, max_value=700))
+def test_every_prefix_lists_the_same_classes_or_raises(cut: int) -> None:
+    """A cut file either still holds every byte a listing reads, or says it is broken: never fewer names."""
+    names = tuple(f"com.ex.C{i}" for i in range(8))
+    data = factory.dex(list(names))
+    # What a listing reads ends with the last class name's string ("Ljava/lang/Object;" and the map
+    # list come after it and are not read).
+    needed = data.index(b"Lcom/ex/C7;\0") + len(b"Lcom/ex/C7;\0")
+    assert needed < len(data) - 0x4C  # sanity: the map list (12 bytes a row) really is after it
+    prefix = data[: min(cut, len(data))]
+    if len(prefix) < needed:
+        with pytest.raises(DexFormatError):
+            list_classes(prefix)
+    else:
+        (one,) = list_classes(prefix)
+        assert one.names == names
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(st.sampled_from(UNREAD_HEADER_WORDS), st.integers(min_value=0, max_value=0x6F)),
+    st.integers(min_value=0, max_value=0xFFFFFFFF),
+)
 def test_any_corrupted_header_word_is_an_error_or_a_listing(offset: int, value: int) -> None:
-    data = bytearray(factory.dex(["a.B", "c.D", "e.F"]))
-    struct.pack_into("<L", data, offset - offset % 4, value)
-    try:
-        for one in list_classes(bytes(data)):
-            assert all(isinstance(n, str) for n in one.names)
-    except DexFormatError:
-        pass
+    data = bytearray(factory.dex(list(THREE)))
+    word = offset - offset % 4
+    struct.pack_into("<L", data, word, value)
+    if word in UNREAD_HEADER_WORDS or (word == 0x24 and value >= 0x70):
+        (one,) = list_classes(bytes(data))
+        assert one.names == THREE
+    elif word == 0x24:
+        with pytest.raises(DexFormatError, match="header size"):
+            list_classes(bytes(data))
+    elif word == 0x28 and value != 0x12345678:
+        with pytest.raises(DexFormatError, match="endian tag"):
+            list_classes(bytes(data))
+    else:
+        try:
+            listed = list_classes(bytes(data))
+        except DexFormatError as e:
+            assert str(e)
+        else:
+            assert all(isinstance(n, str) for one in listed for n in one.names)
 
 
 @settings(max_examples=100, deadline=None)

@@ -16,7 +16,7 @@ from auditor.apk.analyse import analyse_file
 from auditor.model import ApkIssue, ApkIssueKind, ApkResult, ApkStatus
 from tests.apk import factory
 from tests.apk.conftest import WriteApk
-from tests.apk.factory import AxmlOptions
+from tests.apk.factory import AxmlLayout
 
 Analyse = Callable[..., ApkResult]
 MiB = 1024 * 1024
@@ -175,7 +175,7 @@ def test_encrypted_flag_on_plain_entries(analyse: Analyse) -> None:
 
 
 def test_manifest_with_a_malformed_chunk_header_android_accepts(analyse: Analyse) -> None:
-    manifest = factory.axml(factory.manifest(), options=AxmlOptions(namespace_header_size=0x14))
+    manifest = factory.axml(factory.manifest(), layout=AxmlLayout(namespace_header_size=0x14))
     result = analyse(factory.build_apk(manifest_bytes=manifest))
     assert result.status is ApkStatus.OK
     assert result.facts is not None and result.facts.package == "com.example.app"

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import functools
+import re
+
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor.model import ComponentGrant, ParsedAccessibility
 from auditor.parse.accessibility import parse_dumpsys_accessibility
 from auditor.parse.text import decode_output
+from tests.parse.damage import Contract, cut_points, cuts, synthetic_output
 from tests.parse.strategies import mutated
-from tests.realdata import real_text
+from tests.realdata import real_file, real_text
+
+PAD6 = "dellta77-xiaomi-pad6-android14/dumpsys_accessibility.txt"
+MVT = "mvt-tests/android_data/dumpsys_accessibility.txt"
+MVT14 = "mvt-tests/android_data/dumpsys_accessibility_v14_or_later.txt"
 
 # Android 14 shape, two users (owner and a work profile), written for these tests.
 SAMPLE = """\
@@ -48,6 +57,30 @@ def _check(result: ParsedAccessibility) -> None:
         assert isinstance(grant, ComponentGrant)
         assert isinstance(grant.user, int) and isinstance(grant.component, str) and "/" in grant.component
     assert all(isinstance(line, str) for line in result.unknown)
+
+
+@functools.cache
+def _parse(text: str) -> ParsedAccessibility:
+    return parse_dumpsys_accessibility(text)
+
+
+def _facts(result: ParsedAccessibility) -> frozenset[tuple[str, ComponentGrant]]:
+    return frozenset(
+        [("enabled", g) for g in result.enabled]
+        + [("bound", g) for g in result.bound]
+        + [("installed", g) for g in result.installed]
+    )
+
+
+CONTRACT: Contract[ParsedAccessibility, tuple[str, ComponentGrant]] = Contract(
+    parse=parse_dumpsys_accessibility,
+    facts=_facts,
+    # "{pkg/cls}" carries its own end; a Samsung "0 : pkg/cls" line is whole only with its newline.
+    evidence=lambda fact: rf"\{{{re.escape(fact[1].component)}\}}|{re.escape(fact[1].component)}\n",
+)
+
+INTACT_COUNTS = {PAD6: 9, MVT: 4, MVT14: 1}
+"""Services each real capture lists (read by eye: the tests above name them)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -96,19 +129,21 @@ def test_mvt_samsung_pre14_installed_only() -> None:
     assert result.unknown == ()
 
 
-@pytest.mark.parametrize(
-    "relpath",
-    ["dellta77-xiaomi-pad6-android14/dumpsys_accessibility.txt", "mvt-tests/android_data/dumpsys_accessibility.txt"],
-)
+@pytest.mark.parametrize("relpath", [PAD6, MVT, MVT14])
 def test_real_capture_truncated_anywhere(relpath: str) -> None:
     text = real_text(relpath)
-    full = parse_dumpsys_accessibility(text)
-    for cut in range(0, len(text) + 1, max(1, len(text) // 1500)):
-        result = parse_dumpsys_accessibility(text[:cut])
-        _check(result)
-        # A cut component lands in unknown, never in a list.
-        assert set(result.enabled) <= set(full.enabled)
-        assert set(result.installed) <= set(full.installed)
+    full = _parse(text)
+    assert len(_facts(full)) == INTACT_COUNTS[relpath]
+    for cut in cut_points(text, 400):
+        _check(CONTRACT.check_cut(text, cut, full=full))
+
+
+def test_cut_inside_the_enabled_list_keeps_the_whole_entries() -> None:
+    text = real_text(PAD6)
+    cut = text.index("{com.celzero.bravedns") + len("{com.celzero")
+    result = parse_dumpsys_accessibility(text[:cut])
+    assert [g.package for g in result.enabled] == ["com.arlosoft.macrodroid", "com.phascinate.precisevolume"]
+    assert result.unknown == ("enabled services: {com.celzero",)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -226,8 +261,15 @@ def test_empty() -> None:
 
 
 def test_binary_garbage() -> None:
-    text = decode_output(bytes(range(256)) * 4 + b"Enabled services:{{\xff/\x00}").text
-    _check(parse_dumpsys_accessibility(text))
+    junk = bytes(range(256)) * 4
+    intact = real_file(PAD6).read_bytes()
+    # Junk around a capture: outside the lists it is skipped, inside none; every service is read.
+    result = parse_dumpsys_accessibility(decode_output(junk + b"\n" + intact + junk).text)
+    assert result == _parse(real_text(PAD6))
+    # Junk inside a list is not a component: kept in unknown, never a grant.
+    result = parse_dumpsys_accessibility(decode_output(junk + b"\nEnabled services:{{\xff/\x00}").text)
+    assert result.enabled == ()
+    assert result.unknown == ("enabled services: {\ufffd/}",)
 
 
 def test_huge_user_id_does_not_raise() -> None:
@@ -242,14 +284,23 @@ def test_crlf_capture() -> None:
 
 
 def test_every_truncation_of_the_sample() -> None:
-    full = set(parse_dumpsys_accessibility(SAMPLE).enabled)
+    full = _parse(SAMPLE)
+    assert len(_facts(full)) == 3
     for cut in range(len(SAMPLE) + 1):
-        result = parse_dumpsys_accessibility(SAMPLE[:cut])
-        _check(result)
-        assert set(result.enabled) <= full
+        _check(CONTRACT.check_cut(SAMPLE, cut, full=full))
 
 
 @settings(max_examples=200, deadline=None)
-@given(mutated(SAMPLE))
-def test_never_raises(text: str) -> None:
-    _check(parse_dumpsys_accessibility(text))
+@given(st.data())
+def test_never_raises(data: st.DataObject) -> None:
+    if data.draw(st.booleans(), label="cut an intact capture"):
+        counts = {SAMPLE: 3, synthetic_output("dumpsys_accessibility"): 2, real_text(PAD6): 9, real_text(MVT): 4}
+        text, cut = data.draw(cuts(counts))
+        assert len(_facts(_parse(text))) == counts[text]
+        _check(CONTRACT.check_cut(text, cut, full=_parse(text)))
+        return
+    text = data.draw(mutated(SAMPLE))
+    result = parse_dumpsys_accessibility(text)
+    _check(result)
+    # Hostile text: every component it names was printed as such.
+    assert all(grant.component in text for _kind, grant in _facts(result))

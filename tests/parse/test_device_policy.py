@@ -8,12 +8,16 @@ six and deeper, owners' ``admin=ComponentInfo{…}``.
 
 from __future__ import annotations
 
+import functools
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditor.model import ComponentGrant, ParsedDevicePolicy
 from auditor.parse.device_policy import parse_dumpsys_device_policy
 from auditor.parse.text import decode_output
+from tests.parse.damage import Contract, cuts, synthetic_output
 from tests.parse.strategies import mutated
 
 # Android 13/14: fully managed phone (device owner) with a work profile (user 10).
@@ -121,6 +125,33 @@ def _check(result: ParsedDevicePolicy) -> None:
     assert all(isinstance(line, str) for line in result.unknown)
 
 
+@functools.cache
+def _parse(text: str) -> ParsedDevicePolicy:
+    return parse_dumpsys_device_policy(text)
+
+
+def _facts(result: ParsedDevicePolicy) -> frozenset[tuple[str, ComponentGrant]]:
+    owner = [] if result.device_owner is None else [("device owner", result.device_owner)]
+    return frozenset(
+        [("admin", g) for g in result.admins] + [("profile owner", g) for g in result.profile_owners] + owner
+    )
+
+
+def _evidence(fact: tuple[str, ComponentGrant]) -> str:
+    kind, grant = fact
+    if kind == "admin":
+        return re.escape(grant.component + ":")  # flattenToShortString() and its ":"
+    return re.escape(f"admin=ComponentInfo{{{grant.component}}}") + "|" + re.escape(f"package={grant.component}\n")
+
+
+CONTRACT: Contract[ParsedDevicePolicy, tuple[str, ComponentGrant]] = Contract(
+    parse=parse_dumpsys_device_policy, facts=_facts, evidence=_evidence
+)
+
+COUNTS = {MANAGED: 5, OLD: 2}
+"""Admins and owners of each sample (listed by value in the tests above)."""
+
+
 def test_managed_device_with_work_profile() -> None:
     result = parse_dumpsys_device_policy(MANAGED)
     assert result.admins == (
@@ -208,8 +239,19 @@ def test_empty() -> None:
 
 
 def test_binary_garbage() -> None:
-    text = decode_output(bytes(range(256)) * 4 + b"  Enabled Device Admins (User 0):\n    \xff/\x00:").text
-    _check(parse_dumpsys_device_policy(text))
+    junk = bytes(range(256)) * 4
+    intact = synthetic_output("dumpsys_device_policy")
+    # Junk around a dump sits outside every block: skipped, and every admin and owner is read.
+    result = parse_dumpsys_device_policy(decode_output(junk + b"\n" + intact.encode() + junk).text)
+    assert result == _parse(intact)
+    assert _facts(result) == {
+        ("admin", ComponentGrant(0, "com.example.stalker/.core.DeviceAdminReceiver")),
+        ("admin", ComponentGrant(10, "com.example.workdpc/.receivers.AdminReceiver")),
+        ("profile owner", ComponentGrant(10, "com.example.workdpc/com.example.workdpc.receivers.AdminReceiver")),
+    }
+    # Junk at admin level inside a block is not an admin: kept in unknown.
+    text = decode_output(junk + b"\n  Enabled Device Admins (User 0):\n    \xff/\x00:").text
+    assert parse_dumpsys_device_policy(text) == ParsedDevicePolicy(unknown=("    \ufffd/:",))
 
 
 def test_huge_user_id_does_not_raise() -> None:
@@ -224,19 +266,29 @@ def test_crlf_capture() -> None:
 
 
 def test_every_truncation() -> None:
-    full = parse_dumpsys_device_policy(MANAGED)
-    for sample in (MANAGED, OLD):
+    for sample, count in COUNTS.items():
+        full = _parse(sample)
+        assert len(_facts(full)) == count
         for cut in range(len(sample) + 1):
-            result = parse_dumpsys_device_policy(sample[:cut])
-            _check(result)
-            if sample is MANAGED:
-                # A cut "pkg/.Rece" has no closing ":" and is never read as an admin.
-                assert set(result.admins) <= set(full.admins)
-                assert result.device_owner in (None, full.device_owner)
-                assert set(result.profile_owners) <= set(full.profile_owners)
+            _check(CONTRACT.check_cut(sample, cut, full=full))
+    # Cut inside the device owner's admin= line: the owner is not guessed, and a note says it is unnamed.
+    cut = MANAGED.index("admin=ComponentInfo{com.corp.mdm") + 10
+    result = parse_dumpsys_device_policy(MANAGED[:cut])
+    assert result.device_owner is None
+    assert result.unknown == ("Device Owner without admin= or package=",)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.one_of(mutated(MANAGED), mutated(OLD)))
-def test_never_raises(text: str) -> None:
-    _check(parse_dumpsys_device_policy(text))
+@given(st.data())
+def test_never_raises(data: st.DataObject) -> None:
+    if data.draw(st.booleans(), label="cut an intact dump"):
+        counts = {**COUNTS, synthetic_output("dumpsys_device_policy"): 3}
+        text, cut = data.draw(cuts(counts))
+        assert len(_facts(_parse(text))) == counts[text]
+        _check(CONTRACT.check_cut(text, cut, full=_parse(text)))
+        return
+    text = data.draw(st.one_of(mutated(MANAGED), mutated(OLD)))
+    result = parse_dumpsys_device_policy(text)
+    _check(result)
+    # Hostile text: every admin and owner was printed as such.
+    assert all(grant.component in text for _kind, grant in _facts(result))

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import re
+
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor.model import ComponentGrant, ParsedNotificationListeners
 from auditor.parse.notification import parse_dumpsys_notification_listeners
 from auditor.parse.text import decode_output
+from tests.parse.damage import Contract, cut_points, cuts, synthetic_output
 from tests.parse.strategies import mutated
-from tests.realdata import real_text
+from tests.realdata import real_file, real_text
 
 # Shape of a full ``dumpsys notification`` on Android 13/14 with a work profile, written for these
 # tests. The notification record holds personal text that must never reach the result.
@@ -63,6 +68,32 @@ def _check(result: ParsedNotificationListeners) -> None:
     assert all(isinstance(line, str) for line in result.unknown)
 
 
+@functools.cache
+def _parse(text: str) -> ParsedNotificationListeners:
+    return parse_dumpsys_notification_listeners(text)
+
+
+def _facts(result: ParsedNotificationListeners) -> frozenset[tuple[str, ComponentGrant]]:
+    return frozenset(
+        [("allowed", g) for g in result.allowed]
+        + [("live", g) for g in result.live]
+        + [("assistant", g) for g in result.assistants]
+    )
+
+
+def _evidence(fact: tuple[str, ComponentGrant]) -> str:
+    kind, grant = fact
+    if kind == "live":
+        return re.escape(f"ComponentInfo{{{grant.component}}} (user {grant.user})")
+    # An allowed entry is whole once its line's "(user: N …)" is closed.
+    return re.escape(grant.component) + rf"[^\n]*\(user: {grant.user}[^()\n]*\)"
+
+
+CONTRACT: Contract[ParsedNotificationListeners, tuple[str, ComponentGrant]] = Contract(
+    parse=parse_dumpsys_notification_listeners, facts=_facts, evidence=_evidence
+)
+
+
 # ---------------------------------------------------------------------------------------------
 # Real capture
 # ---------------------------------------------------------------------------------------------
@@ -105,12 +136,15 @@ def test_xiaomi_pad6_live_listeners() -> None:
 
 def test_real_capture_truncated_anywhere() -> None:
     text = real_text(PAD6)
-    full = parse_dumpsys_notification_listeners(text)
-    for cut in range(0, len(text), max(1, len(text) // 197)):
-        result = parse_dumpsys_notification_listeners(text[:cut])
-        _check(result)
-        assert set(result.allowed) <= set(full.allowed)
-        assert set(result.live) <= set(full.live)
+    full = _parse(text)
+    assert (len(full.allowed), len(full.live), len(full.assistants)) == (3, 10, 1)
+    for cut in cut_points(text, 197):
+        _check(CONTRACT.check_cut(text, cut, full=full))
+    # The three allowed listeners share one line: a cut inside it reads none of them, and keeps the line.
+    cut = text.index("com.catchingnow.icebox/")
+    result = parse_dumpsys_notification_listeners(text[:cut])
+    assert result.allowed == ()
+    assert result.unknown == (text[text.rfind("\n", 0, cut) + 1 : cut],)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -194,8 +228,15 @@ def test_empty() -> None:
 
 
 def test_binary_garbage() -> None:
-    text = decode_output(bytes(range(256)) * 4 + b"    Live notification listeners (1):\n  \xff\x00").text
-    _check(parse_dumpsys_notification_listeners(text))
+    junk = bytes(range(256)) * 4
+    # Junk around a capture is outside every list: skipped, and never copied (it could be content).
+    text = decode_output(junk + b"\n" + real_file(PAD6).read_bytes() + junk).text
+    result = parse_dumpsys_notification_listeners(text)
+    assert result == _parse(real_text(PAD6))
+    # Junk inside a list is not an entry: kept in unknown, never a grant.
+    text = decode_output(junk + b"\n    Live notification listeners (1):\n      \xff\x00 (user 0)\n").text
+    result = parse_dumpsys_notification_listeners(text)
+    assert result == ParsedNotificationListeners(unknown=("      \ufffd (user 0)",))
 
 
 def test_crlf_capture() -> None:
@@ -204,16 +245,23 @@ def test_crlf_capture() -> None:
 
 
 def test_every_truncation_of_the_sample() -> None:
-    full = parse_dumpsys_notification_listeners(SAMPLE)
+    full = _parse(SAMPLE)
+    assert len(_facts(full)) == 9
     for cut in range(len(SAMPLE) + 1):
-        result = parse_dumpsys_notification_listeners(SAMPLE[:cut])
-        _check(result)
-        assert set(result.allowed) <= set(full.allowed)
-        assert set(result.live) <= set(full.live)
-        assert set(result.assistants) <= set(full.assistants)
+        _check(CONTRACT.check_cut(SAMPLE, cut, full=full))
 
 
 @settings(max_examples=200, deadline=None)
-@given(mutated(SAMPLE))
-def test_never_raises(text: str) -> None:
-    _check(parse_dumpsys_notification_listeners(text))
+@given(st.data())
+def test_never_raises(data: st.DataObject) -> None:
+    if data.draw(st.booleans(), label="cut an intact capture"):
+        counts = {SAMPLE: 9, synthetic_output("dumpsys_notification"): 7, real_text(PAD6): 14}
+        text, cut = data.draw(cuts(counts))
+        assert len(_facts(_parse(text))) == counts[text]
+        _check(CONTRACT.check_cut(text, cut, full=_parse(text)))
+        return
+    text = data.draw(mutated(SAMPLE))
+    result = parse_dumpsys_notification_listeners(text)
+    _check(result)
+    # Hostile text: every entry was printed as such.
+    assert all(grant.component in text for _kind, grant in _facts(result))

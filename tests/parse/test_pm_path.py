@@ -7,8 +7,10 @@ docs/android-platform.md §5: ``package:<path>`` per APK, base first, then confi
 from __future__ import annotations
 
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor.parse.pm_path import PackagePaths, ParsedPmPaths, parse_pm_path_loop, valid_device_path
+from tests.parse.damage import cuts, synthetic_output
 from tests.parse.strategies import mutated
 
 APP = "/data/app/~~Xq1Ab==/com.example.app-Yz2Cd=="
@@ -118,7 +120,51 @@ def test_empty() -> None:
     assert parse_pm_path_loop("") == ParsedPmPaths(packages=())
 
 
+def _paths(result: ParsedPmPaths) -> set[tuple[int | None, str, str]]:
+    return {(entry.user, entry.package, path) for entry in result.packages for path in entry.paths}
+
+
+def _check_cut(text: str, cut: int) -> ParsedPmPaths:
+    """A loop cut at ``cut``: every path line before the cut line is read whole; the cut line, which
+    has no end marker, reads as a shorter path of its package (the pull of it then fails on the
+    device, where it belongs); nothing else appears."""
+    full = _paths(parse_pm_path_loop(text, user=0))
+    result = parse_pm_path_loop(text[:cut], user=0)
+    _check(result)
+    line_start = text.rfind("\n", 0, cut) + 1
+    before = _paths(parse_pm_path_loop(text[:line_start], user=0))
+    assert before <= full
+    assert before <= _paths(result)
+    for user, package, path in _paths(result) - before:
+        assert text[line_start:cut].strip() == "package:" + path
+        assert any(p.startswith(path) for u, pkg, p in full if (u, pkg) == (user, package))
+    return result
+
+
+def test_every_truncation_of_the_sample() -> None:
+    assert len(_paths(parse_pm_path_loop(SAMPLE))) == 6
+    for cut in range(len(SAMPLE) + 1):
+        _check_cut(SAMPLE, cut)
+    # Cut inside a marker: the package it names is not known yet, so its paths are not read.
+    cut = SAMPLE.index("package=com.example.work") + len("package=com.exa")
+    assert [p.package for p in parse_pm_path_loop(SAMPLE[:cut]).packages][-1] == "com.exa"
+    assert _paths(parse_pm_path_loop(SAMPLE[:cut])) == _paths(parse_pm_path_loop(SAMPLE)) - {
+        (10, "com.example.work", "/data/app/~~Q==/com.example.work-R==/base.apk")
+    }
+
+
 @settings(max_examples=200, deadline=None)
-@given(mutated(SAMPLE))
-def test_never_raises_on_mutated_input(text: str) -> None:
-    _check(parse_pm_path_loop(text, user=0))
+@given(st.data())
+def test_never_raises_on_mutated_input(data: st.DataObject) -> None:
+    if data.draw(st.booleans(), label="cut an intact loop"):
+        counts = {SAMPLE: 6, synthetic_output("pm_path.u0"): 127}
+        text, cut = data.draw(cuts(counts))
+        assert len(_paths(parse_pm_path_loop(text))) == counts[text]
+        _check_cut(text, cut)
+        return
+    text = data.draw(mutated(SAMPLE))
+    result = parse_pm_path_loop(text, user=0)
+    _check(result)
+    # Hostile text: every package and path was printed as such.
+    assert all(f"package={entry.package}" in text for entry in result.packages)
+    assert all(f"package:{path}" in text for _user, _package, path in _paths(result))

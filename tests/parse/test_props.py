@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+import re
+
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor.model import ParsedProperties
 from auditor.parse.props import parse_getprop
 from auditor.parse.text import decode_output
+from tests.parse.damage import GARBAGE_LINES, Contract, cut_points, cuts, synthetic_output
 from tests.parse.strategies import mutated
-from tests.realdata import real_text
+from tests.realdata import real_file, real_text
+
+PAD6 = "dellta77-xiaomi-pad6-android14/getprop.txt"
+MOTO = "motorola-edge20-android13/getprop.txt"
 
 SAMPLE = """\
 [dalvik.vm.heapsize]: [512m]
@@ -28,6 +36,19 @@ def _check(result: ParsedProperties) -> None:
     assert isinstance(result, ParsedProperties)
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in result.values.items())
     assert all(isinstance(line, str) for line in result.unknown)
+
+
+@functools.cache
+def _parse(text: str) -> ParsedProperties:
+    return parse_getprop(text)
+
+
+CONTRACT: Contract[ParsedProperties, tuple[str, str]] = Contract(
+    parse=parse_getprop,
+    facts=lambda result: frozenset(result.values.items()),
+    # A property is read from "[key]: [value]" (a multi-line value included) and needs its last "]".
+    evidence=lambda fact: re.escape(f"[{fact[0]}]: [{fact[1]}]"),
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -92,18 +113,18 @@ def test_mvt_fragments() -> None:
     assert androidqf.values["dalvik.vm.heapminfree"] == "512k"
 
 
-@pytest.mark.parametrize(
-    "relpath",
-    ["dellta77-xiaomi-pad6-android14/getprop.txt", "motorola-edge20-android13/getprop.txt"],
-)
-def test_real_capture_truncated_anywhere(relpath: str) -> None:
+@pytest.mark.parametrize(("relpath", "count"), [(PAD6, 1178), (MOTO, 863)])
+def test_real_capture_truncated_anywhere(relpath: str, count: int) -> None:
     text = real_text(relpath)
-    full = parse_getprop(text).values
-    for cut in range(0, len(text), max(1, len(text) // 97)):
-        result = parse_getprop(text[:cut])
+    full = _parse(text)
+    assert len(full.values) == count
+    for cut in cut_points(text, 97):
+        result = CONTRACT.check_cut(text, cut, full=full)
         _check(result)
-        # A cut never invents a value: a value cut before its "]" is dropped, not shortened.
-        assert all(full[key] == value for key, value in result.values.items())
+        # A value cut before its "]" is dropped, not shortened, and its text is kept in unknown.
+        line_start = text.rfind("\n", 0, cut) + 1
+        if not text[line_start:cut].endswith("]") and text[line_start:cut].strip():
+            assert result.unknown[-1].endswith(text[line_start:cut])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -161,8 +182,14 @@ def test_empty() -> None:
 
 
 def test_binary_garbage() -> None:
-    text = decode_output(bytes(range(256)) * 4 + b"\xff\xfe\x00[a]: [1]").text
-    _check(parse_getprop(text))
+    intact = real_file(PAD6).read_bytes()
+    junk = bytes(range(256)) * 4
+    text = decode_output(junk + b"\n" + intact + junk + b"\xff\xfe\x00[a]: [1]").text
+    result = parse_getprop(text)
+    # Every property is read as without the junk; every junk line is kept, the one that ends in a
+    # property-like tail too (it does not start like a property, so it is not one).
+    assert result.values == _parse(real_text(PAD6)).values
+    assert result.unknown == (*GARBAGE_LINES, *GARBAGE_LINES[:-1], GARBAGE_LINES[-1] + "\ufffd\ufffd[a]: [1]")
 
 
 def test_crlf_capture() -> None:
@@ -176,11 +203,29 @@ def test_utf16_capture() -> None:
 
 
 def test_every_truncation_of_the_sample() -> None:
+    full = _parse(SAMPLE)
+    assert len(full.values) == 7
     for cut in range(len(SAMPLE) + 1):
-        _check(parse_getprop(SAMPLE[:cut]))
+        _check(CONTRACT.check_cut(SAMPLE, cut, full=full))
+    # Cut inside the two-line value: neither line becomes a value; both are kept.
+    cut = SAMPLE.index("shutdown,battery")
+    open_value = "[persist.sys.boot.reason.history]: [reboot,userrequested,1700000100\n"
+    assert parse_getprop(SAMPLE[:cut]).unknown == (open_value,)
 
 
 @settings(max_examples=200, deadline=None)
-@given(mutated(SAMPLE))
-def test_never_raises(text: str) -> None:
-    _check(parse_getprop(text))
+@given(st.data())
+def test_never_raises(data: st.DataObject) -> None:
+    if data.draw(st.booleans(), label="cut an intact capture"):
+        counts = {SAMPLE: 7, synthetic_output("getprop"): 118, real_text(PAD6): 1178}
+        text, cut = data.draw(cuts(counts))
+        assert len(_parse(text).values) == counts[text]
+        _check(CONTRACT.check_cut(text, cut, full=_parse(text)))
+        return
+    text = data.draw(mutated(SAMPLE))
+    result = parse_getprop(text)
+    _check(result)
+    # Hostile text: nothing is invented. Every key was printed as "[key]: [", every kept line is input.
+    assert all(f"[{key}]: [" in text for key in result.values)
+    assert all(line in text for value in result.values.values() for line in value.split("\n"))
+    assert all(line in text for entry in result.unknown for line in entry.split("\n"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -9,8 +11,9 @@ from auditor.model import ComponentGrant, ParsedSettings
 from auditor.parse.accessibility import parse_dumpsys_accessibility
 from auditor.parse.settings import parse_component_list, parse_input_methods, parse_settings
 from auditor.parse.text import decode_output
+from tests.parse.damage import GARBAGE_LINES, cut_points, cuts, synthetic_output
 from tests.parse.strategies import mutated
-from tests.realdata import real_text
+from tests.realdata import real_file, real_text
 
 PAD6 = "dellta77-xiaomi-pad6-android14"
 
@@ -42,6 +45,44 @@ def _check(result: ParsedSettings) -> None:
     assert isinstance(result, ParsedSettings)
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in result.values.items())
     assert all(isinstance(line, str) for line in result.unknown)
+
+
+@functools.cache
+def _parse(text: str) -> ParsedSettings:
+    return parse_settings(text)
+
+
+def _check_cut(text: str, cut: int) -> ParsedSettings:
+    """A capture of one-line settings cut at ``cut``: what ``settings list`` parsing promises.
+
+    Every setting of the lines before the cut line keeps its intact value. The cut line itself is
+    never lost, but ``settings list`` has no end marker, so it cannot be told from a shorter line: a
+    cut value reads as a shorter value of its key, and a cut name (no ``=`` yet) as one more line of
+    the previous value (the module docstring says why lines without ``=`` continue a value).
+    """
+    full = _parse(text).values
+    result = parse_settings(text[:cut])
+    _check(result)
+    line_start = text.rfind("\n", 0, cut) + 1
+    before = _parse(text[:line_start]).values
+    assert before.items() <= full.items()
+    partial = text[line_start:cut]
+    expected = dict(before)
+    unknown: tuple[str, ...] = ()
+    key, sep, value = partial.partition("=")
+    if not partial.strip():
+        pass
+    elif sep and key in full:
+        assert full[key].startswith(value)
+        expected[key] = value
+    elif before:
+        last = list(before)[-1]
+        expected[last] = before[last] + "\n" + partial
+    else:
+        unknown = (partial,)  # nothing to continue: text before the first setting is kept apart
+    assert result.values == expected
+    assert result.unknown == unknown
+    return result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -115,8 +156,12 @@ def test_androidqf_settings_random() -> None:
 
 def test_real_capture_truncated_anywhere() -> None:
     text = real_text(f"{PAD6}/settings/settings_secure.txt")
-    for cut in range(0, len(text), max(1, len(text) // 97)):
-        _check(parse_settings(text[:cut]))
+    assert len(_parse(text).values) == 347
+    for cut in cut_points(text, 97):
+        _check_cut(text, cut)
+    # A cut value is a shorter value: settings cannot know the line was cut (the collector can).
+    cut = text.index("accessibility_enabled=1") + len("accessibility_enabled=")
+    assert parse_settings(text[:cut]).values["accessibility_enabled"] == ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -195,8 +240,16 @@ def test_empty() -> None:
 
 
 def test_binary_garbage() -> None:
-    text = decode_output(bytes(range(256)) * 4 + b"=\xff\n\x00a=1").text
-    _check(parse_settings(text))
+    junk = bytes(range(256)) * 4
+    intact = real_file(f"{PAD6}/settings/settings_secure.txt").read_bytes()
+    result = parse_settings(decode_output(junk + b"\n" + intact).text)
+    # Junk before the first setting is kept apart, never glued to a value; every setting is read.
+    assert result.values == _parse(real_text(f"{PAD6}/settings/settings_secure.txt")).values
+    assert result.unknown == GARBAGE_LINES
+    # A junk line with "=" is not a setting when what precedes "=" is not a name (it holds spaces).
+    result = parse_settings(decode_output(junk + b"=\xff\n\x00a=1").text)
+    assert result.values == {"a": "1"}
+    assert result.unknown == (*GARBAGE_LINES[:-1], GARBAGE_LINES[-1] + "=\ufffd")
 
 
 def test_crlf_capture() -> None:
@@ -205,17 +258,33 @@ def test_crlf_capture() -> None:
 
 
 def test_every_truncation_of_the_sample() -> None:
+    assert len(_parse(SAMPLE).values) == 8
     for cut in range(len(SAMPLE) + 1):
-        _check(parse_settings(SAMPLE[:cut]))
+        _check_cut(SAMPLE, cut)
 
 
 @settings(max_examples=200, deadline=None)
-@given(mutated(SAMPLE), st.integers(-1, 2000))
-def test_never_raises(text: str, user: int) -> None:
+@given(st.data(), st.integers(-1, 2000))
+def test_never_raises(data: st.DataObject, user: int) -> None:
+    if data.draw(st.booleans(), label="cut an intact capture"):
+        counts = {
+            SAMPLE: 8,
+            synthetic_output("settings_secure.u0"): 55,
+            real_text(f"{PAD6}/settings/settings_global.txt"): 584,
+        }
+        text, cut = data.draw(cuts(counts))
+        assert len(_parse(text).values) == counts[text]
+        _check_cut(text, cut)
+        return
+    text = data.draw(mutated(SAMPLE))
     result = parse_settings(text)
     _check(result)
+    # Hostile text: nothing is invented. Every name was printed before a "=", every kept line is input.
+    assert all(f"{key}=" in text for key in result.values)
+    assert all(line in text for value in result.values.values() for line in value.split("\n"))
+    assert all(line in text for line in result.unknown)
     for value in (*result.values.values(), text):
         for grant in (*parse_component_list(value, user), *parse_input_methods(value, user)):
-            assert isinstance(grant, ComponentGrant)
             assert grant.user == user
             assert grant.component and grant.component != "null"
+            assert grant.component in value

@@ -6,11 +6,15 @@ public captures described in docs/android-platform.md §6.
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor.model import ParsedUser, ParsedUsers
 from auditor.parse.text import decode_output
 from auditor.parse.users import parse_pm_list_users
+from tests.parse.damage import GARBAGE_LINES, Contract, cuts, synthetic_output
 from tests.parse.strategies import mutated
 
 SAMPLE = """\
@@ -29,6 +33,22 @@ def _check(result: ParsedUsers) -> None:
         assert isinstance(user.id, int) and isinstance(user.flags, int) and user.flags >= 0
         assert isinstance(user.name, str) and isinstance(user.running, bool)
     assert all(isinstance(line, str) for line in result.unknown)
+
+
+CONTRACT: Contract[ParsedUsers, tuple[int, str, int]] = Contract(
+    parse=parse_pm_list_users,
+    # "running" is a trailing word a cut can take away; who the user is cannot change.
+    facts=lambda result: frozenset((u.id, u.name, u.flags) for u in result.users),
+    evidence=lambda fact: re.escape(f"UserInfo{{{fact[0]}:{fact[1]}:") + r"[0-9a-fA-F]{1,16}\}",
+)
+
+
+def _check_cut(text: str, cut: int) -> ParsedUsers:
+    result = CONTRACT.check_cut(text, cut)
+    _check(result)
+    running = {u.id for u in parse_pm_list_users(text).users if u.running}
+    assert {u.id for u in result.users if u.running} <= running
+    return result
 
 
 def test_sample() -> None:
@@ -89,14 +109,27 @@ def test_empty() -> None:
 
 
 def test_binary_garbage() -> None:
-    text = decode_output(bytes(range(256)) * 4 + b"UserInfo{\xff:\x00:zz}").text
-    _check(parse_pm_list_users(text))
+    junk = bytes(range(256)) * 4
+    intact = synthetic_output("pm_list_users")
+    result = parse_pm_list_users(decode_output(junk + b"\n" + intact.encode() + junk + b"UserInfo{\xff:\x00:zz}").text)
+    assert (
+        result.users
+        == parse_pm_list_users(intact).users
+        == (
+            ParsedUser(id=0, name="Owner", flags=0xC13, running=True),
+            ParsedUser(id=10, name="Work profile", flags=0x1030, running=True),
+        )
+    )
+    # Every junk line is kept, the last one with its user-like tail (no id: not a user).
+    assert result.unknown == (*GARBAGE_LINES, *GARBAGE_LINES[:-1], GARBAGE_LINES[-1] + "UserInfo{\ufffd::zz}")
 
 
 def test_huge_numbers_do_not_raise() -> None:
-    result = parse_pm_list_users("\tUserInfo{" + "9" * 5000 + ":Owner:c13} running\n")
+    line = "\tUserInfo{" + "9" * 5000 + ":Owner:c13} running"
+    result = parse_pm_list_users(line + "\n")
     _check(result)
     assert result.users == ()
+    assert result.unknown == (line,)
 
 
 def test_long_hostile_line_is_read_once() -> None:
@@ -112,15 +145,28 @@ def test_crlf_capture() -> None:
 
 
 def test_every_truncation_of_the_sample() -> None:
+    assert len(parse_pm_list_users(SAMPLE).users) == 4
     for cut in range(len(SAMPLE) + 1):
-        result = parse_pm_list_users(SAMPLE[:cut])
-        _check(result)
-        # A line cut before its "}" is never read as a user (a cut in "running" can lose that word).
-        full = {(u.id, u.name, u.flags) for u in parse_pm_list_users(SAMPLE).users}
-        assert all((u.id, u.name, u.flags) in full for u in result.users)
+        _check_cut(SAMPLE, cut)
+    # A line cut before its "}" is never read as a user, and is kept.
+    cut = SAMPLE.index("Work profile") + 4
+    result = parse_pm_list_users(SAMPLE[:cut])
+    assert [u.id for u in result.users] == [0]
+    assert result.unknown == ("\tUserInfo{10:Work",)
 
 
 @settings(max_examples=200, deadline=None)
-@given(mutated(SAMPLE))
-def test_never_raises(text: str) -> None:
-    _check(parse_pm_list_users(text))
+@given(st.data())
+def test_never_raises(data: st.DataObject) -> None:
+    if data.draw(st.booleans(), label="cut an intact capture"):
+        counts = {SAMPLE: 4, synthetic_output("pm_list_users"): 2}
+        text, cut = data.draw(cuts(counts))
+        assert len(parse_pm_list_users(text).users) == counts[text]
+        _check_cut(text, cut)
+        return
+    text = data.draw(mutated(SAMPLE))
+    result = parse_pm_list_users(text)
+    _check(result)
+    # Hostile text: nothing is invented; every user and every kept line comes from the input.
+    assert all(f":{u.name}:" in text and str(abs(u.id)) in text for u in result.users)
+    assert all(line in text for line in result.unknown)

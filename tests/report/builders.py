@@ -12,13 +12,11 @@ from auditor.model import (
     AccessLevel,
     AccessState,
     ApkFacts,
-    ApkNetworkSecurity,
     ApkSigning,
     ApkTracker,
     AppReport,
     AuditReport,
     CategoryExposure,
-    CleartextReason,
     Confidence,
     DataCategory,
     DeviceExposure,
@@ -49,6 +47,7 @@ from auditor.model import (
 )
 from auditor.pipeline import audit_snapshot
 from auditor.score import score_report
+from tests.builders import apk_facts
 
 P = "android.permission."
 
@@ -72,30 +71,15 @@ HOSTILE = (PWN_IMG, PWN_SCRIPT, PWN_SVG, PWN_TEMPLATE, PWN_JS_URL, PWN_RTL, PWN_
 
 
 def apk(package: str, label: str | None, trackers: tuple[ApkTracker, ...] = ()) -> ApkFacts:
-    """Minimal APK facts: a label and trackers are what the report shows most."""
-    return ApkFacts(
-        package=package,
+    """APK facts of an app that hides its icon: a label and trackers are what the report shows most."""
+    return apk_facts(
+        package,
         label=label,
-        version_code=1,
-        version_name="1.0",
-        min_sdk=24,
-        target_sdk=34,
-        split=None,
-        shared_user_id=None,
-        permissions=(),
-        declared_permissions=(),
-        components=(),
-        debuggable=False,
-        allow_backup=True,
-        test_only=False,
-        network=ApkNetworkSecurity(cleartext_permitted=False, cleartext_reason=CleartextReason.TARGET_SDK_DEFAULT),
         signing=ApkSigning(signer_sha256="ab" * 32, signer_scheme=SigningScheme.V2, signer_subject="CN=Spy"),
         launcher_activities=(),
         hides_launcher_icon=True,
         trackers=trackers,
-        dex_files=1,
         class_count=10,
-        janus=False,
     )
 
 

@@ -149,10 +149,26 @@ def test_keyboard_only(browser: Browser, loaded: Loaded) -> None:
     browser.js("document.querySelector('#applist > details > summary').focus()")
     ActionChains(browser.driver).send_keys(Keys.ENTER).perform()
     assert browser.js("return document.querySelector('#applist > details').open") is True
-    # Enter on a column heading sorts.
-    browser.js("document.querySelectorAll('#matrix thead button.sort')[1].focus()")
+
+    # Enter on a column heading sorts it, A to Z; Enter again, Z to A. Focus stays on the heading.
+    def names() -> list[str]:
+        cells = browser.js("return [...document.querySelectorAll('#matrix tbody tr')].map(r => r.cells[0].textContent)")
+        return [str(n).strip().lower() for n in cells]
+
+    def direction() -> str | None:
+        return browser.js("return document.querySelectorAll('#matrix thead th')[0].getAttribute('aria-sort')")
+
+    server_order = names()
+    assert len(set(server_order)) > 2 and direction() is None
+    browser.js("document.querySelectorAll('#matrix thead button.sort')[0].focus()")
     ActionChains(browser.driver).send_keys(Keys.ENTER).perform()
-    assert browser.js("return document.querySelectorAll('#matrix thead th')[1].getAttribute('aria-sort')") is not None
+    assert direction() == "ascending"
+    ascending = names()
+    assert ascending == sorted(server_order) != server_order
+    assert browser.js("return document.activeElement.getAttribute('aria-label')") == "Sort by App"
+    ActionChains(browser.driver).send_keys(Keys.ENTER).perform()
+    assert direction() == "descending"
+    assert names() == sorted(server_order, reverse=True) == ascending[::-1]
 
 
 def test_anchor_opens_the_app_detail(browser: Browser, page: Path) -> None:

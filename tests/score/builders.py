@@ -8,12 +8,10 @@ from auditor.analyse.catalogue import load_catalogue
 from auditor.model import (
     AccessState,
     ApkFacts,
-    ApkNetworkSecurity,
     ApkRequestedPermission,
     ApkSigning,
     ApkTracker,
     AppReport,
-    CleartextReason,
     EffectiveAccess,
     InstallSource,
     PermissionKind,
@@ -21,6 +19,7 @@ from auditor.model import (
     SpecialAccessKind,
     SpecialAccessReport,
 )
+from tests.builders import apk_facts
 
 P = "android.permission."
 CAT = load_catalogue()
@@ -112,29 +111,16 @@ def apk(
     debuggable: bool = False,
     target_sdk: int | None = 34,
 ) -> ApkFacts:
-    return ApkFacts(
-        package=package,
-        label=None,
-        version_code=1,
-        version_name="1.0",
-        min_sdk=24,
+    """APK facts with the fields scoring reads named by what they mean (short permission names)."""
+    return apk_facts(
+        package,
         target_sdk=target_sdk,
-        split=None,
-        shared_user_id=None,
         permissions=tuple(ApkRequestedPermission(full(p)) for p in permissions),
-        declared_permissions=(),
-        components=(),
         debuggable=debuggable,
-        allow_backup=True,
-        test_only=False,
-        network=ApkNetworkSecurity(cleartext_permitted=False, cleartext_reason=CleartextReason.TARGET_SDK_DEFAULT),
         signing=ApkSigning(signer_sha256=signer, signer_scheme=None),
         launcher_activities=() if hides_icon else (f"{package}.Main",),
         hides_launcher_icon=hides_icon,
         trackers=trackers,
-        dex_files=1,
-        class_count=100,
-        janus=False,
     )
 
 

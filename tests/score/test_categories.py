@@ -104,10 +104,22 @@ def test_permission_level(effective: EffectiveAccess, used: str | None, expected
     assert permission_level(row)[0] is expected
 
 
+UNUSED_LEVEL = {
+    EffectiveAccess.ALLOWED: AccessLevel.ALL_THE_TIME,
+    EffectiveAccess.FOREGROUND_ONLY: AccessLevel.WHILE_IN_USE,
+    EffectiveAccess.DENIED: AccessLevel.REQUESTED,
+    EffectiveAccess.REVOKED_COMPAT: AccessLevel.REQUESTED,
+    EffectiveAccess.APPOP_DENIED: AccessLevel.REQUESTED,
+    EffectiveAccess.NOT_REQUESTED: AccessLevel.NONE,
+    EffectiveAccess.UNKNOWN: AccessLevel.REQUESTED,
+}
+"""The level of each effective access when no use is recorded."""
+
+
 def test_every_effective_access_member_has_a_level() -> None:
-    for effective in EffectiveAccess:
-        level, _ = permission_level(perm("CAMERA", effective))
-        assert isinstance(level, AccessLevel)
+    assert set(UNUSED_LEVEL) == set(EffectiveAccess)  # a new member needs its level stated here
+    for effective, expected in UNUSED_LEVEL.items():
+        assert permission_level(perm("CAMERA", effective))[0] is expected
 
 
 def test_an_allowed_app_op_special_permission_is_special_access() -> None:
