@@ -98,7 +98,8 @@ def parse_pm_path_loop(text: str, *, user: int | None = None) -> ParsedPmPaths:
                 unknown.append(line)
                 continue
             path = stripped[len(_PREFIX) :]
-            if not valid_device_path(path):
+            # pm path prints APK files only; a path not ending in .apk is a line cut short (or junk).
+            if not path.endswith(".apk") or not valid_device_path(path):
                 unknown.append(line)
             elif path not in paths:
                 paths.append(path)

@@ -52,6 +52,9 @@ from auditor.parse.markers import split_marked
 logger = logging.getLogger(__name__)
 
 _INT = re.compile(r"^-?\d{1,10}$")
+# A package name as PackageParser accepts it: dot-separated Java identifiers (``android`` has one part).
+# Anything else where a holder should be — an error line cut short, junk — is not a holder.
+_PACKAGE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 @dataclass
@@ -165,13 +168,15 @@ def parse_dumpsys_role(text: str) -> ParsedRoles:
             continue
         user = int(user_ids[0])
         for role in roles:
-            names = role.strings("name")
+            names = [n for n in role.strings("name") if n]
             if not names:
                 unknown.append("a role without a name")
                 continue
             for package in role.strings("holders"):
-                if package:
+                if _PACKAGE.fullmatch(package):
                     holders.setdefault(RoleHolder(user=user, role=names[0], package=package), None)
+                elif package:
+                    unknown.append(f"holders={package}")
     logger.debug("dumpsys role: %d holders, %d unknown", len(holders), len(unknown))
     return ParsedRoles(holders=tuple(holders), unknown=tuple(unknown))
 
@@ -179,9 +184,9 @@ def parse_dumpsys_role(text: str) -> ParsedRoles:
 def parse_role_holders(text: str) -> ParsedRoles:
     """Parse a marked ``cmd role get-role-holders --user N ROLE`` loop. Never raises.
 
-    The answer is the first non-blank line after a marker, split on ``;``. A line with whitespace
-    is not a holder list (package names have none) but an error such as ``Unknown role``; it goes
-    to ``unknown`` like any text outside a marked part or under a marker without ``role``/``user``.
+    The answer is the first non-blank line after a marker, split on ``;``. A line that is not a list of
+    package names is an error such as ``Unknown role`` (perhaps cut short); it goes to ``unknown`` like
+    any text outside a marked part or under a marker without ``role``/``user``.
     """
     holders: dict[RoleHolder, None] = {}
     unknown: list[str] = []
@@ -193,11 +198,11 @@ def parse_role_holders(text: str) -> ParsedRoles:
             unknown.extend(lines)
             continue
         for line in lines:
-            if any(char.isspace() for char in line):
-                unknown.append(line)
+            packages = [p for p in line.split(";") if p]
+            if not packages or not all(_PACKAGE.fullmatch(p) for p in packages):
+                unknown.append(line)  # an error ("Unknown role: …"), perhaps cut before its first space
                 continue
-            for package in line.split(";"):
-                if package:
-                    holders.setdefault(RoleHolder(user=int(user), role=role, package=package), None)
+            for package in packages:
+                holders.setdefault(RoleHolder(user=int(user), role=role, package=package), None)
     logger.debug("role holders loop: %d holders, %d unknown", len(holders), len(unknown))
     return ParsedRoles(holders=tuple(holders), unknown=tuple(unknown))

@@ -125,9 +125,8 @@ def _paths(result: ParsedPmPaths) -> set[tuple[int | None, str, str]]:
 
 
 def _check_cut(text: str, cut: int) -> ParsedPmPaths:
-    """A loop cut at ``cut``: every path line before the cut line is read whole; the cut line, which
-    has no end marker, reads as a shorter path of its package (the pull of it then fails on the
-    device, where it belongs); nothing else appears."""
+    """A loop cut at ``cut``: every path line before the cut line is read whole; the cut line is read only
+    when the cut falls after its ``.apk`` (then it is the whole path); nothing else appears."""
     full = _paths(parse_pm_path_loop(text, user=0))
     result = parse_pm_path_loop(text[:cut], user=0)
     _check(result)
@@ -137,7 +136,7 @@ def _check_cut(text: str, cut: int) -> ParsedPmPaths:
     assert before <= _paths(result)
     for user, package, path in _paths(result) - before:
         assert text[line_start:cut].strip() == "package:" + path
-        assert any(p.startswith(path) for u, pkg, p in full if (u, pkg) == (user, package))
+        assert (user, package, path) in full
     return result
 
 

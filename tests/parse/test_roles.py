@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -188,9 +187,8 @@ def test_roles_without_user_id_go_to_unknown() -> None:
     assert result.unknown == ("roles without a user_id: 1 role(s)",)
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: the parser takes an empty name= as a role's name")
 def test_an_empty_role_name_is_not_a_role() -> None:
-    # Found by the fuzz test below: a role whose name is empty gives holders of the role "".
+    # Found by the fuzz test below: a role whose name is empty gave holders of the role "".
     result = parse_dumpsys_role("user_id=0\nroles={\nname=\nholders=com.a\n}\n")
     assert result.holders == ()
     assert result.unknown == ("a role without a name",)
@@ -203,8 +201,12 @@ def test_unbalanced_brackets() -> None:
 
 
 def test_html_comes_through_verbatim() -> None:
-    text = "{\n user_id=0\n roles={\n  name=<i>role</i>\n  holders=<script>alert(1)</script>\n }\n}\n"
-    assert parse_dumpsys_role(text).holders == (RoleHolder(0, "<i>role</i>", "<script>alert(1)</script>"),)
+    # A role name is free text (kept as printed, escaped by renderers); a holder must be a package name,
+    # so markup where a holder should be is kept verbatim in unknown, not taken for an app.
+    text = "{\n user_id=0\n roles={\n  name=<i>role</i>\n  holders=<script>alert(1)</script>\n  holders=com.a\n }\n}\n"
+    result = parse_dumpsys_role(text)
+    assert result.holders == (RoleHolder(0, "<i>role</i>", "com.a"),)
+    assert result.unknown == ("holders=<script>alert(1)</script>",)
 
 
 def test_dumpsys_role_hostile() -> None:
@@ -270,7 +272,9 @@ def test_loop_text_outside_a_usable_marker_goes_to_unknown() -> None:
 
 def test_loop_html_comes_through_verbatim() -> None:
     text = marker_line(role=SMS, user="0") + "\n<script>alert(1)</script>;<b>x</b>\n"
-    assert [h.package for h in parse_role_holders(text).holders] == ["<script>alert(1)</script>", "<b>x</b>"]
+    result = parse_role_holders(text)
+    assert result.holders == ()
+    assert result.unknown == ("<script>alert(1)</script>;<b>x</b>",)
 
 
 def test_loop_hostile() -> None:
@@ -309,3 +313,17 @@ def test_loop_never_raises(data: st.DataObject) -> None:
     _check(result)
     # Hostile text: every holder was printed under a marker naming its role.
     assert all(h.package in text and f"role={h.role}" in text for h in result.holders)
+
+
+def test_a_cut_error_line_is_not_a_holder() -> None:
+    # An error cut before its first space looked like one package name.
+    marker = "##auditor## role=android.app.role.SMS user=0\n"
+    result = parse_role_holders(marker + "java.lang.IllegalArgumentException:\n")
+    assert result.holders == ()
+    assert result.unknown == ("java.lang.IllegalArgumentException:",)
+    result = parse_role_holders(marker + "com.a;com.b\n")
+    assert result.holders == (
+        RoleHolder(0, "android.app.role.SMS", "com.a"),
+        RoleHolder(0, "android.app.role.SMS", "com.b"),
+    )
+    assert parse_dumpsys_role("user_id=0\nroles={\nname=r\nholders=bad:name\n}\n").unknown == ("holders=bad:name",)
