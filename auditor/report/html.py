@@ -27,9 +27,9 @@ import hashlib
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import jinja2
 
@@ -50,6 +50,9 @@ from auditor.model import (
     Severity,
 )
 from auditor.report import digest, words
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 TEMPLATE_PACKAGE: Final = "auditor.report"
 TEMPLATE_DIR: Final = "templates"
@@ -100,6 +103,17 @@ def safe_environment(**template_globals: object) -> jinja2.Environment:
     )
     env.globals.update(template_globals)
     return env
+
+
+def template_context(view: DataclassInstance) -> dict[str, object]:
+    """A page view's fields as its template's names.
+
+    Every page is rendered from one frozen view (``ReportView``, ``FleetPage``, ``DiffPage``) whose
+    fields are exactly the names its template reads besides the environment's helpers; a test parses
+    each template and checks the two agree, so a misspelt name fails there rather than on the one
+    branch of a page that happens to use it.
+    """
+    return {f.name: getattr(view, f.name) for f in fields(view)}
 
 
 @cache
