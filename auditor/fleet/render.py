@@ -41,7 +41,7 @@ from auditor.fleet.diff import (
 )
 from auditor.fleet.inputs import Skip
 from auditor.fleet.policy import Policy, PolicyRule, Violation, rule_words
-from auditor.report.html import safe_environment, sha256_source, template_context
+from auditor.report.html import content_security_policy, safe_environment, static_text, template_context
 from auditor.report.words import visible
 from auditor.serial import to_data
 
@@ -67,27 +67,9 @@ def environment() -> jinja2.Environment:
     )
 
 
-@cache
 def stylesheet() -> str:
-    """The page's stylesheet exactly as it is inlined."""
-    return environment().get_template(STYLE_TEMPLATE).render()
-
-
-@cache
-def content_security_policy() -> str:
-    """Only the inlined stylesheet (by hash) and ``data:`` images; no script, nothing remote."""
-    return "; ".join(
-        (
-            "default-src 'none'",
-            f"style-src {sha256_source(stylesheet())}",
-            "img-src data:",
-            "script-src 'none'",
-            "connect-src 'none'",
-            "font-src 'none'",
-            "base-uri 'none'",
-            "form-action 'none'",
-        )
-    )
+    """The pages' stylesheet exactly as it is inlined."""
+    return static_text(STYLE_TEMPLATE)
 
 
 def _now() -> str:
@@ -150,7 +132,7 @@ def fleet_page(
         redacted=redacted,
         generated=generated or _now(),
         tool_version=__version__,
-        csp=content_security_policy(),
+        csp=content_security_policy(stylesheet()),  # no script on these pages
         inventory=view.inventory[:INVENTORY_ROWS],
         inventory_hidden=max(0, len(view.inventory) - INVENTORY_ROWS),
         mismatches=view.signer_mismatches,
@@ -409,7 +391,7 @@ def diff_page(diff: Diff, *, generated: str | None = None) -> DiffPage:
         kind=diff_kind(diff),
         generated=generated or _now(),
         tool_version=__version__,
-        csp=content_security_policy(),
+        csp=content_security_policy(stylesheet()),  # no script on these pages
     )
     if isinstance(diff, ApkDiff):
         return page

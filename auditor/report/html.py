@@ -137,8 +137,9 @@ def environment() -> jinja2.Environment:
     )
 
 
-def _static(name: str) -> str:
-    """A static template (script or style) exactly as the page will contain it."""
+@cache
+def static_text(name: str) -> str:
+    """A static template (a script or a stylesheet) exactly as a page inlines it."""
     return environment().get_template(name).render()
 
 
@@ -148,20 +149,35 @@ def sha256_source(text: str) -> str:
 
 
 @cache
-def content_security_policy() -> str:
-    """The page's CSP: only the inlined script and style (by hash) and ``data:`` images; nothing remote."""
+def content_security_policy(style: str, script: str | None = None) -> str:
+    """The Content-Security-Policy of every page the auditor writes (this report, the fleet page, the diff).
+
+    It allows the page's own inline ``style`` and, when it has one, its inline ``script``, each by
+    its SHA-256, and ``data:`` images; nothing else loads, nothing remote, no form, no base URL. A page
+    with a script also requires Trusted Types, so that the script cannot turn text into markup even by
+    mistake; a page without one forbids scripts outright.
+    """
+    if script is None:
+        scripts: tuple[str, ...] = ()
+        # Listed after the images: the pages without a script have always written their policy so.
+        no_script: tuple[str, ...] = ("script-src 'none'",)
+        trusted: tuple[str, ...] = ()
+    else:
+        scripts = (f"script-src {sha256_source(script)}",)
+        no_script = ()
+        trusted = ("require-trusted-types-for 'script'", "trusted-types 'none'")
     return "; ".join(
         (
             "default-src 'none'",
-            f"script-src {sha256_source(_static(SCRIPT_TEMPLATE))}",
-            f"style-src {sha256_source(_static(STYLE_TEMPLATE))}",
+            *scripts,
+            f"style-src {sha256_source(style)}",
             "img-src data:",
+            *no_script,
             "connect-src 'none'",
             "font-src 'none'",
             "base-uri 'none'",
             "form-action 'none'",
-            "require-trusted-types-for 'script'",
-            "trusted-types 'none'",
+            *trusted,
         )
     )
 
@@ -480,7 +496,7 @@ def render_html(report: AuditReport) -> str:
         counts=counts,
         sev_rank=words.severity_rank,
         flag_legend=words.flag_legend(),
-        csp=content_security_policy(),
+        csp=content_security_policy(static_text(STYLE_TEMPLATE), static_text(SCRIPT_TEMPLATE)),
         device_title=digest.device_title(report.device),
         serial=digest.device_serial(report),
         patch_age=digest.patch_age_days(report.device, digest.capture_time(report.source)),
