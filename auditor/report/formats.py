@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, cast
 
 from auditor.errors import AuditorError
 from auditor.model import AuditReport
@@ -199,7 +199,7 @@ APK: Final[Output[ApkFormat, Sequence[ApkResult]]] = Output(
     for_stdout=ApkFormat.TEXT,
     strict=False,
 )
-OUTPUTS: Final = (AUDIT, DIFF, FLEET, APK)
+OUTPUTS: Final[tuple[Output[Any, Any], ...]] = (AUDIT, DIFF, FLEET, APK)
 """Every kind of output, for the tests and the documentation that walk them."""
 
 DEFAULT_FORMAT: Final = AUDIT.for_file

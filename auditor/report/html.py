@@ -126,6 +126,7 @@ def environment() -> jinja2.Environment:
         install_source_words=words.install_source_words,
         level_phrase=words.level_phrase,
         level_short=words.level_short,
+        grade_words=words.grade_words,
         category_label=words.category_label,
         qualifier_words=words.qualifier_words,
         via_words=words.via_words,
@@ -204,7 +205,9 @@ class AppView:
     user_tag: str | None
     """``work profile`` etc. for apps outside the owner's user; ``None`` for user 0."""
     score: int | None
-    grade: str | None
+    grade: Grade | None
+    grade_words: str | None
+    """The grade in words, for its tooltip."""
     cells: tuple[Cell, ...]
     permissions: tuple[PermissionReport, ...]
     """Rows worth a table line: runtime and special permissions, anything denied, flagged or used."""
@@ -337,7 +340,8 @@ def _app_views(report: AuditReport) -> list[AppView]:
                 label=digest.app_label(app),
                 user_tag=_user_tag(app, kinds),
                 score=exposure.score if exposure else None,
-                grade=exposure.grade.value if exposure else None,
+                grade=exposure.grade if exposure else None,
+                grade_words=words.grade_words(exposure.grade) if exposure else None,
                 cells=cells,
                 permissions=tuple(sorted((p for p in app.permissions if not _is_plain(p)), key=_perm_order)),
                 plain=tuple(sorted((p for p in app.permissions if _is_plain(p)), key=lambda p: p.name)),
@@ -489,7 +493,6 @@ def render_html(report: AuditReport) -> str:
         view_of=view_of,
         ranked=ranked,
         levels=list(AccessLevel),
-        grade_words_for=lambda g: words.grade_words(Grade(g)),
         commands_in=commands_in,
         usable=digest.usable,
         last_used=last_used,
