@@ -26,7 +26,7 @@ import base64
 import hashlib
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import cache
 from typing import TYPE_CHECKING, Final
@@ -41,6 +41,7 @@ from auditor.model import (
     CategoryExposure,
     DataCategory,
     EffectiveAccess,
+    ExposurePool,
     Finding,
     Grade,
     NoteLevel,
@@ -134,6 +135,12 @@ def environment() -> jinja2.Environment:
         short_permission=words.short_permission,
         holder_words=digest.holder_words,
         ago_words=digest.ago_words,
+        age_words=digest.age_words,
+        usable=digest.usable,
+        sev_rank=words.severity_rank,
+        commands_in=commands_in,
+        last_used=last_used,
+        counts=counts,
         QUIET_FLAGS=words.QUIET_FLAGS,
     )
 
@@ -471,62 +478,102 @@ def page_data(report: AuditReport) -> dict[str, object]:
     }
 
 
-def render_html(report: AuditReport) -> str:
-    """The report as one self-contained HTML page (UTF-8 text)."""
-    env = environment()
+@dataclass(frozen=True, slots=True)
+class ReportView:
+    """Every value the report's template reads, besides the environment's word helpers.
+
+    Its fields are exactly the template's names (``template_context``); a test parses the template
+    and checks the two agree, so a misspelt or missing value fails there, not on the one branch of
+    the page (an unscored report, a device without APKs) that happens to print it.
+    """
+
+    report: AuditReport
+    csp: str
+    data: Mapping[str, object]
+    """What the page's script reads (``page_data``), embedded as JSON."""
+    device_title: str
+    serial: str | None
+    patch_age: int | None
+    """Days between the security patch and the capture, by the device's clock."""
+    app_count: int
+    system_count: int
+    scored: bool
+    ranked: tuple[AppView, ...]
+    """Every app, most exposed first: the per-app detail."""
+    view_of: Callable[[AppReport], AppView]
+    """The view of one of the report's apps (for lists built from the report: recent access, keys, trackers)."""
+    top: tuple[tuple[AppView, digest.TopApp], ...]
+    groups: tuple[tuple[str, digest.KeyGroup], ...]
+    """Each group of special accesses with the anchor both the overview and its section link to."""
+    findings_by_severity: tuple[tuple[Severity, int], ...]
+    levels: tuple[AccessLevel, ...]
+    categories: tuple[DataCategory, ...]
+    matrix: tuple[AppView, ...]
+    """The apps that reach at least one category, most exposed first."""
+    matrix_hidden: int
+    category_views: tuple[CategoryView, ...]
+    recent: tuple[tuple[str, tuple[digest.RecentUse, ...]], ...]
+    """Camera, microphone and location: the title and the apps' last uses."""
+    timeline: Timeline | None
+    trackers: tuple[digest.TrackerReach, ...]
+    apks: int
+    """How many APKs were analysed (trackers are known only for those)."""
+    tracker_attribution: str | None
+    pools: tuple[ExposurePool, ...]
+    flag_legend: tuple[tuple[str, str], ...]
+    notes: tuple[tuple[str, str, str, str], ...]
+    gaps: int
+    """Device notes above the info level: parts of the data missing or incomplete."""
+    rules_used: tuple[tuple[str, str, Severity, int], ...]
+
+
+def report_view(report: AuditReport) -> ReportView:
+    """The report as its page shows it: ranked, grouped and counted here, so the template stays a plain layout."""
     views = _app_views(report)
     ranked = _by_score(views)
     by_app = {id(v.app): v for v in views}
     recent = digest.recent_access(report)
-    scored = any(v.score is not None for v in views)
-    matrix = [v for v in ranked if any(c.rank > 0 for c in v.cells)]
-    findings_by_severity = {s: sum(1 for v in views for f in v.findings if f.severity is s) for s in Severity}
-
-    # Each group of special accesses with the one anchor both the overview and the section link to.
-    groups = [(f"k{i}", g) for i, g in enumerate(digest.key_groups(report), 1)]
+    matrix = tuple(v for v in ranked if any(c.rank > 0 for c in v.cells))
 
     def view_of(app: AppReport) -> AppView:
         return by_app[id(app)]
 
-    return env.get_template(PAGE_TEMPLATE).render(
-        r=report,
-        view_of=view_of,
-        ranked=ranked,
-        levels=list(AccessLevel),
-        commands_in=commands_in,
-        usable=digest.usable,
-        last_used=last_used,
-        counts=counts,
-        sev_rank=words.severity_rank,
-        flag_legend=words.flag_legend(),
+    return ReportView(
+        report=report,
         csp=content_security_policy(static_text(STYLE_TEMPLATE), static_text(SCRIPT_TEMPLATE)),
+        data=page_data(report),
         device_title=digest.device_title(report.device),
         serial=digest.device_serial(report),
         patch_age=digest.patch_age_days(report.device, digest.capture_time(report.source)),
-        age_words=digest.age_words,
-        scored=scored,
-        top=[(by_app[id(t.app)], t) for t in digest.top_apps(report, TOP_APPS)],
-        groups=groups,
-        findings_by_severity=findings_by_severity,
+        app_count=len(report.apps),
+        system_count=sum(1 for a in report.apps if a.system),
+        scored=any(v.score is not None for v in views),
+        ranked=tuple(ranked),
+        view_of=view_of,
+        top=tuple((view_of(t.app), t) for t in digest.top_apps(report, TOP_APPS)),
+        groups=tuple((f"k{i}", g) for i, g in enumerate(digest.key_groups(report), 1)),
+        findings_by_severity=tuple((s, sum(1 for v in views for f in v.findings if f.severity is s)) for s in Severity),
+        levels=tuple(AccessLevel),
+        categories=tuple(DataCategory),
         matrix=matrix,
         matrix_hidden=len(views) - len(matrix),
-        categories=list(DataCategory),
-        category_views=_category_views(ranked),
-        recent=recent,
-        resource_titles=RESOURCE_TITLES,
+        category_views=tuple(_category_views(ranked)),
+        recent=tuple((RESOURCE_TITLES[resource], tuple(uses)) for resource, uses in recent.items()),
         timeline=_timeline(recent),
-        trackers=digest.tracker_reach(report),
+        trackers=tuple(digest.tracker_reach(report)),
         apks=digest.apks_analysed(report.apps),
         tracker_attribution=_tracker_attribution(report),
         pools=report.device_exposure.pools if report.device_exposure else (),
-        notes=_notes(report),
+        flag_legend=tuple(words.flag_legend()),
+        notes=tuple(_notes(report)),
         gaps=sum(1 for n in report.notes if n.level is not NoteLevel.INFO),
-        rules_used=_rules_used(report),
-        users=report.users,
-        data=page_data(report),
-        app_count=len(report.apps),
-        system_count=sum(1 for a in report.apps if a.system),
+        rules_used=tuple(_rules_used(report)),
     )
+
+
+def render_html(report: AuditReport) -> str:
+    """The report as one self-contained HTML page (UTF-8 text)."""
+    return environment().get_template(PAGE_TEMPLATE).render(**template_context(report_view(report)))
 
 
 def _tracker_attribution(report: AuditReport) -> str | None:
