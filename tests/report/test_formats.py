@@ -143,3 +143,20 @@ def test_failed_render_leaves_no_file(hand: AuditReport, tmp_path: Path, monkeyp
     with pytest.raises(RuntimeError):
         write_report(hand, tmp_path / "r.html")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_docs_name_every_format_and_extension() -> None:
+    root = Path(__file__).resolve().parents[2]
+
+    def text(name: str) -> str:
+        return " ".join((root / name).read_text("utf-8").split())
+
+    audit_choices = f"`--format {'|'.join(f.format.value for f in AUDIT.formats)}`"
+    assert audit_choices in text("README.md")
+    assert audit_choices in text("docs/report.md")
+    extensions = ", ".join("/".join(f"`{e}`" for e in f.extensions) for f in AUDIT.formats)
+    assert f"({extensions}), and is HTML otherwise" in text("docs/report.md")
+    diff_formats = ", ".join(
+        f"`{f.format.value}`" + (" (default)" if f.format is DIFF.for_stdout else "") for f in DIFF.formats
+    )
+    assert f"Formats: {diff_formats} (or from the `--out` extension" in text("docs/fleet.md")
