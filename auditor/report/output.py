@@ -22,6 +22,9 @@ from typing import BinaryIO, Final, TypeAlias
 STDOUT: Final = Path("-")
 """The ``--out`` value that means standard output."""
 
+_BLOCK: Final = 1 << 16
+"""Characters of rendered text encoded and written at once."""
+
 Rendered: TypeAlias = str | Iterable[str]
 """A rendered output: the whole text, or its pieces in order (the fleet page streams, so that a
 5,000-device page never exists whole in memory)."""
@@ -82,5 +85,14 @@ def write_output(target: Path, rendered: Rendered) -> None:
         sys.stdout.flush()  # before whatever the command prints next on standard error
         return
     with AtomicFile(target) as f:
+        # A template yields many small pieces: encode them a block at a time, not one by one.
+        block: list[str] = []
+        size = 0
         for chunk in chunks:
-            f.write(chunk.encode("utf-8"))
+            block.append(chunk)
+            size += len(chunk)
+            if size >= _BLOCK:
+                f.write("".join(block).encode("utf-8"))
+                block.clear()
+                size = 0
+        f.write("".join(block).encode("utf-8"))

@@ -53,3 +53,9 @@ def test_atomic_file_appears_on_commit_only(tmp_path: Path) -> None:
     g.write(b"half")
     g.discard()
     assert [p.name for p in tmp_path.iterdir()] == ["apps.csv"]
+
+
+def test_many_pieces_are_written_in_order_across_blocks(tmp_path: Path) -> None:
+    pieces = [f"<td>{i}é</td>\n" for i in range(30_000)]  # about 400,000 characters: several blocks
+    write_output(tmp_path / "big.html", iter(pieces))
+    assert (tmp_path / "big.html").read_bytes() == "".join(pieces).encode("utf-8")
