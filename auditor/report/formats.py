@@ -127,9 +127,12 @@ class Output(Generic[F, S]):
         return next((f.format for f in self.formats if suffix in f.extensions), None)
 
     def choose(self, fmt: F | None, target: Path | None) -> F:
-        """The format to write: ``--format`` when given; else standard output's for ``-``; else the one
-        the extension of ``target`` names; else the file default (``target`` ``None``: a file whose name
-        the command picks). Raises ``FormatError`` for an unknown extension when ``strict``."""
+        """The format to write ``target`` in (``None``: a file whose name the command picks).
+
+        ``--format`` when given; else standard output's format for ``-``; else the one the extension
+        of ``target`` names; else the file default. Raises ``FormatError`` for an extension that names
+        no format when the output is ``strict`` (a report in an unreadable format is a user's mistake).
+        """
         if fmt is not None:
             return fmt
         if target is None:
