@@ -19,7 +19,8 @@ from rich.markup import escape
 from auditor import __version__
 from auditor.acquire.apks import ApkSelection
 from auditor.errors import AuditorError
-from auditor.report.formats import DEFAULT_FORMAT, ReportFormat, format_for_path
+from auditor.report.formats import APK, ApkFormat, DiffFormat, ReportFormat
+from auditor.report.output import STDOUT
 
 if TYPE_CHECKING:
     from auditor.acquire.adb import DeviceTarget
@@ -61,17 +62,6 @@ def _main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what the core does (debug level).")] = False,
 ) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(name)s: %(message)s")
-
-
-def _format_for(out_path: Path | None, fmt: ReportFormat | None) -> ReportFormat:
-    if fmt is not None:
-        return fmt
-    if out_path is not None and out_path.suffix:
-        found = format_for_path(out_path)
-        if found is None:
-            raise _fail(f"cannot tell the report format from {out_path.name!r}; use --format html|json|csv|md")
-        return found
-    return DEFAULT_FORMAT
 
 
 ApksOpt = Annotated[
@@ -190,12 +180,14 @@ def audit(
     Example: auditor audit snapshot/ --format html --out report.html
     """
     from auditor.pipeline import audit_path
-    from auditor.report.formats import render, write_report
+    from auditor.report.formats import AUDIT, FormatError
     from auditor.report.terminal import print_summary
     from auditor.score import load_weights
 
-    # Standard output is for programs: JSON unless a format is asked for; files default to the HTML report.
-    fmt = (fmt or ReportFormat.JSON) if out_path == Path("-") else _format_for(out_path, fmt)
+    try:
+        fmt = AUDIT.choose(fmt, out_path)
+    except FormatError as e:
+        raise _fail(str(e)) from None
     weights = load_weights(weights_file) if weights_file is not None else None
     if redact:  # read the key before a long audit, so a bad key file fails at once
         from auditor.fleet.redact import load_key, redact_report
@@ -212,14 +204,12 @@ def audit(
     report = audit_path(path, weights=weights)
     if redact:
         report = redact_report(report, redact_key)
-    if out_path == Path("-"):
-        sys.stdout.write(render(report, fmt))
+    destination = out_path or DEFAULT_REPORTS / f"{path.resolve().name or 'audit'}{AUDIT.extension(fmt)}"
+    AUDIT.write(report, fmt, destination)
+    if destination == STDOUT:
         print_summary(report, err)
-        return
-    target_file = out_path or DEFAULT_REPORTS / f"{path.resolve().name or 'audit'}{fmt.extension}"
-    target_file.parent.mkdir(parents=True, exist_ok=True)
-    write_report(report, target_file, fmt)
-    print_summary(report, out, written_to=str(target_file))
+    else:
+        print_summary(report, out, written_to=str(destination))
 
 
 @app.command()
@@ -307,15 +297,10 @@ def demo(
     print_summary(report, out, written_to=str(written))
 
 
-class ApkFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
 @app.command()
 def apk(
     files: Annotated[list[Path], typer.Argument(help="APK files to analyse.", show_default=False)],
-    fmt: Annotated[ApkFormat, typer.Option("--format", "-f", help="Output format.")] = ApkFormat.text,
+    fmt: Annotated[ApkFormat, typer.Option("--format", "-f", help="Output format.")] = APK.for_stdout,
     trackers_file: Annotated[
         Path | None,
         typer.Option("--trackers", help="A newer Exodus Privacy tracker export (same shape as the bundled one)."),
@@ -333,12 +318,11 @@ def apk(
     Example: auditor apk app.apk --format json
     """
     from auditor.apk import ApkCache, analyse_apks, exit_status, load_trackers
-    from auditor.report.apk import render_json, render_text
 
     trackers = load_trackers(trackers_file)
     cache = None if no_cache else ApkCache()
     results = analyse_apks(files, trackers=trackers, cache=cache)
-    sys.stdout.write(render_json(results) if fmt is ApkFormat.json else render_text(results))
+    APK.write(results, fmt, STDOUT)
     raise typer.Exit(exit_status(results))
 
 
@@ -453,6 +437,8 @@ def fleet(
             )
     except AuditorError as e:
         raise _fail(str(e)) from None  # _fail escapes: policy errors name TOML tables like "[exposure]"
+    # With the page on standard output (--out -), the summary goes to standard error, as for an audit.
+    summary = err if out_path == STDOUT else out
     shown = 20
     for skip in result.skips[:shown]:
         err.print(
@@ -467,16 +453,10 @@ def fleet(
         line += f", {result.violations} policy violations"
         if result.view.policy is not None:
             line += f" on {result.view.policy.devices_with_violations} devices"
-    out.print(line, highlight=False)
+    summary.print(line, highlight=False)
     for path in result.written:
-        out.print(f"  written: {escape(str(path))}", highlight=False)
+        summary.print(f"  written: {escape(str(path))}", highlight=False)
     raise typer.Exit(result.exit_code(strict=strict))
-
-
-class DiffFormat(StrEnum):
-    text = "text"
-    json = "json"
-    html = "html"
 
 
 @app.command()
@@ -503,36 +483,18 @@ def diff(
 
     Example: auditor diff old/ new/ --format html --out d.html
     """
-    from typing import assert_never
-
     from auditor.fleet.diff import diff_paths
-    from auditor.fleet.render import render_diff_html, render_diff_json, render_diff_text
+    from auditor.report.formats import DIFF
 
-    chosen = fmt
-    if chosen is None and out_path is not None:
-        chosen = {".json": DiffFormat.json, ".html": DiffFormat.html, ".htm": DiffFormat.html}.get(
-            out_path.suffix.lower(), DiffFormat.text
-        )
-    chosen = chosen or DiffFormat.text
+    target = out_path or STDOUT
+    chosen = DIFF.choose(fmt, target)
     try:
         result = diff_paths(old, new, force=force)
     except AuditorError as e:
         raise _fail(str(e)) from None
-    match chosen:
-        case DiffFormat.text:
-            text = render_diff_text(result)
-        case DiffFormat.json:
-            text = render_diff_json(result)
-        case DiffFormat.html:
-            text = render_diff_html(result)
-        case _:
-            assert_never(chosen)
-    if out_path is None:
-        sys.stdout.write(text)
-    else:
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        out_path.write_text(text, encoding="utf-8")
-        err.print(f"Diff written to {escape(str(out_path))}", highlight=False)
+    DIFF.write(result, chosen, target)
+    if target != STDOUT:
+        err.print(f"Diff written to {escape(str(target))}", highlight=False)
     raise typer.Exit(1 if result.changed else 0)
 
 

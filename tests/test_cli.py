@@ -280,3 +280,14 @@ def test_error_text_with_brackets_is_shown_verbatim(tmp_path: Path) -> None:
     result = run("audit", str(weird))
     assert result.returncode == 2
     assert "[red]gone[/red]" in result.stderr
+
+
+def test_fleet_page_to_standard_output_keeps_the_summary_off_it(tmp_path: Path) -> None:
+    from tests.fleet.builders import synthetic, write_json
+
+    write_json(synthetic(1), tmp_path / "in" / "d1.json")
+    result = run("fleet", str(tmp_path / "in"), "--out", "-", "-j", "1", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("<!doctype html>") and result.stdout.endswith("</body>\n</html>")
+    assert "1 devices reviewed, 0 inputs skipped" in result.stderr
+    assert not (tmp_path / "-").exists()

@@ -17,8 +17,9 @@ arrays, values unchanged (no spreadsheet is involved).
 
 How it scales: the rows of one device are formatted in the worker that read the device (bytes
 travel to the writer, which appends them), so the writer's memory does not grow with the fleet.
-Files are written as ``<table>.<ext>.partial`` and renamed when the run completes: a half-written
-export never looks finished.
+Files are written through ``auditor.report.output.AtomicFile`` like every other output (owner-only
+temporary files beside their final names, renamed when the run completes): a half-written export
+never looks finished.
 """
 
 from __future__ import annotations
@@ -26,12 +27,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Final
+from typing import Final
 
 from auditor.fleet.aggregate import DeviceRow, FleetView, prevalence_key
 from auditor.fleet.errors import FleetError
@@ -39,6 +39,7 @@ from auditor.fleet.policy import Violation
 from auditor.model import AuditReport
 from auditor.report.csv_report import FORMULA_STARTS, neutralise
 from auditor.report.digest import app_label
+from auditor.report.output import AtomicFile
 
 
 class ExportFormat(StrEnum):
@@ -463,12 +464,11 @@ class ExportWriter:
         self.directory = directory
         self.formats = tuple(formats)
         self.tables = tuple(t for t in TABLES if violations or t is not VIOLATIONS)
-        self.files: dict[tuple[str, ExportFormat], IO[bytes]] = {}
+        self.files: dict[tuple[str, ExportFormat], AtomicFile] = {}
         try:
-            directory.mkdir(parents=True, exist_ok=True)
             for table in self.tables:
                 for fmt in self.formats:
-                    f = self._partial(table.name, fmt).open("wb")
+                    f = AtomicFile(self._final(table.name, fmt))
                     self.files[(table.name, fmt)] = f
                     if fmt is ExportFormat.CSV:
                         f.write(csv_bytes((), table.names))
@@ -478,9 +478,6 @@ class ExportWriter:
 
     def _final(self, name: str, fmt: ExportFormat) -> Path:
         return self.directory / f"{name}.{fmt.value}"
-
-    def _partial(self, name: str, fmt: ExportFormat) -> Path:
-        return self.directory / f"{name}.{fmt.value}.partial"
 
     def write(self, chunk: ExportChunk) -> None:
         try:
@@ -497,10 +494,9 @@ class ExportWriter:
         self.write(format_chunk({INVENTORY.name: rows}, self.formats))
         written = []
         try:
-            for (name, fmt), f in self.files.items():
-                f.close()
-                os.replace(self._partial(name, fmt), self._final(name, fmt))
-                written.append(self._final(name, fmt))
+            for f in self.files.values():
+                f.commit()
+                written.append(f.path)
         except OSError as e:
             raise FleetError(f"{self.directory}: cannot write the exports ({e.strerror or e})") from e
         self.files.clear()
@@ -508,7 +504,6 @@ class ExportWriter:
 
     def abort(self) -> None:
         """Close and remove the partial files (after an error)."""
-        for (name, fmt), f in self.files.items():
-            f.close()
-            self._partial(name, fmt).unlink(missing_ok=True)
+        for f in self.files.values():
+            f.discard()
         self.files.clear()

@@ -7,8 +7,10 @@ value passed through ``words.visible`` (bidi overrides and control characters ar
 obeyed), no link built from data, and a Content-Security-Policy that allows the inlined
 stylesheet by its hash and nothing else: no script at all, no remote load of any kind.
 
-The fleet page is written as it is rendered (``Template.generate``), reading the device table and
-the violations from a spool: a 5,000-device page never exists whole in memory.
+Each page is rendered from one frozen view (``FleetPage``, ``DiffPage``) whose fields are the
+names its template reads. The fleet page is written as it is rendered (``Template.generate``, handed
+in pieces to ``write_output``), reading the device table and the violations from a spool: a
+5,000-device page never exists whole in memory.
 
 The text form of a diff is for a terminal: every value from a device or an APK passes through
 ``words.visible`` so that a hostile app label cannot forge lines or reorder the screen.
@@ -19,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Final, assert_never
@@ -26,10 +29,19 @@ from typing import Final, assert_never
 import jinja2
 
 from auditor import __version__
-from auditor.fleet.aggregate import DeviceRow, FleetView
-from auditor.fleet.diff import ApkDiff, Diff, ReportDiff
+from auditor.fleet.aggregate import DeviceRow, FleetView, InventoryEntry, Prevalence
+from auditor.fleet.diff import (
+    ApkDiff,
+    Diff,
+    FindingChange,
+    PermissionChange,
+    ReportDiff,
+    SpecialAccessChange,
+    TrackerChange,
+)
+from auditor.fleet.inputs import Skip
 from auditor.fleet.policy import Policy, PolicyRule, Violation, rule_words
-from auditor.report.html import safe_environment, sha256_source
+from auditor.report.html import content_security_policy, safe_environment, static_text, template_context
 from auditor.report.words import visible
 from auditor.serial import to_data
 
@@ -50,30 +62,14 @@ VERSIONS_SHOWN: Final = 6
 @cache
 def environment() -> jinja2.Environment:
     """The report's safe environment (autoescape, StrictUndefined, visible text) with the policy words."""
-    return safe_environment(rule_words=lambda r: rule_words(PolicyRule(r)) if isinstance(r, str) else rule_words(r))
-
-
-@cache
-def stylesheet() -> str:
-    """The page's stylesheet exactly as it is inlined."""
-    return environment().get_template(STYLE_TEMPLATE).render()
-
-
-@cache
-def content_security_policy() -> str:
-    """Only the inlined stylesheet (by hash) and ``data:`` images; no script, nothing remote."""
-    return "; ".join(
-        (
-            "default-src 'none'",
-            f"style-src {sha256_source(stylesheet())}",
-            "img-src data:",
-            "script-src 'none'",
-            "connect-src 'none'",
-            "font-src 'none'",
-            "base-uri 'none'",
-            "form-action 'none'",
-        )
+    return safe_environment(
+        rule_words=lambda r: rule_words(PolicyRule(r)) if isinstance(r, str) else rule_words(r), pct=pct
     )
+
+
+def stylesheet() -> str:
+    """The pages' stylesheet exactly as it is inlined."""
+    return static_text(STYLE_TEMPLATE)
 
 
 def _now() -> str:
@@ -85,11 +81,74 @@ def _now() -> str:
 # --------------------------------------------------------------------------------------------------
 
 
-def _pct(n: int, total: int) -> str:
+def pct(n: int, total: int) -> str:
+    """``n`` devices of ``total`` as a whole percentage ("<1%" rather than a misleading "0%")."""
     if total <= 0:
         return "–"
     share = 100 * n / total
     return f"{share:.0f}%" if share >= 1 or n == 0 else "<1%"
+
+
+@dataclass(frozen=True, slots=True)
+class FleetPage:
+    """Every value the fleet page prints (its template's names are these fields, and a test checks it)."""
+
+    fleet: FleetView
+    records: Iterable[tuple[DeviceRow, tuple[Violation, ...]]]
+    """Each device's row and violations; iterated twice (the device table, then the violations)."""
+    policy: Policy | None
+    redacted: bool
+    generated: str
+    tool_version: str
+    csp: str
+    inventory: tuple[InventoryEntry, ...]
+    """The most widespread packages, at most ``INVENTORY_ROWS``."""
+    inventory_hidden: int
+    mismatches: tuple[InventoryEntry, ...]
+    user_permissions: tuple[Prevalence, ...]
+    """Runtime permissions and app-ops (install-time ones are only counted)."""
+    install_permissions: int
+    skips: tuple[Skip, ...]
+    skips_hidden: int
+    per_device: int
+    violation_devices: int
+    versions_shown: int
+
+
+def fleet_page(
+    view: FleetView,
+    records: Iterable[tuple[DeviceRow, tuple[Violation, ...]]],
+    *,
+    policy: Policy | None = None,
+    redacted: bool = False,
+    generated: str | None = None,
+) -> FleetPage:
+    """The fleet page's view of ``view`` and the spooled ``records``."""
+    runtime_kinds = {"runtime", "appop"}
+    return FleetPage(
+        fleet=view,
+        records=records,
+        policy=policy,
+        redacted=redacted,
+        generated=generated or _now(),
+        tool_version=__version__,
+        csp=content_security_policy(stylesheet()),  # no script on these pages
+        inventory=view.inventory[:INVENTORY_ROWS],
+        inventory_hidden=max(0, len(view.inventory) - INVENTORY_ROWS),
+        mismatches=view.signer_mismatches,
+        user_permissions=tuple(p for p in view.permissions if p.kind in runtime_kinds),
+        install_permissions=sum(1 for p in view.permissions if p.kind not in runtime_kinds),
+        skips=view.skipped[:SKIPS_SHOWN],
+        skips_hidden=max(0, len(view.skipped) - SKIPS_SHOWN),
+        per_device=VIOLATIONS_PER_DEVICE,
+        violation_devices=VIOLATION_DEVICES,
+        versions_shown=VERSIONS_SHOWN,
+    )
+
+
+def fleet_html(page: FleetPage) -> Iterator[str]:
+    """The fleet page, piece by piece as the template renders it (the registry's fleet renderer)."""
+    return environment().get_template(FLEET_TEMPLATE).generate(**template_context(page))
 
 
 def render_fleet_html(
@@ -101,39 +160,11 @@ def render_fleet_html(
     redacted: bool = False,
     generated: str | None = None,
 ) -> None:
-    """Write the fleet page to ``out`` (UTF-8), streaming ``records`` (iterated twice: table, then violations)."""
-    template = environment().get_template(FLEET_TEMPLATE)
-    runtime_kinds = {"runtime", "appop"}
-    context = {
-        "v": view,
-        "records": records,
-        "policy": policy,
-        "redacted": redacted,
-        "generated": generated or _now(),
-        "tool_version": __version__,
-        "csp": content_security_policy(),
-        "pct": lambda n: _pct(n, view.devices),
-        "inventory": view.inventory[:INVENTORY_ROWS],
-        "inventory_hidden": max(0, len(view.inventory) - INVENTORY_ROWS),
-        "mismatches": view.signer_mismatches,
-        "user_permissions": [p for p in view.permissions if p.kind in runtime_kinds],
-        "install_permissions": sum(1 for p in view.permissions if p.kind not in runtime_kinds),
-        "skips": view.skipped[:SKIPS_SHOWN],
-        "skips_hidden": max(0, len(view.skipped) - SKIPS_SHOWN),
-        "per_device": VIOLATIONS_PER_DEVICE,
-        "violation_devices": VIOLATION_DEVICES,
-        "versions_shown": VERSIONS_SHOWN,
-    }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.partial")
-    try:
-        with tmp.open("w", encoding="utf-8", newline="\n") as f:
-            for chunk in template.generate(**context):
-                f.write(chunk)
-        tmp.replace(out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    """Write the fleet page to ``out`` (``-`` for standard output), streaming ``records``."""
+    from auditor.report.formats import FLEET, FleetFormat
+
+    page = fleet_page(view, records, policy=policy, redacted=redacted, generated=generated)
+    FLEET.write(page, FleetFormat.HTML, out)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -329,29 +360,57 @@ def render_diff_text(diff: Diff) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class DiffPage:
+    """Every value the diff page prints (its template's names are these fields, and a test checks it).
+
+    The lists split a device diff's changes for the page's tables; they are empty for two APKs,
+    whose changes the template reads from ``diff`` itself.
+    """
+
+    diff: Diff
+    kind: str
+    """``device`` or ``apk`` (as in the JSON form)."""
+    generated: str
+    tool_version: str
+    csp: str
+    granted: tuple[PermissionChange, ...] = ()
+    revoked: tuple[PermissionChange, ...] = ()
+    turned_on: tuple[SpecialAccessChange, ...] = ()
+    turned_off: tuple[SpecialAccessChange, ...] = ()
+    trackers_added: tuple[TrackerChange, ...] = ()
+    trackers_removed: tuple[TrackerChange, ...] = ()
+    findings_new: tuple[FindingChange, ...] = ()
+    findings_resolved: tuple[FindingChange, ...] = ()
+
+
+def diff_page(diff: Diff, *, generated: str | None = None) -> DiffPage:
+    """The diff page's view of ``diff``."""
+    page = DiffPage(
+        diff=diff,
+        kind=diff_kind(diff),
+        generated=generated or _now(),
+        tool_version=__version__,
+        csp=content_security_policy(stylesheet()),  # no script on these pages
+    )
+    if isinstance(diff, ApkDiff):
+        return page
+    if isinstance(diff, ReportDiff):
+        return replace(
+            page,
+            granted=tuple(p for p in diff.permissions if p.granted),
+            revoked=tuple(p for p in diff.permissions if not p.granted),
+            turned_on=tuple(s for s in diff.special_access if s.on),
+            turned_off=tuple(s for s in diff.special_access if not s.on),
+            trackers_added=tuple(t for t in diff.trackers if t.added),
+            trackers_removed=tuple(t for t in diff.trackers if not t.added),
+            findings_new=tuple(f for f in diff.findings if f.new),
+            findings_resolved=tuple(f for f in diff.findings if not f.new),
+        )
+    assert_never(diff)
+
+
 def render_diff_html(diff: Diff, *, generated: str | None = None) -> str:
     """The diff as one self-contained page, styled like the audit report."""
-    kind = diff_kind(diff)
-    context: dict[str, object] = {
-        "d": diff,
-        "kind": kind,
-        "generated": generated or _now(),
-        "tool_version": __version__,
-        "csp": content_security_policy(),
-    }
-    if isinstance(diff, ReportDiff):
-        context.update(
-            granted=[p for p in diff.permissions if p.granted],
-            revoked=[p for p in diff.permissions if not p.granted],
-            turned_on=[s for s in diff.special_access if s.on],
-            turned_off=[s for s in diff.special_access if not s.on],
-            trackers_added=[t for t in diff.trackers if t.added],
-            trackers_removed=[t for t in diff.trackers if not t.added],
-            findings_new=[f for f in diff.findings if f.new],
-            findings_resolved=[f for f in diff.findings if not f.new],
-        )
-    elif isinstance(diff, ApkDiff):
-        pass
-    else:
-        assert_never(diff)
-    return environment().get_template(DIFF_TEMPLATE).render(**context)
+    page = diff_page(diff, generated=generated)
+    return environment().get_template(DIFF_TEMPLATE).render(**template_context(page))

@@ -26,10 +26,10 @@ import base64
 import hashlib
 import math
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from functools import cache
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import jinja2
 
@@ -41,6 +41,7 @@ from auditor.model import (
     CategoryExposure,
     DataCategory,
     EffectiveAccess,
+    ExposurePool,
     Finding,
     Grade,
     NoteLevel,
@@ -50,6 +51,9 @@ from auditor.model import (
     Severity,
 )
 from auditor.report import digest, words
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 TEMPLATE_PACKAGE: Final = "auditor.report"
 TEMPLATE_DIR: Final = "templates"
@@ -102,6 +106,17 @@ def safe_environment(**template_globals: object) -> jinja2.Environment:
     return env
 
 
+def template_context(view: DataclassInstance) -> dict[str, object]:
+    """A page view's fields as its template's names.
+
+    Every page is rendered from one frozen view (``ReportView``, ``FleetPage``, ``DiffPage``) whose
+    fields are exactly the names its template reads besides the environment's helpers; a test parses
+    each template and checks the two agree, so a misspelt name fails there rather than on the one
+    branch of a page that happens to use it.
+    """
+    return {f.name: getattr(view, f.name) for f in fields(view)}
+
+
 @cache
 def environment() -> jinja2.Environment:
     """The report's environment, with the plain-words helpers its templates call."""
@@ -112,6 +127,7 @@ def environment() -> jinja2.Environment:
         install_source_words=words.install_source_words,
         level_phrase=words.level_phrase,
         level_short=words.level_short,
+        grade_words=words.grade_words,
         category_label=words.category_label,
         qualifier_words=words.qualifier_words,
         via_words=words.via_words,
@@ -119,12 +135,19 @@ def environment() -> jinja2.Environment:
         short_permission=words.short_permission,
         holder_words=digest.holder_words,
         ago_words=digest.ago_words,
+        age_words=digest.age_words,
+        usable=digest.usable,
+        sev_rank=words.severity_rank,
+        commands_in=commands_in,
+        last_used=last_used,
+        counts=counts,
         QUIET_FLAGS=words.QUIET_FLAGS,
     )
 
 
-def _static(name: str) -> str:
-    """A static template (script or style) exactly as the page will contain it."""
+@cache
+def static_text(name: str) -> str:
+    """A static template (a script or a stylesheet) exactly as a page inlines it."""
     return environment().get_template(name).render()
 
 
@@ -134,20 +157,35 @@ def sha256_source(text: str) -> str:
 
 
 @cache
-def content_security_policy() -> str:
-    """The page's CSP: only the inlined script and style (by hash) and ``data:`` images; nothing remote."""
+def content_security_policy(style: str, script: str | None = None) -> str:
+    """The Content-Security-Policy of every page the auditor writes (this report, the fleet page, the diff).
+
+    It allows the page's own inline ``style`` and, when it has one, its inline ``script``, each by
+    its SHA-256, and ``data:`` images; nothing else loads, nothing remote, no form, no base URL. A page
+    with a script also requires Trusted Types, so that the script cannot turn text into markup even by
+    mistake; a page without one forbids scripts outright.
+    """
+    if script is None:
+        scripts: tuple[str, ...] = ()
+        # Listed after the images: the pages without a script have always written their policy so.
+        no_script: tuple[str, ...] = ("script-src 'none'",)
+        trusted: tuple[str, ...] = ()
+    else:
+        scripts = (f"script-src {sha256_source(script)}",)
+        no_script = ()
+        trusted = ("require-trusted-types-for 'script'", "trusted-types 'none'")
     return "; ".join(
         (
             "default-src 'none'",
-            f"script-src {sha256_source(_static(SCRIPT_TEMPLATE))}",
-            f"style-src {sha256_source(_static(STYLE_TEMPLATE))}",
+            *scripts,
+            f"style-src {sha256_source(style)}",
             "img-src data:",
+            *no_script,
             "connect-src 'none'",
             "font-src 'none'",
             "base-uri 'none'",
             "form-action 'none'",
-            "require-trusted-types-for 'script'",
-            "trusted-types 'none'",
+            *trusted,
         )
     )
 
@@ -174,7 +212,9 @@ class AppView:
     user_tag: str | None
     """``work profile`` etc. for apps outside the owner's user; ``None`` for user 0."""
     score: int | None
-    grade: str | None
+    grade: Grade | None
+    grade_words: str | None
+    """The grade in words, for its tooltip."""
     cells: tuple[Cell, ...]
     permissions: tuple[PermissionReport, ...]
     """Rows worth a table line: runtime and special permissions, anything denied, flagged or used."""
@@ -307,7 +347,8 @@ def _app_views(report: AuditReport) -> list[AppView]:
                 label=digest.app_label(app),
                 user_tag=_user_tag(app, kinds),
                 score=exposure.score if exposure else None,
-                grade=exposure.grade.value if exposure else None,
+                grade=exposure.grade if exposure else None,
+                grade_words=words.grade_words(exposure.grade) if exposure else None,
                 cells=cells,
                 permissions=tuple(sorted((p for p in app.permissions if not _is_plain(p)), key=_perm_order)),
                 plain=tuple(sorted((p for p in app.permissions if _is_plain(p)), key=lambda p: p.name)),
@@ -437,63 +478,102 @@ def page_data(report: AuditReport) -> dict[str, object]:
     }
 
 
-def render_html(report: AuditReport) -> str:
-    """The report as one self-contained HTML page (UTF-8 text)."""
-    env = environment()
+@dataclass(frozen=True, slots=True)
+class ReportView:
+    """Every value the report's template reads, besides the environment's word helpers.
+
+    Its fields are exactly the template's names (``template_context``); a test parses the template
+    and checks the two agree, so a misspelt or missing value fails there, not on the one branch of
+    the page (an unscored report, a device without APKs) that happens to print it.
+    """
+
+    report: AuditReport
+    csp: str
+    data: Mapping[str, object]
+    """What the page's script reads (``page_data``), embedded as JSON."""
+    device_title: str
+    serial: str | None
+    patch_age: int | None
+    """Days between the security patch and the capture, by the device's clock."""
+    app_count: int
+    system_count: int
+    scored: bool
+    ranked: tuple[AppView, ...]
+    """Every app, most exposed first: the per-app detail."""
+    view_of: Callable[[AppReport], AppView]
+    """The view of one of the report's apps (for lists built from the report: recent access, keys, trackers)."""
+    top: tuple[tuple[AppView, digest.TopApp], ...]
+    groups: tuple[tuple[str, digest.KeyGroup], ...]
+    """Each group of special accesses with the anchor both the overview and its section link to."""
+    findings_by_severity: tuple[tuple[Severity, int], ...]
+    levels: tuple[AccessLevel, ...]
+    categories: tuple[DataCategory, ...]
+    matrix: tuple[AppView, ...]
+    """The apps that reach at least one category, most exposed first."""
+    matrix_hidden: int
+    category_views: tuple[CategoryView, ...]
+    recent: tuple[tuple[str, tuple[digest.RecentUse, ...]], ...]
+    """Camera, microphone and location: the title and the apps' last uses."""
+    timeline: Timeline | None
+    trackers: tuple[digest.TrackerReach, ...]
+    apks: int
+    """How many APKs were analysed (trackers are known only for those)."""
+    tracker_attribution: str | None
+    pools: tuple[ExposurePool, ...]
+    flag_legend: tuple[tuple[str, str], ...]
+    notes: tuple[tuple[str, str, str, str], ...]
+    gaps: int
+    """Device notes above the info level: parts of the data missing or incomplete."""
+    rules_used: tuple[tuple[str, str, Severity, int], ...]
+
+
+def report_view(report: AuditReport) -> ReportView:
+    """The report as its page shows it: ranked, grouped and counted here, so the template stays a plain layout."""
     views = _app_views(report)
     ranked = _by_score(views)
     by_app = {id(v.app): v for v in views}
     recent = digest.recent_access(report)
-    scored = any(v.score is not None for v in views)
-    matrix = [v for v in ranked if any(c.rank > 0 for c in v.cells)]
-    findings_by_severity = {s: sum(1 for v in views for f in v.findings if f.severity is s) for s in Severity}
-
-    # Each group of special accesses with the one anchor both the overview and the section link to.
-    groups = [(f"k{i}", g) for i, g in enumerate(digest.key_groups(report), 1)]
+    matrix = tuple(v for v in ranked if any(c.rank > 0 for c in v.cells))
 
     def view_of(app: AppReport) -> AppView:
         return by_app[id(app)]
 
-    return env.get_template(PAGE_TEMPLATE).render(
-        r=report,
-        view_of=view_of,
-        ranked=ranked,
-        levels=list(AccessLevel),
-        grade_words_for=lambda g: words.grade_words(Grade(g)),
-        commands_in=commands_in,
-        usable=digest.usable,
-        last_used=last_used,
-        counts=counts,
-        sev_rank=words.severity_rank,
-        flag_legend=words.flag_legend(),
-        csp=content_security_policy(),
+    return ReportView(
+        report=report,
+        csp=content_security_policy(static_text(STYLE_TEMPLATE), static_text(SCRIPT_TEMPLATE)),
+        data=page_data(report),
         device_title=digest.device_title(report.device),
         serial=digest.device_serial(report),
         patch_age=digest.patch_age_days(report.device, digest.capture_time(report.source)),
-        age_words=digest.age_words,
-        scored=scored,
-        top=[(by_app[id(t.app)], t) for t in digest.top_apps(report, TOP_APPS)],
-        groups=groups,
-        findings_by_severity=findings_by_severity,
+        app_count=len(report.apps),
+        system_count=sum(1 for a in report.apps if a.system),
+        scored=any(v.score is not None for v in views),
+        ranked=tuple(ranked),
+        view_of=view_of,
+        top=tuple((view_of(t.app), t) for t in digest.top_apps(report, TOP_APPS)),
+        groups=tuple((f"k{i}", g) for i, g in enumerate(digest.key_groups(report), 1)),
+        findings_by_severity=tuple((s, sum(1 for v in views for f in v.findings if f.severity is s)) for s in Severity),
+        levels=tuple(AccessLevel),
+        categories=tuple(DataCategory),
         matrix=matrix,
         matrix_hidden=len(views) - len(matrix),
-        categories=list(DataCategory),
-        category_views=_category_views(ranked),
-        recent=recent,
-        resource_titles=RESOURCE_TITLES,
+        category_views=tuple(_category_views(ranked)),
+        recent=tuple((RESOURCE_TITLES[resource], tuple(uses)) for resource, uses in recent.items()),
         timeline=_timeline(recent),
-        trackers=digest.tracker_reach(report),
+        trackers=tuple(digest.tracker_reach(report)),
         apks=digest.apks_analysed(report.apps),
         tracker_attribution=_tracker_attribution(report),
         pools=report.device_exposure.pools if report.device_exposure else (),
-        notes=_notes(report),
+        flag_legend=tuple(words.flag_legend()),
+        notes=tuple(_notes(report)),
         gaps=sum(1 for n in report.notes if n.level is not NoteLevel.INFO),
-        rules_used=_rules_used(report),
-        users=report.users,
-        data=page_data(report),
-        app_count=len(report.apps),
-        system_count=sum(1 for a in report.apps if a.system),
+        rules_used=tuple(_rules_used(report)),
     )
+
+
+def render_html(report: AuditReport) -> str:
+    """The report as one self-contained HTML page (UTF-8 text)."""
+    return environment().get_template(PAGE_TEMPLATE).render(**template_context(report_view(report)))
 
 
 def _tracker_attribution(report: AuditReport) -> str | None:

@@ -8,7 +8,6 @@ schema document and the model cannot drift apart (a test checks every field is d
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from auditor.model import AuditReport
 from auditor.serial import to_data
@@ -20,7 +19,3 @@ to_jsonable = to_data
 def report_json(report: AuditReport, *, indent: int | None = 1) -> str:
     """The audit report as JSON text (UTF-8, non-ASCII kept)."""
     return json.dumps(to_jsonable(report), indent=indent, ensure_ascii=False) + "\n"
-
-
-def write_report_json(report: AuditReport, path: Path) -> None:
-    path.write_text(report_json(report), encoding="utf-8")

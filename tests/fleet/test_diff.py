@@ -187,9 +187,9 @@ def test_apk_diff() -> None:
         diff_apks(old, replace(new, package="com.other"))
 
 
-def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "auditor", *args], capture_output=True, text=True, timeout=120, env=env
+        [sys.executable, "-m", "auditor", *args], capture_output=True, text=True, timeout=120, env=env, cwd=cwd
     )
 
 
@@ -203,8 +203,17 @@ def test_diff_command_exit_codes_and_formats(tmp_path: Path) -> None:
     assert changed.returncode == 1
     assert json.loads(changed.stdout)["kind"] == "device"
     out = tmp_path / "d.html"
-    assert _run("diff", str(a), str(b), "--out", str(out)).returncode == 1
+    written = _run("diff", str(a), str(b), "--out", str(out))
+    assert written.returncode == 1
+    assert written.stderr.startswith("Diff written to") and written.stdout == ""
     assert out.read_text().startswith("<!doctype html>")
+    # "-" is standard output, as for every command's --out (not a file called "-").
+    piped = _run("diff", str(a), str(b), "--out", "-", cwd=tmp_path)
+    assert piped.returncode == 1 and piped.stderr == ""
+    assert not (tmp_path / "-").exists()
+    assert _run("diff", str(a), str(b), "--out", str(tmp_path / "d.txt")).returncode == 1
+    assert piped.stdout == (tmp_path / "d.txt").read_text("utf-8")
+    assert piped.stdout.startswith("Device: Google Pixel 8 (serial DEV1)\n")
     other = write_json(replace(new, device=replace(new.device, serial="OTHER")), tmp_path / "c.json")
     refused = _run("diff", str(a), str(other))
     assert refused.returncode == 2

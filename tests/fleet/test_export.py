@@ -75,8 +75,9 @@ def test_exports_load_back_and_match_the_reports(tmp_path: Path) -> None:
     assert app_csv["system"] in ("true", "false")
     perms = _jsonl(out / "permissions.jsonl")
     assert all(p["usable"] == (p["effective"] in ("allowed", "foreground_only")) for p in perms)
-    # A half-written export never looks finished.
-    assert not list(out.glob("*.partial"))
+    # Every file has its final name (no temporary file is left), readable by its owner only.
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{t.name}.{e}" for t in TABLES for e in ("csv", "jsonl"))
+    assert {p.stat().st_mode & 0o777 for p in out.iterdir()} == {0o600}
 
 
 def test_csv_only_and_no_violations_table_without_a_policy(tmp_path: Path) -> None:

@@ -11,9 +11,10 @@ from dataclasses import replace
 from html import unescape
 from pathlib import Path
 
-from auditor.fleet.render import content_security_policy, stylesheet
+from auditor.fleet.render import stylesheet
 from auditor.fleet.run import run_fleet
 from auditor.model import SpecialAccessKind
+from auditor.report.html import content_security_policy
 from tests.fleet.builders import SIGNER_A, SIGNER_B, hand_report, synthetic, third_party, with_apk, write_json
 from tests.score.builders import allowed, apk, app, special
 
@@ -124,7 +125,7 @@ def test_page_is_safe_with_hostile_text(tmp_path: Path) -> None:
     style = re.search(r"<style>(.*?)</style>", html, re.S)
     assert style is not None and style.group(1) == stylesheet()
     digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
-    assert f"style-src 'sha256-{digest}'" in content_security_policy()
+    assert f"style-src 'sha256-{digest}'" in content_security_policy(stylesheet())
     assert "script-src 'none'" in unescape(html)
 
 

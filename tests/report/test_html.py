@@ -20,6 +20,7 @@ from auditor.report.html import (
     commands_in,
     content_security_policy,
     render_html,
+    static_text,
 )
 from tests.report.builders import (
     HOSTILE,
@@ -253,7 +254,7 @@ def test_csp_allows_exactly_the_inlined_script_and_style(hand_html: str) -> None
     meta = [a for t, a in page.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
     assert len(meta) == 1
     csp = meta[0]["content"] or ""
-    assert csp == content_security_policy()
+    assert csp == content_security_policy(static_text(STYLE_TEMPLATE), static_text(SCRIPT_TEMPLATE))
     directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
     assert directives["default-src"] == "'none'"
     assert directives["img-src"] == "data:"
@@ -268,14 +269,27 @@ def test_csp_allows_exactly_the_inlined_script_and_style(hand_html: str) -> None
     assert directives["style-src"] == _sha(styles[0])
 
 
-def test_inlined_script_and_style_are_the_static_files_verbatim() -> None:
+def test_inlined_script_and_style_are_the_static_files_verbatim(hand_html: str) -> None:
     folder = resources.files("auditor.report").joinpath("templates")
+    meta = [a for t, a in parse(hand_html).tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
     for name in (SCRIPT_TEMPLATE, STYLE_TEMPLATE):
         text = folder.joinpath(name).read_text("utf-8")
         # jinja drops one trailing newline; nothing else may change (no template syntax in these files).
-        assert _sha(text.removesuffix("\n")) in content_security_policy()
+        assert _sha(text.removesuffix("\n")) in (meta[0]["content"] or "")
         assert not re.search(r"\{\{|\{%|\{#", text)
     assert folder.joinpath(PAGE_TEMPLATE).is_file()
+
+
+def test_one_policy_for_pages_with_and_without_a_script() -> None:
+    assert content_security_policy("p{}") == (
+        f"default-src 'none'; style-src {_sha('p{}')}; img-src data:; script-src 'none'; connect-src 'none'; "
+        "font-src 'none'; base-uri 'none'; form-action 'none'"
+    )
+    assert content_security_policy("p{}", "go()") == (
+        f"default-src 'none'; script-src {_sha('go()')}; style-src {_sha('p{}')}; img-src data:; "
+        "connect-src 'none'; font-src 'none'; base-uri 'none'; form-action 'none'; "
+        "require-trusted-types-for 'script'; trusted-types 'none'"
+    )
 
 
 def test_no_inline_style_handler_or_remote_reference(hostile_html: str) -> None:
