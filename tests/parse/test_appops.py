@@ -22,12 +22,12 @@ from auditor.model import (
     UidState,
 )
 from auditor.parse.appops import (
-    _op_code,
     parse_appops_get,
     parse_appops_get_loop,
     parse_dumpsys_appops,
     parse_duration_ms,
 )
+from auditor.parse.appops.get import op_code
 from auditor.parse.markers import marker_line
 from auditor.parse.text import decode_output
 from tests.parse.strategies import mutated
@@ -355,7 +355,7 @@ def test_xiaomi_ops_are_in_op_code_order(xiaomi: ParsedAppOps) -> None:
     lists = [[n for n, _ in u.uid_modes] for u in xiaomi.uids]
     lists += [[e.op for e in p.ops] for u in xiaomi.uids for p in u.packages]
     for names in lists:
-        codes = [c for c in (_op_code(n) for n in names) if c is not None]
+        codes = [c for c in (op_code(n) for n in names) if c is not None]
         assert len(codes) == len(names), names
         assert codes == sorted(codes) and len(set(codes)) == len(codes), names
 
