@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
-from typing import Final
+from dataclasses import dataclass, field, fields
+from typing import Any, Final
 
 from auditor.model import (
     DeclaredPermission,
@@ -143,19 +143,38 @@ def parse_pm_list_packages(text: str) -> ParsedPackageList:
 # --------------------------------------------------------------------------------------------------
 
 
+# The accumulators keep the scalar fields of the model objects in a dict keyed by the model's own
+# field names, so each field is declared once (in auditor.model); only the lists, which repeated
+# blocks extend rather than replace, have attributes here. A block printed twice (the per-package
+# loop, or an OEM's repeated ``User N:`` block) writes into the same accumulator: a later value
+# replaces an earlier one, a list gains the new names.
+
+_USER_LISTS: Final = frozenset({"user", "runtime_permissions", "has_runtime_section", "install_permissions", "extras"})
+_USER_SCALARS: Final = frozenset(f.name for f in fields(PackageUserState)) - _USER_LISTS
+"""installed, hidden, suspended, stopped, not_launched, enabled, install_reason, first_install_time."""
+
+_PACKAGE_LISTS: Final = frozenset(
+    {
+        "package",
+        "declared_permissions",
+        "requested_permissions",
+        "install_permissions",
+        "users",
+        "hidden_system",
+        "unknown",
+    }
+)
+_PACKAGE_SCALARS: Final = frozenset(f.name for f in fields(ParsedPackage)) - _PACKAGE_LISTS
+"""app_id, code_path, versions, SDKs, flags, install source, times, signatures, splits …"""
+
+
 @dataclass(slots=True)
 class _UserAcc:
     """One user's state of one package or shared user, merged over repeated ``User N:`` blocks."""
 
     user: int
-    installed: bool | None = None
-    hidden: bool | None = None
-    suspended: bool | None = None
-    stopped: bool | None = None
-    not_launched: bool | None = None
-    enabled: int | None = None
-    install_reason: int | None = None
-    first_install_time: str | None = None
+    scalars: dict[str, Any] = field(default_factory=dict)
+    """PackageUserState fields by name (``_USER_SCALARS``): only those the dump printed."""
     runtime: dict[str, PermissionState] = field(default_factory=dict)
     has_runtime: bool = False
     install: dict[str, PermissionState] = field(default_factory=dict)
@@ -164,14 +183,7 @@ class _UserAcc:
     def build(self) -> PackageUserState:
         return PackageUserState(
             user=self.user,
-            installed=self.installed,
-            hidden=self.hidden,
-            suspended=self.suspended,
-            stopped=self.stopped,
-            not_launched=self.not_launched,
-            enabled=self.enabled,
-            install_reason=self.install_reason,
-            first_install_time=self.first_install_time,
+            **self.scalars,
             runtime_permissions=tuple(self.runtime.values()),
             has_runtime_section=self.has_runtime,
             install_permissions=tuple(self.install.values()),
@@ -185,26 +197,8 @@ class _BlockAcc:
 
     name: str
     hidden_system: bool = False
-    app_id: int | None = None
-    shared_user: str | None = None
-    code_path: str | None = None
-    version_code: int | None = None
-    version_name: str | None = None
-    min_sdk: int | None = None
-    target_sdk: int | None = None
-    flags: tuple[str, ...] = ()
-    private_flags: tuple[str, ...] = ()
-    pkg_flags: tuple[str, ...] = ()
-    installer: str | None = None
-    initiating_package: str | None = None
-    originating_package: str | None = None
-    update_owner: str | None = None
-    package_source: int | None = None
-    timestamp: str | None = None
-    first_install_time: str | None = None
-    last_update_time: str | None = None
-    signatures: str | None = None
-    splits: tuple[str, ...] = ()
+    scalars: dict[str, Any] = field(default_factory=dict)
+    """ParsedPackage fields by name (``_PACKAGE_SCALARS``): only those the dump printed."""
     declared: dict[str, DeclaredPermission] = field(default_factory=dict)
     requested: dict[str, RequestedPermission] | None = None
     install: dict[str, PermissionState] = field(default_factory=dict)
@@ -224,26 +218,7 @@ class _BlockAcc:
     def build_package(self) -> ParsedPackage:
         return ParsedPackage(
             package=self.name,
-            app_id=self.app_id,
-            shared_user=self.shared_user,
-            code_path=self.code_path,
-            version_code=self.version_code,
-            version_name=self.version_name,
-            min_sdk=self.min_sdk,
-            target_sdk=self.target_sdk,
-            flags=self.flags,
-            private_flags=self.private_flags,
-            pkg_flags=self.pkg_flags,
-            installer=self.installer,
-            initiating_package=self.initiating_package,
-            originating_package=self.originating_package,
-            update_owner=self.update_owner,
-            package_source=self.package_source,
-            timestamp=self.timestamp,
-            first_install_time=self.first_install_time,
-            last_update_time=self.last_update_time,
-            signatures=self.signatures,
-            splits=self.splits,
+            **self.scalars,
             declared_permissions=tuple(self.declared.values()),
             requested_permissions=None if self.requested is None else tuple(self.requested.values()),
             install_permissions=tuple(self.install.values()),
@@ -255,11 +230,19 @@ class _BlockAcc:
     def build_shared_user(self) -> ParsedSharedUser:
         return ParsedSharedUser(
             name=self.name,
-            app_id=self.app_id,
+            app_id=self.scalars.get("app_id"),
             install_permissions=tuple(self.install.values()),
             users=self.built_users(),
             unknown=tuple(self.unknown),
         )
+
+
+class _PermissionLines(dict[str, tuple[PermissionState, int | None] | None]):
+    """``_perm_line`` of each permission line text, each text parsed once: ``lines[text]``."""
+
+    def __missing__(self, text: str) -> tuple[PermissionState, int | None] | None:
+        parsed = self[text] = _perm_line(text)
+        return parsed
 
 
 @dataclass(slots=True)
@@ -269,7 +252,7 @@ class _DumpAcc:
     shared: dict[str, _BlockAcc] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
     truncated: bool = False
-    perm_cache: dict[str, tuple[PermissionState, int | None] | None] = field(default_factory=dict)
+    permissions: _PermissionLines = field(default_factory=lambda: _PermissionLines())
     """Permission lines repeat across apps (``INTERNET: granted=true``); parse each text once."""
 
 
@@ -288,20 +271,21 @@ _HEADERS: Final = (
     ("\nShared users:", _SEC_SHARED),
 )
 
-# What the items of the list under the current header are. Plain ints, not an enum: they are
-# compared once per line in the hot loop and never leave this module.
-_M_NONE: Final = 0
-_M_DECLARED: Final = 1
-_M_REQUESTED: Final = 2
-_M_INSTALL: Final = 3
-_M_RUNTIME: Final = 4
-_M_SKIP: Final = 5
+# What the items of an open list are (the lines one level deeper than its header). Plain ints, not
+# an enum: they are compared once per line in the hot loop and never leave this module.
+_LIST_NONE: Final = 0
+"""No list open: deeper lines are the fields of a User line, or not understood."""
+_LIST_DECLARED: Final = 1
+_LIST_REQUESTED: Final = 2
+_LIST_INSTALL: Final = 3
+_LIST_RUNTIME: Final = 4
+_LIST_SKIPPED: Final = 5
 """A list the model does not carry (libraries, processes, components, overlay paths …)."""
-_M_UNKNOWN: Final = 6
+_LIST_UNKNOWN: Final = 6
 """A list under a header this parser does not know: its items go to ``unknown`` with it."""
-_M_SUSPEND: Final = 7
+_LIST_SUSPEND: Final = 7
 """``Suspend params:`` (Android 10+, printed at package depth after a User line)."""
-_M_OVERLAY: Final = 8
+_LIST_OVERLAY: Final = 8
 """``overlay paths:`` at package depth (Android 9 and older): path items, then the user lines resume."""
 
 _SKIPPED_LISTS: Final = frozenset(
@@ -326,6 +310,13 @@ _SKIPPED_LISTS: Final = frozenset(
         "instrumentations:",
     }
 )
+
+_LIST_HEADERS: Final = {
+    "install permissions:": _LIST_INSTALL,
+    "requested permissions:": _LIST_REQUESTED,
+    "declared permissions:": _LIST_DECLARED,
+} | dict.fromkeys(_SKIPPED_LISTS, _LIST_SKIPPED)
+"""Depth-4 list headers of a block that end the User line above (the user's own lists are deeper)."""
 
 _IGNORED_KEYS: Final = frozenset(
     {
@@ -398,6 +389,10 @@ _USER_BOOLS: Final = {
     "notLaunched": "not_launched",
 }
 
+# Every model field named above exists (a renamed model field fails here, not in a report).
+assert {*_TEXT_FIELDS.values(), *_FLAG_FIELDS.values()} <= _PACKAGE_SCALARS
+assert {*_USER_BOOLS.values(), "enabled", "install_reason", "first_install_time"} == _USER_SCALARS
+
 
 def _flag_list(value: str) -> tuple[str, ...]:
     """``[ A B C ]`` (application flags, every version) or ``[ A|B|C]`` (permission flags).
@@ -461,7 +456,7 @@ def _perm_line(text: str) -> tuple[PermissionState, int | None] | None:
             user = _int(value) if key == "userId" and eq else None
             if user is None:
                 return None
-    return PermissionState(name=name, granted=granted, flags=flags), user
+    return PermissionState(name, granted, flags), user
 
 
 def _shared_user_name(value: str) -> str:
@@ -475,45 +470,6 @@ def _shared_user_name(value: str) -> str:
     return inner.rpartition("/")[0] or inner
 
 
-def _package_field(acc: _BlockAcc, line: str, text: str) -> None:
-    """A depth-4 ``key=value`` line of a package or shared-user block."""
-    key, eq, value = text.partition("=")
-    if not eq:
-        acc.unknown.append(line)
-        return
-    attr = _TEXT_FIELDS.get(key)
-    if attr is not None:
-        setattr(acc, attr, None if value in ("null", "") else value)
-        return
-    attr = _FLAG_FIELDS.get(key)
-    if attr is not None:
-        setattr(acc, attr, _flag_list(value))
-        return
-    if key in _IGNORED_KEYS:
-        return
-    if key in ("userId", "appId"):
-        # "userId=" up to Android 12, "appId=" after; Android 6 added " gids=[…]" on the same line.
-        number = _int(value.split(" ", 1)[0])
-        if number is None:
-            acc.unknown.append(line)
-        else:
-            acc.app_id = number
-    elif key == "versionCode":
-        _version_line(acc, line, text)
-    elif key == "sharedUser":
-        acc.shared_user = _shared_user_name(value)
-    elif key == "splits":
-        # "[base, config.arm64_v8a, config.xxhdpi:3]" (name[:revision]); "unknown" when pkg == null.
-        names = value.strip().strip("[]").split(",") if value.startswith("[") else ()
-        acc.splits = tuple(part.strip() for part in names if part.strip())
-    elif key == "packageSource":
-        acc.package_source = _int(value)
-        if acc.package_source is None:
-            acc.unknown.append(line)
-    else:
-        acc.unknown.append(line)
-
-
 def _version_line(acc: _BlockAcc, line: str, text: str) -> None:
     """``versionCode=42 minSdk=26 targetSdk=34``; any subset, as the parts depend on ``pkg != null``."""
     understood = True
@@ -521,11 +477,11 @@ def _version_line(acc: _BlockAcc, line: str, text: str) -> None:
         key, _, value = word.partition("=")
         number = _int(value)
         if key == "versionCode" and number is not None:
-            acc.version_code = number
+            acc.scalars["version_code"] = number
         elif key == "minSdk" and number is not None:
-            acc.min_sdk = number
+            acc.scalars["min_sdk"] = number
         elif key == "targetSdk" and number is not None:
-            acc.target_sdk = number
+            acc.scalars["target_sdk"] = number
         else:
             understood = False
     if not understood:
@@ -544,26 +500,27 @@ def _user_line(acc: _BlockAcc, line: str, text: str) -> _UserAcc | None:
     if not sep or user_id is None:
         return None
     user = acc.user(user_id)
+    scalars = user.scalars
     pairs, clean = _pairs(rest)
     for key, value in pairs:
-        attr = _USER_BOOLS.get(key)
-        if attr is not None:
+        name = _USER_BOOLS.get(key)
+        if name is not None:
             flag = _bool(value)
             if flag is not None:
-                setattr(user, attr, flag)
+                scalars[name] = flag
                 continue
         elif key == "enabled":
             number = _int(value)
             if number is not None:
-                user.enabled = number
+                scalars["enabled"] = number
                 continue
         elif key == "installReason":
             number = _int(value)
             if number is not None:
-                user.install_reason = number
+                scalars["install_reason"] = number
                 continue
         elif key == "firstInstallTime":
-            user.first_install_time = value
+            scalars["first_install_time"] = value
             continue
         user.extras[key] = value
     if not clean:
@@ -572,32 +529,32 @@ def _user_line(acc: _BlockAcc, line: str, text: str) -> _UserAcc | None:
 
 
 def _user_detail(acc: _BlockAcc, user: _UserAcc, line: str, text: str) -> int:
-    """A depth-6 line under a ``User N:`` line; returns the list mode its items (depth 8) are in."""
+    """A depth-6 line under a ``User N:`` line; returns what the depth-8 lines after it are."""
     if text == "runtime permissions:":
         user.has_runtime = True
-        return _M_RUNTIME
+        return _LIST_RUNTIME
     if text in ("disabledComponents:", "enabledComponents:") or text.endswith("overlay paths:"):
-        return _M_SKIP
+        return _LIST_SKIPPED
     key, eq, value = text.partition("=")
     if eq and key.isidentifier():
         number = _int(value) if key == "installReason" else None
         if number is not None:
-            user.install_reason = number
-            return _M_NONE
+            user.scalars["install_reason"] = number
+            return _LIST_NONE
         if key == "firstInstallTime":
             # Android 13+ keep the first install time per user.
-            user.first_install_time = value
-            return _M_NONE
+            user.scalars["first_install_time"] = value
+            return _LIST_NONE
         # gids, dataDir, uninstallReason, archiveTime (15+), unarchiveInstallerTitle (15+) …
         user.extras[key] = value
-        return _M_NONE
+        return _LIST_NONE
     key, sep, value = text.partition(": ")
     if sep and key.isidentifier():
         # "lastDisabledCaller: com.x" and "harmfulAppWarning: …" are printed with ": ".
         user.extras[key] = value
-        return _M_NONE
+        return _LIST_NONE
     acc.unknown.append(line)
-    return _M_UNKNOWN
+    return _LIST_UNKNOWN
 
 
 def _block_name(text: str, prefix: str) -> str | None:
@@ -608,164 +565,230 @@ def _block_name(text: str, prefix: str) -> str | None:
     return text[len(prefix) : close]
 
 
-def _parse_section(lines: list[str], kind: int, dump: _DumpAcc) -> bool:
-    """Parse the lines of one ``Packages:``/``Hidden system packages:``/``Shared users:`` section.
+class _SectionReader:
+    """One ``Packages:``/``Hidden system packages:``/``Shared users:`` section, read line by line.
 
-    Returns True when the last non-blank line looked cut off (a permission line without its
-    ``granted=`` part, or a block header with nothing under it): a sign of truncation when the
-    section is the last thing in the text.
+    A line's depth (its indentation) says what it is (see the module docstring), one method per
+    depth. Two list states say what the lines one level under a list header are: ``items6`` for
+    depth-6 lines (opened by a depth-4 header such as ``install permissions:``) and ``items8`` for
+    depth-8 lines (opened by a depth-6 header such as a user's ``runtime permissions:``, or by
+    Android 12's column-0 overlay header).
     """
-    if kind == _SEC_SHARED:
-        blocks, prefix = dump.shared, "SharedUser ["
-    elif kind == _SEC_HIDDEN:
-        blocks, prefix = dump.hidden, "Package ["
-    else:
-        blocks, prefix = dump.packages, "Package ["
-    cache = dump.perm_cache
-    block: _BlockAcc | None = None
-    user: _UserAcc | None = None
-    mode4 = _M_NONE  # items at depth 6
-    mode6 = _M_NONE  # items at depth 8
-    cut = False
-    for line in lines:
-        text = line.lstrip(" ")
-        depth = len(line) - len(text)
-        text = text.rstrip()
-        if not text:
-            continue
-        cut = False
 
-        if depth >= 8:
-            if block is None:
-                dump.unknown.append(line)
-            elif mode6 == _M_RUNTIME and user is not None:
-                parsed = cache.get(text)
-                if parsed is None and text not in cache:
-                    parsed = cache[text] = _perm_line(text)
-                if parsed is not None:
-                    user.runtime[parsed[0].name] = parsed[0]
-                elif text.startswith("harmfulAppWarning: "):
-                    # Android 9-16 print it 2 deeper than the other per-user lines.
-                    user.extras["harmfulAppWarning"] = text[19:]
+    __slots__ = ("block", "blocks", "cut_off", "dump", "items6", "items8", "kind", "permissions", "prefix", "user")
+
+    def __init__(self, kind: int, dump: _DumpAcc) -> None:
+        self.kind = kind
+        self.dump = dump
+        self.permissions = dump.permissions
+        if kind == _SEC_SHARED:
+            self.blocks, self.prefix = dump.shared, "SharedUser ["
+        elif kind == _SEC_HIDDEN:
+            self.blocks, self.prefix = dump.hidden, "Package ["
+        else:
+            self.blocks, self.prefix = dump.packages, "Package ["
+        self.block: _BlockAcc | None = None
+        self.user: _UserAcc | None = None
+        """The user whose ``User N:`` line the following lines belong to."""
+        self.items6 = _LIST_NONE
+        self.items8 = _LIST_NONE
+        self.cut_off: str | None = None
+        """The last line that looked cut off: a permission line without its ``granted=`` part, or
+        a block header (which would be cut off if nothing followed it)."""
+
+    def read(self, lines: list[str]) -> bool:
+        """Read the section's lines; returns whether its last non-blank line looked cut off (a sign
+        of truncation when the section is the last thing in the text)."""
+        depth8, depth6, depth4 = self.depth8, self.depth6, self.depth4
+        last = None
+        for line in lines:
+            text = line.lstrip(" ")
+            depth = len(line) - len(text)
+            text = text.rstrip()
+            if not text:
+                continue
+            last = line
+            if depth >= 4:
+                block = self.block
+                if block is None:
+                    self.dump.unknown.append(line)  # under a header that was not a block's
+                elif depth >= 8:
+                    depth8(block, line, text)
+                elif depth == 6:
+                    depth6(block, line, text)
+                elif depth == 4:
+                    depth4(block, line, text)
                 else:
-                    block.unknown.append(line)
-                    cut = True
-            elif mode6 == _M_SKIP or mode4 == _M_SKIP:
-                pass
-            elif user is not None and text.startswith("harmfulAppWarning: "):
+                    self.shallow(line, text, depth)
+            elif depth == 2:
+                self.block_header(line, text)
+            else:
+                self.shallow(line, text, depth)
+        return last is not None and self.cut_off is last
+
+    def depth8(self, block: _BlockAcc, line: str, text: str) -> None:
+        """Items of a user's list (runtime permissions), or a per-user line printed deeper."""
+        user = self.user
+        if self.items8 == _LIST_RUNTIME and user is not None:
+            parsed = self.permissions[text]
+            if parsed is not None:
+                user.runtime[parsed[0].name] = parsed[0]
+            elif text.startswith("harmfulAppWarning: "):
+                # Android 9-16 print it 2 deeper than the other per-user lines.
                 user.extras["harmfulAppWarning"] = text[19:]
-            elif user is not None and text.startswith("archiveActivityInfo="):
-                pass  # Android 15+ archived apps: launcher activity list
             else:
                 block.unknown.append(line)
+                self.cut_off = line
+        elif self.items8 == _LIST_SKIPPED or self.items6 == _LIST_SKIPPED:
+            pass
+        elif user is not None and text.startswith("harmfulAppWarning: "):
+            user.extras["harmfulAppWarning"] = text[19:]
+        elif user is not None and text.startswith("archiveActivityInfo="):
+            pass  # Android 15+ archived apps: launcher activity list
+        else:
+            block.unknown.append(line)
 
-        elif depth == 6:
-            if block is None:
-                dump.unknown.append(line)
-                continue
-            mode6 = _M_NONE
-            if mode4 == _M_INSTALL:
-                parsed = cache.get(text)
-                if parsed is None and text not in cache:
-                    parsed = cache[text] = _perm_line(text)
-                if parsed is None:
-                    block.unknown.append(line)
-                    cut = True
-                elif parsed[1] is None:
-                    block.install[parsed[0].name] = parsed[0]
-                else:
-                    block.user(parsed[1]).install[parsed[0].name] = parsed[0]
-            elif mode4 == _M_REQUESTED:
-                name, sep, rest = text.partition(":")
-                rest = rest.strip()
-                if block.requested is not None:
-                    # Android 10/11 mark hard-restricted permissions (SMS, call log …).
-                    block.requested[name] = RequestedPermission(name, restricted=rest == "restricted=true")
-                if sep and rest not in ("restricted=true", "restricted=false"):
-                    block.unknown.append(line)
-            elif mode4 == _M_DECLARED:
-                name, sep, rest = text.partition(": prot=")
-                if sep and name:
-                    # ", INSTALLED" / ", COSTS_MONEY" / ", HIDDEN" follow the protection text.
-                    block.declared[name] = DeclaredPermission(name, rest.split(",", 1)[0].strip())
-                else:
-                    block.unknown.append(line)
-            elif mode4 == _M_SKIP:
-                pass
-            elif mode4 == _M_UNKNOWN:
+    def depth6(self, block: _BlockAcc, line: str, text: str) -> None:
+        """Items of a block's list, or the per-user lines under a User line."""
+        self.items8 = _LIST_NONE
+        items = self.items6
+        user = self.user
+        if items == _LIST_INSTALL:
+            parsed = self.permissions[text]
+            if parsed is None:
                 block.unknown.append(line)
-            elif mode4 == _M_OVERLAY and text[0] == "/":
-                pass
-            elif mode4 == _M_SUSPEND and user is not None and text.startswith("suspendingPackage="):
-                pairs, _ = _pairs(text)
-                user.extras.update(pairs)
-            elif user is not None:
-                mode4 = _M_NONE
-                mode6 = _user_detail(block, user, line, text)
-            elif text.startswith("oldCodePath="):
-                pass  # Android 14+: previous code paths of an updated app
+                self.cut_off = line
+            else:
+                state, user_id = parsed
+                (block.install if user_id is None else block.user(user_id).install)[state.name] = state
+        elif items == _LIST_REQUESTED:
+            name, sep, rest = text.partition(":")
+            rest = rest.strip()
+            if block.requested is not None:
+                # Android 10/11 mark hard-restricted permissions (SMS, call log …).
+                block.requested[name] = RequestedPermission(name, restricted=rest == "restricted=true")
+            if sep and rest not in ("restricted=true", "restricted=false"):
+                block.unknown.append(line)
+        elif items == _LIST_DECLARED:
+            name, sep, rest = text.partition(": prot=")
+            if sep and name:
+                # ", INSTALLED" / ", COSTS_MONEY" / ", HIDDEN" follow the protection text.
+                block.declared[name] = DeclaredPermission(name, rest.split(",", 1)[0].strip())
             else:
                 block.unknown.append(line)
+        elif items == _LIST_SKIPPED:
+            pass
+        elif items == _LIST_UNKNOWN:
+            block.unknown.append(line)
+        elif items == _LIST_OVERLAY and text[0] == "/":
+            pass
+        elif items == _LIST_SUSPEND and user is not None and text.startswith("suspendingPackage="):
+            pairs, _ = _pairs(text)
+            user.extras.update(pairs)
+        elif user is not None:
+            self.items6 = _LIST_NONE
+            self.items8 = _user_detail(block, user, line, text)
+        elif text.startswith("oldCodePath="):
+            pass  # Android 14+: previous code paths of an updated app
+        else:
+            block.unknown.append(line)
 
-        elif depth == 4:
-            if block is None:
-                dump.unknown.append(line)
-                continue
-            mode6 = _M_NONE
-            if text.startswith("User "):
-                user = _user_line(block, line, text)
-                mode4 = _M_NONE
-                if user is None:
-                    block.unknown.append(line)
-            elif text[-1] == ":" and "=" not in text:
-                if text == "install permissions:":
-                    mode4, user = _M_INSTALL, None
-                elif text == "requested permissions:":
-                    mode4, user = _M_REQUESTED, None
-                    if block.requested is None:
-                        block.requested = {}
-                elif text == "declared permissions:":
-                    mode4, user = _M_DECLARED, None
-                elif text == "Suspend params:":
-                    mode4 = _M_SUSPEND  # belongs to the User line above: keep ``user``
-                elif text.endswith("overlay paths:"):
-                    mode4 = _M_OVERLAY  # Android 9: per-user, printed at package depth
-                elif text in _SKIPPED_LISTS:
-                    mode4, user = _M_SKIP, None
-                else:
-                    mode4, user = _M_UNKNOWN, None
-                    block.unknown.append(line)
-            elif text == "Packages" and kind == _SEC_SHARED:
-                # Android 11+: the member packages of a shared user (also known from each package).
-                mode4, user = _M_SKIP, None
+    def depth4(self, block: _BlockAcc, line: str, text: str) -> None:
+        """A ``key=value`` field of the block (most depth-4 lines); the rest go to ``heading4``."""
+        self.items8 = _LIST_NONE
+        key, eq, value = text.partition("=")
+        if not eq or key.startswith("User "):
+            self.heading4(block, line, text)
+            return
+        self.items6, self.user = _LIST_NONE, None
+        scalars = block.scalars
+        name = _TEXT_FIELDS.get(key)
+        if name is not None:
+            scalars[name] = None if value in ("null", "") else value
+            return
+        name = _FLAG_FIELDS.get(key)
+        if name is not None:
+            scalars[name] = _flag_list(value)
+            return
+        if key in _IGNORED_KEYS:
+            return
+        if key in ("userId", "appId"):
+            # "userId=" up to Android 12, "appId=" after; Android 6 added " gids=[…]" on the same line.
+            number = _int(value.split(" ", 1)[0])
+            if number is None:
+                block.unknown.append(line)
             else:
-                mode4, user = _M_NONE, None
-                _package_field(block, line, text)
+                scalars["app_id"] = number
+        elif key == "versionCode":
+            _version_line(block, line, text)
+        elif key == "sharedUser":
+            scalars["shared_user"] = _shared_user_name(value)
+        elif key == "splits":
+            # "[base, config.arm64_v8a, config.xxhdpi:3]" (name[:revision]); "unknown" when pkg == null.
+            names = value.strip().strip("[]").split(",") if value.startswith("[") else ()
+            scalars["splits"] = tuple(part.strip() for part in names if part.strip())
+        elif key == "packageSource":
+            number = scalars["package_source"] = _int(value)
+            if number is None:
+                block.unknown.append(line)
+        else:
+            block.unknown.append(line)
 
-        elif depth == 2:
-            mode4 = mode6 = _M_NONE
-            user = None
-            block_name = _block_name(text, prefix)
-            if block_name is None:
-                block = None
-                dump.unknown.append(line)
-                continue
-            block = blocks.get(block_name)
-            if block is None:
-                block = blocks[block_name] = _BlockAcc(block_name, hidden_system=kind == _SEC_HIDDEN)
-            cut = True  # a header as the very last line: the block was cut off
+    def heading4(self, block: _BlockAcc, line: str, text: str) -> None:
+        """A depth-4 line without a field: ``User N:`` lines and list headers."""
+        if text.startswith("User "):
+            self.user = _user_line(block, line, text)
+            self.items6 = _LIST_NONE
+            if self.user is None:
+                block.unknown.append(line)
+        elif text[-1] == ":":
+            items = _LIST_HEADERS.get(text)
+            if items is not None:
+                self.user = None
+                if items == _LIST_REQUESTED and block.requested is None:
+                    block.requested = {}
+            elif text == "Suspend params:":
+                items = _LIST_SUSPEND  # belongs to the User line above: keep ``user``
+            elif text.endswith("overlay paths:"):
+                items = _LIST_OVERLAY  # Android 9: per-user, printed at package depth
+            else:
+                items, self.user = _LIST_UNKNOWN, None
+                block.unknown.append(line)
+            self.items6 = items
+        elif text == "Packages" and self.kind == _SEC_SHARED:
+            # Android 11+: the member packages of a shared user (also known from each package).
+            self.items6, self.user = _LIST_SKIPPED, None
+        else:
+            self.items6, self.user = _LIST_NONE, None
+            block.unknown.append(line)
 
-        elif depth == 0 and text.endswith("overlay paths:"):
+    def block_header(self, line: str, text: str) -> None:
+        """``Package [com.x] (1a2b):`` or ``SharedUser [android.uid.system] (3c4d):``."""
+        self.items6 = self.items8 = _LIST_NONE
+        self.user = None
+        name = _block_name(text, self.prefix)
+        if name is None:
+            self.block = None
+            self.dump.unknown.append(line)
+            return
+        block = self.blocks.get(name)
+        if block is None:
+            block = self.blocks[name] = _BlockAcc(name, hidden_system=self.kind == _SEC_HIDDEN)
+        self.block = block
+        self.cut_off = line  # a header as the very last line: the block was cut off
+
+    def shallow(self, line: str, text: str, depth: int) -> None:
+        """Depths 0, 1, 3, 5 and 7: two version quirks, else not understood."""
+        if depth == 0 and text.endswith("overlay paths:"):
             # Android 12 prints a shared library's overlay header at column 0 (println("    ")
             # then the library name); its paths follow deeper.
-            mode6 = _M_SKIP
+            self.items8 = _LIST_SKIPPED
         elif depth == 1 and text.startswith("optional:"):
             pass  # Android 14+ usesSdkLibraries prints " optional:<bool>" on its own line
-        elif block is not None:
-            block.unknown.append(line)
+        elif self.block is not None:
+            self.block.unknown.append(line)
         else:
-            dump.unknown.append(line)
-    return cut
+            self.dump.unknown.append(line)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -830,7 +853,7 @@ def _section_end(text: str, start: int, finder: _Finder) -> tuple[int, int, bool
         end = text.find("\n", newline + 1, limit)
         head = text[newline + 1 : limit if end == -1 else end].rstrip()
         if head.endswith("overlay paths:") and not head.startswith(MARKER):
-            search_from = newline + 1  # Android 12 column-0 quirk, see _parse_section
+            search_from = newline + 1  # Android 12 column-0 quirk, see _SectionReader.shallow
             continue
         return newline, newline + 1, False
 
@@ -886,7 +909,7 @@ def parse_dumpsys_package(text: str) -> ParsedPackageDump:
             dump.truncated = True  # the text stops right after a section header
             break
         chunk_end, pos, part_end = _section_end(buf, newline + 1, finder)
-        cut = _parse_section(buf[newline + 1 : chunk_end].split("\n"), kind, dump)
+        cut = _SectionReader(kind, dump).read(buf[newline + 1 : chunk_end].split("\n"))
         if part_end and (cut or (chunk_end == size and not text.endswith("\n"))):
             dump.truncated = True
     result = ParsedPackageDump(
