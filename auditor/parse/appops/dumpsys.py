@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import fields, replace
 from typing import Final
 
@@ -153,24 +153,34 @@ def _read_event(
     return _new_event(kind, state, raw, flags, time.strip() or None, ago, duration, tag, proxy), ok
 
 
-# Events are the bulk of a dump (2,184 in the 331 KB Xiaomi capture) and building them is the largest
-# single cost of the parse. The __init__ of a frozen dataclass assigns each field through
-# object.__setattr__ (its own __setattr__ refuses); setting the slots through their descriptors
-# builds the very same object at half the cost. Tests pin _new_event against OpEvent(...).
-_EVENT_FIELDS: Final = tuple(f.name for f in fields(OpEvent))
-assert _EVENT_FIELDS == (
-    "kind",
-    "uid_state",
-    "uid_state_raw",
-    "flags",
-    "time",
-    "ago_ms",
-    "duration_ms",
-    "attribution_tag",
-    "proxy",
-), "OpEvent changed: update _new_event"
-_set_kind, _set_state, _set_raw, _set_flags, _set_time, _set_ago, _set_duration, _set_tag, _set_proxy = (
-    OpEvent.__dict__[name].__set__ for name in _EVENT_FIELDS
+# --------------------------------------------------------------------------------------------------
+# Building the thousands of result objects
+# --------------------------------------------------------------------------------------------------
+
+_Setter = Callable[[object, object], None]
+
+
+def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[_Setter, ...]:
+    """The slot setters of a frozen, slotted dataclass, for ``names`` = all its fields in order.
+
+    The ``__init__`` of a frozen dataclass assigns each field through ``object.__setattr__`` (its
+    own ``__setattr__`` refuses), which costs twice what setting the slot through its descriptor
+    does. Events and ops are built by the thousand (2,184 events in the 331 KB Xiaomi capture, the
+    largest single cost of the parse), so _new_event and _new_op_entry fill the slots themselves:
+    the same objects, equal to ones the class builds (pinned by tests). A changed model class
+    fails here, at import, instead of building half-filled objects.
+    """
+    if tuple(f.name for f in fields(cls)) != names or "__post_init__" in vars(cls):
+        raise TypeError(f"{cls.__name__} changed: update its builder in {__name__}")
+    return tuple(vars(cls)[name].__set__ for name in names)
+
+
+_set_kind, _set_state, _set_raw, _set_flags, _set_time, _set_ago, _set_duration, _set_tag, _set_proxy = _slot_setters(
+    OpEvent,
+    ("kind", "uid_state", "uid_state_raw", "flags", "time", "ago_ms", "duration_ms", "attribution_tag", "proxy"),
+)
+_set_op, _set_mode, _set_events, _set_running, _set_switch = _slot_setters(
+    OpEntry, ("op", "mode", "events", "running", "switch")
 )
 
 
@@ -185,7 +195,7 @@ def _new_event(
     tag: str | None,
     proxy: str | None,
 ) -> OpEvent:
-    """``OpEvent(kind, state, raw, flags, time, ago, duration, tag, proxy)``, built slot by slot."""
+    """``OpEvent(kind, state, raw, flags, time, ago, duration, tag, proxy)``, slot by slot."""
     event: OpEvent = object.__new__(OpEvent)
     _set_kind(event, kind)
     _set_state(event, state)
@@ -197,6 +207,17 @@ def _new_event(
     _set_tag(event, tag)
     _set_proxy(event, proxy)
     return event
+
+
+def _new_op_entry(op: str, mode: str, events: tuple[OpEvent, ...], running: bool, switch: str | None) -> OpEntry:
+    """``OpEntry(op, mode, events, running, switch)``, slot by slot."""
+    entry: OpEntry = object.__new__(OpEntry)
+    _set_op(entry, op)
+    _set_mode(entry, mode)
+    _set_events(entry, events)
+    _set_running(entry, running)
+    _set_switch(entry, switch)
+    return entry
 
 
 _OpKey = tuple[str, str, str | None]
@@ -326,16 +347,17 @@ class _DumpReader:
     def read(self, text: str) -> ParsedAppOps:
         deep, op_line, uid_line, top_line = self.deep_line, self.op_line, self.uid_line, self.top_line
         line = ""
+        skip = -1  # self.skip_deeper_than, which only top_line sets
         for lines in _line_chunks(text):
             for line in lines:
                 t = line.lstrip(" ")
                 if not t:
                     continue
                 indent = len(line) - len(t)
-                if self.skip_deeper_than >= 0:
-                    if indent > self.skip_deeper_than or t.isspace():
+                if skip >= 0:
+                    if indent > skip or t.isspace():
                         continue
-                    self.skip_deeper_than = -1
+                    skip = self.skip_deeper_than = -1
                 if indent >= 8:
                     deep(line, t)
                 elif indent >= 6:
@@ -344,6 +366,7 @@ class _DumpReader:
                     uid_line(line, t)
                 else:
                     top_line(line, t, indent)
+                    skip = self.skip_deeper_than
         # A last line without its newline that was not understood: the capture was cut inside it.
         truncated = self.in_tag or (self.bad is not None and self.bad is line and not text.endswith("\n"))
         self.end_op()
@@ -436,8 +459,7 @@ class _DumpReader:
         if key is None:
             return
         if self.events or self.running:
-            # Positional (op, mode, events, running, switch): keywords cost more per op.
-            self.ops.append(OpEntry(key[0], key[1], tuple(self.events), self.running, key[2]))
+            self.ops.append(_new_op_entry(key[0], key[1], tuple(self.events), self.running, key[2]))
         else:
             entry = self.mode_only.get(key)
             if entry is None:
