@@ -1031,13 +1031,21 @@ def test_truncation_is_detected() -> None:
 @functools.cache
 def _xiaomi_facts() -> tuple[list[str], list[int], list[int | None], set[EventKey], set[int]]:
     """The Xiaomi capture's lines, the lines worth damaging (those of the uid blocks that say
-    something; not the foregroundOps watchers, which are skipped), each line's uid, and the
+    something; not the entries of foregroundOps, which are skipped), each line's uid, and the
     intact parse's events and uids."""
     text = real_text(XIAOMI)
     lines = text.split("\n")
     first = next(i for i, line in enumerate(lines) if line.startswith("  Uid "))
     last = next(i for i in range(len(lines) - 1, 0, -1) if lines[i].startswith("  Uid "))
-    candidates = [i for i in range(first, last) if lines[i].strip() and not lines[i].endswith(": WATCHER")]
+    candidates, in_foreground_ops = [], False
+    for i in range(first, last):
+        indent = len(lines[i]) - len(lines[i].lstrip(" "))
+        if indent <= 4:
+            in_foreground_ops = lines[i].strip() == "foregroundOps:"
+        elif lines[i].strip() and not (in_foreground_ops and indent == 6):
+            candidates.append(i)
+        if indent <= 4 and lines[i].strip() and not in_foreground_ops:
+            candidates.append(i)
     intact = parse_dumpsys_appops(text)
     return lines, candidates, uid_of_lines(text), event_keys(intact), {u.uid for u in intact.uids}
 

@@ -21,7 +21,8 @@ from auditor.model import (
     RequestedPermission,
 )
 from auditor.parse.markers import marker_line
-from auditor.parse.packages import _SKIPPED_LISTS, parse_dumpsys_package, parse_pm_list_packages
+from auditor.parse.packages import parse_dumpsys_package, parse_pm_list_packages
+from auditor.parse.packages.sections import _SKIPPED_LISTS
 from auditor.parse.text import decode_output
 from tests.parse.strategies import mutated
 from tests.realdata import real_text
@@ -866,8 +867,14 @@ def test_one_damaged_line_costs_only_its_own_block(source: int, choice: int, noi
     assert all("\\x00" in repr(fact) for fact in invented)
     # … the damaged line is kept (in unknown, or as that name), unless it stood in a list the
     # parser does not read …
-    parent = next(lines[j].strip() for j in range(i - 1, -1, -1) if len(lines[j]) - len(lines[j].lstrip(" ")) < indent)
-    if parent not in _SKIPPED_LISTS | {"Packages", "disabledComponents:", "enabledComponents:"}:
+    ancestors, depth = [], indent
+    for j in range(i - 1, -1, -1):
+        above = len(lines[j]) - len(lines[j].lstrip(" "))
+        if lines[j].strip() and above < depth:
+            ancestors.append(lines[j].strip())
+            depth = above
+    skipped = _SKIPPED_LISTS | {"Packages", "disabledComponents:", "enabledComponents:"}
+    if not any(a in skipped or a.endswith("overlay paths:") for a in ancestors):
         assert damaged_line in all_unknown(dump) or invented
     # … and only the block the damaged line was in can lose anything.
     owner = next(lines[j] for j in range(i, -1, -1) if lines[j].startswith("  ") and not lines[j].startswith("   "))
