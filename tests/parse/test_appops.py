@@ -4,9 +4,11 @@ version, and hostile input (garbage, truncation, mutated real lines)."""
 from __future__ import annotations
 
 import codecs
+import functools
 import random
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -22,12 +24,13 @@ from auditor.model import (
     UidState,
 )
 from auditor.parse.appops import (
-    _op_code,
+    dumpsys,
     parse_appops_get,
     parse_appops_get_loop,
     parse_dumpsys_appops,
     parse_duration_ms,
 )
+from auditor.parse.appops.get import op_code
 from auditor.parse.markers import marker_line
 from auditor.parse.text import decode_output
 from tests.parse.strategies import mutated
@@ -67,40 +70,6 @@ def find_op(pkg: PackageOps, name: str) -> OpEntry:
     matches = [e for e in pkg.ops if e.op == name]
     assert len(matches) == 1
     return matches[0]
-
-
-def assert_uid_typed(uid: UidOps) -> None:
-    assert isinstance(uid, UidOps)
-    assert isinstance(uid.uid, int)
-    assert all(isinstance(n, str) and isinstance(m, str) for n, m in uid.uid_modes)
-    assert all(isinstance(line, str) for line in uid.unknown)
-    for pkg in uid.packages:
-        assert isinstance(pkg, PackageOps)
-        assert isinstance(pkg.package, str)
-        for entry in pkg.ops:
-            assert isinstance(entry, OpEntry)
-            assert isinstance(entry.op, str) and entry.op
-            assert isinstance(entry.mode, str)
-            assert isinstance(entry.running, bool)
-            assert entry.switch is None or isinstance(entry.switch, str)
-            for ev in entry.events:
-                assert isinstance(ev, OpEvent)
-                assert isinstance(ev.kind, OpEventKind)
-                assert isinstance(ev.uid_state, UidState)
-                assert isinstance(ev.uid_state_raw, str)
-                assert all(isinstance(f, str) for f in ev.flags)
-                for value in (ev.time, ev.attribution_tag, ev.proxy):
-                    assert value is None or isinstance(value, str)
-                for number in (ev.ago_ms, ev.duration_ms):
-                    assert number is None or (isinstance(number, int) and not isinstance(number, bool))
-
-
-def assert_typed(parsed: ParsedAppOps) -> None:
-    assert isinstance(parsed, ParsedAppOps)
-    assert isinstance(parsed.truncated, bool)
-    assert all(isinstance(line, str) for line in parsed.unknown)
-    for uid in parsed.uids:
-        assert_uid_typed(uid)
 
 
 def format_duration(ms: int) -> str:
@@ -355,7 +324,7 @@ def test_xiaomi_ops_are_in_op_code_order(xiaomi: ParsedAppOps) -> None:
     lists = [[n for n, _ in u.uid_modes] for u in xiaomi.uids]
     lists += [[e.op for e in p.ops] for u in xiaomi.uids for p in u.packages]
     for names in lists:
-        codes = [c for c in (_op_code(n) for n in names) if c is not None]
+        codes = [c for c in (op_code(n) for n in names) if c is not None]
         assert len(codes) == len(names), names
         assert codes == sorted(codes) and len(set(codes)) == len(codes), names
 
@@ -521,6 +490,36 @@ def test_fast_path_event_equals_keyword_construction() -> None:
         attribution_tag="t",
         proxy="uid=1",
     )
+
+
+def test_slot_built_objects_equal_class_built_ones() -> None:
+    """Events and ops are built slot by slot (dumpsys._new_event, _new_op_entry): every field,
+    each with a value of its own, must land where the class puts it."""
+    event = OpEvent(REJECT, UidState.BACKGROUND, "bg", ("tp",), "t", 7, 8, "tag", "proxy")
+    built = dumpsys._new_event(REJECT, UidState.BACKGROUND, "bg", ("tp",), "t", 7, 8, "tag", "proxy")
+    assert built == event and repr(built) == repr(event) and type(built) is OpEvent
+    entry = OpEntry("CAMERA", "allow", (event,), True, "X=allow")
+    assert dumpsys._new_op_entry("CAMERA", "allow", (event,), True, "X=allow") == entry
+
+
+def test_slot_builder_refuses_a_changed_model() -> None:
+    with pytest.raises(TypeError, match="OpEntry changed"):
+        dumpsys._slot_setters(OpEntry, ("op", "mode", "events", "running"))
+    with pytest.raises(TypeError, match="OpEvent changed"):
+        dumpsys._slot_setters(
+            OpEvent,
+            (
+                "uid_state",
+                "kind",
+                "uid_state_raw",
+                "flags",
+                "time",
+                "ago_ms",
+                "duration_ms",
+                "attribution_tag",
+                "proxy",
+            ),
+        )
 
 
 @pytest.mark.parametrize("state", [s for s in UidState if s is not UidState.UNKNOWN])
@@ -874,15 +873,83 @@ def test_appops_get_loop_crlf_and_truncation() -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# Hostile input
+# Hostile input: a damaged capture gives part of the intact result, never something else, and
+# says what it could not read
 # --------------------------------------------------------------------------------------------------
 
+EventKey = tuple[int, str, OpEvent]
 
-@pytest.mark.parametrize("text", ["", "\n", "   \n\t\n", "\x00\x00", "]", "=[", "  Uid", "  Uid :", "Uid mode: "])
-def test_degenerate_input(text: str) -> None:
-    assert_typed(parse_dumpsys_appops(text))
-    assert_typed(parse_appops_get_loop(text))
-    assert_uid_typed(parse_appops_get(text))
+
+def event_keys(parsed: ParsedAppOps) -> set[EventKey]:
+    """Every event as (uid, op, event). Package and attribution tag are left out: a damaged
+    ``Package`` or ``<tag>=[`` line rightly leaves the next lines with the package or tag before."""
+    return {
+        (uid.uid, entry.op, replace(ev, attribution_tag=None))
+        for uid in parsed.uids
+        for pkg in uid.packages
+        for entry in pkg.ops
+        for ev in entry.events
+    }
+
+
+def all_unknown(parsed: ParsedAppOps) -> list[str]:
+    return [*parsed.unknown, *(line for uid in parsed.uids for line in uid.unknown)]
+
+
+def uid_of_lines(text: str) -> list[int | None]:
+    """For each line of a dump, the uid block it is in (read from the ``  Uid …:`` headers alone)."""
+    owners: list[int | None] = []
+    current: int | None = None
+    for line in text.split("\n"):
+        stripped = line.lstrip(" ")
+        indent = len(line) - len(stripped)
+        if indent < 2 and stripped:
+            current = None
+        elif indent == 2 and stripped:
+            current = find_uid_number(stripped)
+        owners.append(current)
+    return owners
+
+
+def find_uid_number(header: str) -> int | None:
+    """``Uid u0a92:`` → 10092, through the parser on a one-line dump (``None``: not a uid header)."""
+    if not (header.startswith("Uid ") and header.rstrip().endswith(":")):
+        return None
+    (block,) = parse_dumpsys_appops("  " + header + "\n").uids
+    return block.uid
+
+
+@pytest.mark.parametrize(
+    ("text", "unknown", "truncated"),
+    [
+        ("", (), False),
+        ("\n", (), False),
+        ("   \n\t\n", ("\t",), False),  # a blank line is skipped, a tab is a line not understood
+        ("\x00\x00", ("\x00\x00",), True),  # not understood and no final newline: cut
+        ("]", ("]",), True),
+        ("=[", ("=[",), True),
+        ("  Uid", ("  Uid",), True),
+        ("Uid mode: ", ("Uid mode: ",), True),
+    ],
+)
+def test_degenerate_dumpsys_input(text: str, unknown: tuple[str, ...], truncated: bool) -> None:
+    assert parse_dumpsys_appops(text) == ParsedAppOps(uids=(), truncated=truncated, unknown=unknown)
+
+
+def test_degenerate_uid_header_keeps_its_block() -> None:
+    assert parse_dumpsys_appops("  Uid :") == ParsedAppOps(uids=(UidOps(uid=-1, unknown=("  Uid :",)),))
+
+
+@pytest.mark.parametrize("text", ["\x00\x00", "]", "=[", "  Uid", "  Uid :", "Uid mode: "])
+def test_degenerate_get_input(text: str) -> None:
+    assert parse_appops_get(text) == UidOps(uid=-1, unknown=(text,))
+    assert parse_appops_get_loop(text) == ParsedAppOps(uids=(), truncated=True, unknown=(text,))
+
+
+@pytest.mark.parametrize("text", ["", "\n", "   \n\t\n"])
+def test_blank_get_input(text: str) -> None:
+    assert parse_appops_get(text) == UidOps(uid=-1)
+    assert parse_appops_get_loop(text) == ParsedAppOps(uids=())
 
 
 def test_empty_input_is_empty() -> None:
@@ -890,13 +957,34 @@ def test_empty_input_is_empty() -> None:
     assert parse_appops_get_loop("") == ParsedAppOps(uids=())
 
 
-def test_binary_garbage() -> None:
+def test_binary_garbage_is_kept_line_for_line() -> None:
     rng = random.Random(1234)
     for size in (1, 100, 10_000, 200_000):
         text = decode_output(rng.randbytes(size)).text
-        assert_typed(parse_dumpsys_appops(text))
-        assert_uid_typed(parse_appops_get(text))
-        assert_typed(parse_appops_get_loop(text))
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        parsed = parse_dumpsys_appops(text)
+        assert parsed.uids == ()
+        # Every line with something after its indentation is kept as it was, in order.
+        assert parsed.unknown == tuple(line for line in lines if line.lstrip(" "))
+        assert parsed.truncated is (not text.endswith(("\n", "\r")))
+        got = parse_appops_get(text)
+        assert (got.uid_modes, got.packages) == ((), ())
+        assert got.unknown == tuple(line for line in lines if line.strip())
+
+
+def test_binary_garbage_inside_the_real_capture(xiaomi: ParsedAppOps) -> None:
+    text = real_text(XIAOMI)
+    intact = event_keys(xiaomi)
+    at = text.index("    Package com.miui.securitycenter:\n")
+    garbage = decode_output(random.Random(5).randbytes(3000)).text
+    garbage = garbage.replace("\r", "").replace("\n", "").replace("=", "").replace("(", "")
+    damaged = parse_dumpsys_appops(text[:at] + "    " + garbage + "\n" + text[at:])
+    # The garbage line is kept in uid 1000, whose packages continue; the securitycenter header
+    # after it still opens its package, so nothing is lost.
+    (system,) = [u for u in damaged.uids if u.uid == 1000]
+    assert system.unknown == ("    " + garbage,)
+    assert event_keys(damaged) == intact
+    assert [u for u in damaged.uids if u.uid != 1000] == [u for u in xiaomi.uids if u.uid != 1000]
 
 
 def test_crlf_and_utf16_decode_to_the_same_result(xiaomi: ParsedAppOps) -> None:
@@ -911,12 +999,24 @@ def test_crlf_and_utf16_decode_to_the_same_result(xiaomi: ParsedAppOps) -> None:
 
 def test_truncation_at_many_points(xiaomi: ParsedAppOps) -> None:
     text = real_text(XIAOMI)
-    for cut in range(0, len(text), 997):
+    intact = event_keys(xiaomi)
+    previous = 0
+    for cut in [*range(0, len(text), 997), len(text)]:
         part = parse_dumpsys_appops(text[:cut])
-        assert_typed(part)
-        # Everything but the last (possibly partial) uid block is identical to the full parse.
+        # Everything but the last (possibly partial) uid block is identical to the full parse …
         complete = part.uids[:-1]
         assert complete == xiaomi.uids[: len(complete)]
+        # … and the last one holds only what the intact dump has, except the event on the cut line.
+        keys = event_keys(part)
+        assert len(keys - intact) <= 1
+        # Events only ever accumulate as the cut moves on (none lost before the cut line).
+        assert len(keys & intact) >= previous - 1
+        previous = len(keys & intact)
+        # A cut inside "<tag>=[" … "]" is always reported.
+        opened, closed = text.rfind("=[\n", 0, cut), text.rfind("\n        ]", 0, cut)
+        if opened > closed and not text[:cut].endswith("=[\n") and cut > 0:
+            assert part.truncated is True, cut
+    assert previous == len(intact)
 
 
 def test_truncation_is_detected() -> None:
@@ -928,56 +1028,84 @@ def test_truncation_is_detected() -> None:
     assert parse_dumpsys_appops(text[: end + len("        ]\n")]).truncated is False
 
 
-def test_mutated_real_lines_never_raise() -> None:
-    lines = real_text(XIAOMI).split("\n")
+@functools.cache
+def _xiaomi_facts() -> tuple[list[str], list[int], list[int | None], set[EventKey], set[int]]:
+    """The Xiaomi capture's lines, the lines worth damaging (those of the uid blocks that say
+    something; not the entries of foregroundOps, which are skipped), each line's uid, and the
+    intact parse's events and uids."""
+    text = real_text(XIAOMI)
+    lines = text.split("\n")
+    first = next(i for i, line in enumerate(lines) if line.startswith("  Uid "))
+    last = next(i for i in range(len(lines) - 1, 0, -1) if lines[i].startswith("  Uid "))
+    candidates, in_foreground_ops = [], False
+    for i in range(first, last):
+        indent = len(lines[i]) - len(lines[i].lstrip(" "))
+        if indent <= 4:
+            in_foreground_ops = lines[i].strip() == "foregroundOps:"
+        elif lines[i].strip() and not (in_foreground_ops and indent == 6):
+            candidates.append(i)
+        if indent <= 4 and lines[i].strip() and not in_foreground_ops:
+            candidates.append(i)
+    intact = parse_dumpsys_appops(text)
+    return lines, candidates, uid_of_lines(text), event_keys(intact), {u.uid for u in intact.uids}
 
-    garble = st.text(alphabet=st.sampled_from(list(" :=[]()+-|,.0123456789adhmsAURPu\t\x00é٣")), max_size=60)
-    mutation = st.tuples(st.sampled_from(["delete", "duplicate", "swap", "garble", "cut"]), st.integers(0, 10**6))
 
-    @settings(max_examples=300, deadline=None)
-    @given(
-        start=st.integers(0, len(lines) - 1),
-        length=st.integers(1, 1500),
-        mutations=st.lists(st.tuples(mutation, garble), max_size=12),
-    )
-    def run(start: int, length: int, mutations: list[tuple[tuple[str, int], str]]) -> None:
-        window = lines[start : start + length]
-        for (kind, where), noise in mutations:
-            if not window:
-                break
-            i = where % len(window)
-            if kind == "delete":
-                del window[i]
-            elif kind == "duplicate":
-                window.insert(i, window[i])
-            elif kind == "swap":
-                j = (i + 1) % len(window)
-                window[i], window[j] = window[j], window[i]
-            elif kind == "garble":
-                line = window[i]
-                pos = where % (len(line) + 1)
-                window[i] = line[:pos] + noise + line[pos:]
-            else:
-                window[i] = window[i][: where % (len(window[i]) + 1)]
-        text = "\n".join(window)
-        assert_typed(parse_dumpsys_appops(text))
-        assert_uid_typed(parse_appops_get(text, "p", 1))
+@settings(max_examples=100, deadline=None)
+@given(choice=st.integers(min_value=0), noise=st.binary(min_size=1, max_size=60))
+def test_one_damaged_line_costs_only_its_own_block(choice: int, noise: bytes) -> None:
+    lines, candidates, owners, intact, uids = _xiaomi_facts()
+    i = candidates[choice % len(candidates)]
+    garbage = decode_output(noise).text.replace("\r", "").replace("\n", "")
+    indent = len(lines[i]) - len(lines[i].lstrip(" "))
+    damaged_line = " " * indent + "\x00" + garbage  # never a valid line: no line starts with NUL
+    damaged = parse_dumpsys_appops("\n".join([*lines[:i], damaged_line, *lines[i + 1 :]]))
 
-    run()
+    # The damaged line is kept, as it was.
+    assert damaged_line in all_unknown(damaged)
+    # Nothing is invented …
+    keys = event_keys(damaged)
+    assert keys <= intact
+    assert {u.uid for u in damaged.uids} <= uids
+    # … and only the damaged line's uid block can lose events (all of them when its "Uid" header
+    # was the damaged line; at most one when it was an event line).
+    lost = intact - keys
+    assert {uid for uid, _, _ in lost} <= {owners[i]}
+    if lines[i].lstrip().startswith(("Access:", "Reject:")):
+        assert len(lost) <= 1
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.text(max_size=80), max_size=30))
-def test_random_lines_never_raise(lines: list[str]) -> None:
-    text = "\n".join(lines)
-    assert_typed(parse_dumpsys_appops(text))
-    assert_uid_typed(parse_appops_get(text))
-    assert_typed(parse_appops_get_loop(text))
+@given(mutated(ANDROID_14 + ANDROID_9 + ANDROID_8))
+def test_damage_never_reaches_back(text: str) -> None:
+    """Uid blocks before the first damaged character read exactly as in the intact sample."""
+    sample = ANDROID_14 + ANDROID_9 + ANDROID_8
+    intact = parse_dumpsys_appops(sample)
+    same = 0
+    while same < min(len(text), len(sample)) and text[same] == sample[same]:
+        same += 1
+    # A block is safe when the next uid's header line is complete before the damage.
+    headers = [m for m in range(len(sample)) if sample.startswith("\n  Uid ", m)]
+    safe = sum(1 for m in headers if sample.find("\n", m + 1) < same) - 1
+    parsed = parse_dumpsys_appops(text)
+    if safe > 0:
+        assert parsed.uids[:safe] == intact.uids[:safe]
+    # Whatever the damage, every line kept as not understood is a line of the input.
+    notes = {line for line in parsed.unknown if line.startswith("skipped section: ")}
+    assert set(all_unknown(parsed)) - notes <= set(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
 
 
 @settings(max_examples=300, deadline=None)
-@given(mutated(ANDROID_14 + ANDROID_9 + ANDROID_8 + GET_SAMPLE))
-def test_mutated_samples_never_raise(text: str) -> None:
-    assert_typed(parse_dumpsys_appops(text))
-    assert_uid_typed(parse_appops_get(text, "p", 7))
-    assert_typed(parse_appops_get_loop(text))
+@given(mutated(GET_SAMPLE))
+def test_appops_get_keeps_what_it_cannot_read(text: str) -> None:
+    result = parse_appops_get(text, "p", 7)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    assert set(result.unknown) <= set(lines)
+    # Every op read comes from a line of the input, and so does every uid mode.
+    stripped = {line.strip() for line in lines}
+    for name, mode in result.uid_modes:
+        assert any(name in line and mode in line for line in stripped)
+    for pkg in result.packages:
+        for entry in pkg.ops:
+            assert any(line.startswith(entry.op) or entry.op in line for line in stripped)
+    if text == GET_SAMPLE:
+        assert result == parse_appops_get(GET_SAMPLE, "p", 7)

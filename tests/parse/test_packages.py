@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import random
+from dataclasses import fields
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,7 +22,9 @@ from auditor.model import (
 )
 from auditor.parse.markers import marker_line
 from auditor.parse.packages import parse_dumpsys_package, parse_pm_list_packages
+from auditor.parse.packages.sections import _SKIPPED_LISTS
 from auditor.parse.text import decode_output
+from tests.parse.strategies import mutated
 from tests.realdata import real_text
 
 A7 = "multibox-rk322x-android7.1.2/dumpsys_package.txt"
@@ -125,9 +128,12 @@ def test_list_real_xiaomi_android14() -> None:
 def test_list_hostile() -> None:
     assert parse_pm_list_packages("") == ParsedPackageList(packages=())
     garbage = random.Random(7).randbytes(4000).decode("utf-8", errors="replace")
-    parsed = parse_pm_list_packages(garbage + "\npackage:\npackage:=\npackage:x uid:zz\n")
-    assert isinstance(parsed, ParsedPackageList)
-    assert "package:x uid:zz" in parsed.unknown
+    text = garbage + "\npackage:\npackage:=\npackage:x uid:zz\npackage:com.real\n"
+    parsed = parse_pm_list_packages(text)
+    # Only the one well-formed line is a package; every other line is kept as printed.
+    assert parsed.packages == (ListedPackage("com.real"),)
+    assert parsed.unknown == tuple(line for line in text.split("\n")[:-2] if line.strip())
+    assert parsed.unknown[-3:] == ("package:", "package:=", "package:x uid:zz")
     crlf = decode_output(b"package:/a/b.apk=com.x  installer=null\r\npackage:com.y\r\n").text
     assert parse_pm_list_packages(crlf).packages == (ListedPackage("com.x", path="/a/b.apk"), ListedPackage("com.y"))
 
@@ -735,8 +741,57 @@ def test_truncation_signs() -> None:
     assert dump.packages[0].app_id == 1
 
 
+Fact = tuple[object, ...]
+
+
+def facts(dump: ParsedPackageDump) -> set[Fact]:
+    """Everything a dump says, one fact per field value, permission, user state and extra; values
+    that mean "not printed" (None, empty) are no facts."""
+    out: set[Fact] = set()
+    for package in (*dump.packages, *dump.hidden_system_packages):
+        key = (package.package, package.hidden_system)
+        out.add((*key, "exists"))
+        for f in fields(ParsedPackage):
+            value = getattr(package, f.name)
+            if f.name in ("users", "unknown", "package") or value in (None, (), False):
+                continue
+            if f.name.endswith("_permissions"):
+                out.update((*key, f.name, item) for item in value)
+            else:
+                out.add((*key, f.name, value))
+        out.update(user_facts(key, package.users))
+    for shared in dump.shared_users:
+        key = ("shared", shared.name)
+        if shared.app_id is not None:
+            out.add((*key, "app_id", shared.app_id))
+        out.add((*key, "exists"))
+        out.update((*key, "install", p) for p in shared.install_permissions)
+        out.update(user_facts(key, shared.users))
+    return out
+
+
+def user_facts(key: tuple[object, ...], users: tuple[PackageUserState, ...]) -> set[Fact]:
+    out: set[Fact] = set()
+    for user in users:
+        for f in fields(PackageUserState):
+            value = getattr(user, f.name)
+            if f.name == "user" or value in (None, (), False):
+                continue
+            if isinstance(value, tuple):
+                out.update((*key, user.user, f.name, item) for item in value)
+            else:
+                out.add((*key, user.user, f.name, value))
+    return out
+
+
+def all_unknown(dump: ParsedPackageDump) -> list[str]:
+    blocks = (*dump.packages, *dump.hidden_system_packages, *dump.shared_users)
+    return [*dump.unknown, *(line for block in blocks for line in block.unknown)]
+
+
 def test_real_file_truncated_everywhere() -> None:
     text = real_text(A7)
+    intact = facts(parse_dumpsys_package(text))
     lines = text.split("\n")
     previous = 0
     for cut in range(0, len(lines), 997):
@@ -744,9 +799,12 @@ def test_real_file_truncated_everywhere() -> None:
         dump = parse_dumpsys_package(whole_lines)
         assert previous <= len(dump.packages) <= 84
         previous = len(dump.packages)
+        # Whole lines cut: everything read is in the intact dump.
+        assert facts(dump) <= intact
         mid_line = whole_lines + lines[cut][: len(lines[cut]) // 2]
         dump = parse_dumpsys_package(mid_line)
-        _check_types(dump)
+        # Cut inside a line: at most the fact of that half line is new.
+        assert len(facts(dump) - intact) <= 1
         in_packages = text.index("\nPackages:\n") < len(mid_line) < text.index("\nActive install sessions:")
         if in_packages and lines[cut].strip():
             assert dump.truncated is True, cut
@@ -758,9 +816,15 @@ def test_hostile_inputs() -> None:
     rng = random.Random(1234)
     for _ in range(20):
         garbage = rng.randbytes(rng.randrange(1, 6000)).decode("utf-8", errors="replace")
-        _check_types(parse_dumpsys_package(garbage))
-        _check_types(parse_dumpsys_package("Packages:\n" + garbage))
-        _check_types(parse_dumpsys_package("Packages:\n  Package [x] (1):\n" + garbage))
+        garbage_lines = tuple(line for line in garbage.split("\n") if line.strip())
+        # Random bytes start no section: every line is kept, nothing is read.
+        assert parse_dumpsys_package(garbage) == ParsedPackageDump(packages=(), unknown=garbage_lines)
+        under_header = parse_dumpsys_package("Packages:\n" + garbage)
+        assert (under_header.packages, under_header.unknown) == ((), garbage_lines)
+        in_block = parse_dumpsys_package("Packages:\n  Package [x] (1):\n" + garbage)
+        (x,) = in_block.packages
+        assert x == ParsedPackage("x", unknown=x.unknown)
+        assert sorted(all_unknown(in_block)) == sorted(garbage_lines)
     crlf = decode_output(MODERN.replace("\n", "\r\n").encode()).text
     assert parse_dumpsys_package(crlf) == parse_dumpsys_package(MODERN)
     huge_number = "Packages:\n  Package [x] (1):\n    userId=" + "9" * 5000 + "\n    User " + "1" * 5000 + ": a=b\n"
@@ -769,60 +833,68 @@ def test_hostile_inputs() -> None:
     assert len(dump.packages[0].unknown) == 2
 
 
-def _check_types(dump: ParsedPackageDump) -> None:
-    assert isinstance(dump, ParsedPackageDump)
-    assert isinstance(dump.truncated, bool)
-    assert all(isinstance(line, str) for line in dump.unknown)
-    for package in dump.packages + dump.hidden_system_packages:
-        assert isinstance(package, ParsedPackage)
-        assert package.hidden_system is (package in dump.hidden_system_packages)
-        assert all(isinstance(p, PermissionState) for p in package.install_permissions)
-        for user in package.users:
-            assert isinstance(user, PackageUserState)
-            assert all(isinstance(p, PermissionState) for p in user.runtime_permissions)
-            assert all(isinstance(k, str) and isinstance(v, str) for k, v in user.extras)
-    assert len({p.package for p in dump.packages}) == len(dump.packages)
-    for shared in dump.shared_users:
-        assert isinstance(shared, ParsedSharedUser)
-        assert len({u.user for u in shared.users}) == len(shared.users)
-
-
 @functools.cache
-def _corpus() -> tuple[tuple[str, ...], ...]:
+def _corpus() -> tuple[tuple[tuple[str, ...], set[Fact], tuple[int, ...]], ...]:
+    """Per source: its lines, the facts of its intact parse, and the lines worth damaging (the
+    indented lines of its Packages and Shared users sections)."""
     a7 = real_text(A7)
     relevant = a7[a7.index("\nPackages:\n") - 200 : a7.index("\nActive install sessions:") + 200]
-    return (tuple(real_text(SAMSUNG).split("\n")), tuple(relevant.split("\n")), tuple(MODERN.split("\n")))
+    out = []
+    for text in (real_text(SAMSUNG), relevant, MODERN):
+        lines = tuple(text.split("\n"))
+        candidates, relevant = [], False
+        for i, line in enumerate(lines):
+            if line[:1] not in ("", " "):
+                relevant = line in ("Packages:", "Hidden system packages:", "Shared users:")
+            elif relevant and line.startswith("  ") and line.strip():
+                candidates.append(i)
+        out.append((lines, facts(parse_dumpsys_package(text)), tuple(candidates)))
+    return tuple(out)
 
 
-_EDITS = st.lists(
-    st.tuples(
-        st.sampled_from(["delete", "duplicate", "swap", "garble", "indent", "cut"]),
-        st.integers(min_value=0, max_value=10**6),
-        st.text(max_size=12),
-    ),
-    max_size=25,
-)
+@settings(max_examples=200, deadline=None)
+@given(source=st.integers(min_value=0, max_value=2), choice=st.integers(min_value=0), noise=st.binary(max_size=40))
+def test_one_damaged_line_costs_only_its_own_block(source: int, choice: int, noise: bytes) -> None:
+    lines, intact, candidates = _corpus()[source]
+    i = candidates[choice % len(candidates)]
+    indent = len(lines[i]) - len(lines[i].lstrip(" "))
+    garbage = decode_output(noise).text.replace("\r", "").replace("\n", "")
+    damaged_line = " " * indent + "\x00" + garbage  # never a valid line: no line starts with NUL
+    dump = parse_dumpsys_package("\n".join([*lines[:i], damaged_line, *lines[i + 1 :]]))
+    # Nothing is invented but what the damaged line itself says (a requested permission's name is
+    # taken as printed) …
+    invented = facts(dump) - intact
+    assert all("\\x00" in repr(fact) for fact in invented)
+    # … the damaged line is kept (in unknown, or as that name), unless it stood in a list the
+    # parser does not read …
+    ancestors, depth = [], indent
+    for j in range(i - 1, -1, -1):
+        above = len(lines[j]) - len(lines[j].lstrip(" "))
+        if lines[j].strip() and above < depth:
+            ancestors.append(lines[j].strip())
+            depth = above
+    skipped = _SKIPPED_LISTS | {"Packages", "disabledComponents:", "enabledComponents:"}
+    if not any(a in skipped or a.endswith("overlay paths:") for a in ancestors):
+        assert damaged_line in all_unknown(dump) or invented
+    # … and only the block the damaged line was in can lose anything.
+    owner = next(lines[j] for j in range(i, -1, -1) if lines[j].startswith("  ") and not lines[j].startswith("   "))
+    name = owner.strip().partition("[")[2].rpartition("]")[0]
+    assert {fact[1] if fact[0] == "shared" else fact[0] for fact in intact - facts(dump)} <= {name}
 
 
-@settings(max_examples=300, deadline=None)
-@given(source=st.integers(min_value=0, max_value=2), edits=_EDITS)
-def test_mutated_real_lines_never_break_the_parser(source: int, edits: list[tuple[str, int, str]]) -> None:
-    lines = list(_corpus()[source])
-    for kind, at, noise in edits:
-        i = at % len(lines)
-        if kind == "delete" and len(lines) > 1:
-            del lines[i]
-        elif kind == "duplicate":
-            lines.insert(i, lines[i])
-        elif kind == "swap":
-            j = (at // 7) % len(lines)
-            lines[i], lines[j] = lines[j], lines[i]
-        elif kind == "garble":
-            pos = (at // 3) % (len(lines[i]) + 1)
-            lines[i] = lines[i][:pos] + noise + lines[i][pos + len(noise) :]
-        elif kind == "indent":
-            lines[i] = " " * (at % 11) + lines[i].lstrip(" ")
-        elif kind == "cut":
-            lines[i] = lines[i][: (at // 5) % (len(lines[i]) + 1)]
-    _check_types(parse_dumpsys_package("\n".join(lines)))
-    assert isinstance(parse_pm_list_packages("\n".join(lines)), ParsedPackageList)
+@settings(max_examples=100, deadline=None)
+@given(mutated(MODERN))
+def test_damage_never_reaches_back(text: str) -> None:
+    """Packages whose block ends before the first damaged character read as in the intact dump
+    (unless the damaged rest prints them again: repeated blocks are merged by design)."""
+    same = 0
+    while same < min(len(text), len(MODERN)) and text[same] == MODERN[same]:
+        same += 1
+    intact = parse_dumpsys_package(MODERN)
+    headers = [m for m in range(len(MODERN)) if MODERN.startswith("\n  Package [", m)]
+    safe = sum(1 for m in headers if MODERN.find("\n", m + 1) < same) - 1
+    dump = parse_dumpsys_package(text)
+    for package in intact.packages[: max(safe, 0)]:
+        if f"Package [{package.package}]" not in text[same:]:
+            assert package in dump.packages
+    assert set(all_unknown(dump)) <= set(text.split("\n"))
