@@ -30,8 +30,6 @@ from auditor.model import AuditReport
 from auditor.report.output import STDOUT, Rendered, write_output
 
 if TYPE_CHECKING:
-    from auditor.fleet.diff import Diff
-    from auditor.fleet.render import FleetPage
     from auditor.model import ApkResult
 
 
@@ -174,7 +172,10 @@ AUDIT: Final[Output[ReportFormat, AuditReport]] = Output(
     for_stdout=ReportFormat.JSON,  # standard output is for programs
     strict=True,
 )
-DIFF: Final[Output[DiffFormat, Diff]] = Output(
+# The diff and the fleet page are fleet-stage types; naming them here would make this module (which the
+# fleet stage writes through) import its own caller, so their subject is typed ``object``: their
+# renderers, named below, take the real types.
+DIFF: Final[Output[DiffFormat, object]] = Output(
     name="diff",
     formats=(
         Format(DiffFormat.TEXT, (".txt",), "auditor.fleet.render:render_diff_text"),
@@ -185,7 +186,7 @@ DIFF: Final[Output[DiffFormat, Diff]] = Output(
     for_stdout=DiffFormat.TEXT,
     strict=False,
 )
-FLEET: Final[Output[FleetFormat, FleetPage]] = Output(
+FLEET: Final[Output[FleetFormat, object]] = Output(
     name="fleet page",
     formats=(Format(FleetFormat.HTML, (".html", ".htm"), "auditor.fleet.render:fleet_html"),),
     for_file=FleetFormat.HTML,
