@@ -279,7 +279,7 @@ def collect(
 
 @app.command()
 def demo(
-    apps: Annotated[int, typer.Option(help="How many apps the simulated device has.", min=30, max=20000)] = 60,
+    apps: Annotated[int, typer.Option(help="How many apps the simulated device has.", min=31, max=20000)] = 60,
     out_dir: Annotated[Path, typer.Option("--out-dir", help="Where the report is written.")] = DEFAULT_REPORTS,
 ) -> None:
     """Audit the built-in simulated phone and write a report into reports/.
@@ -333,7 +333,7 @@ def apk(
 @app.command()
 def synth(
     out_dir: Annotated[Path, typer.Argument(help="Directory to write the synthetic snapshot into.")],
-    apps: Annotated[int, typer.Option(help="How many apps the synthetic device has.", min=30, max=50000)] = 500,
+    apps: Annotated[int, typer.Option(help="How many apps the synthetic device has.", min=31, max=50000)] = 500,
     seed: Annotated[int, typer.Option(help="Random seed (the same seed gives the same bytes).")] = 0,
 ) -> None:
     """Write a synthetic device snapshot (for trying the tool, tests and benchmarks)."""
