@@ -23,6 +23,7 @@ from auditor.report.formats import DEFAULT_FORMAT, ReportFormat, format_for_path
 
 if TYPE_CHECKING:
     from auditor.acquire.adb import DeviceTarget
+    from auditor.acquire.agefile import AgeKey
     from auditor.model import SnapshotManifest
 
 app = typer.Typer(
@@ -30,7 +31,7 @@ app = typer.Typer(
     help=(
         "Audit what every app on an Android phone can reach and has reached: permissions and their "
         "real grant state, app-op history, special accesses (accessibility, notification access, "
-        "device admin, roles) — from a live phone over ADB, a snapshot, a bug report or an androidqf folder."
+        "device admin, roles) — from a live phone over ADB, a snapshot, a bug report or an androidqf acquisition."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -88,6 +89,15 @@ ApksOpt = Annotated[
 SerialOpt = Annotated[
     str | None, typer.Option("--serial", "-s", help="The device to use (see 'auditor devices').", show_default=False)
 ]
+KeyOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--key",
+        help="An age identity file (AGE-SECRET-KEY-1…, as age-keygen writes) to open androidqf's encrypted "
+        "acquisitions (<UUID>.zip.age); they are decrypted in memory, never to disk.",
+        show_default=False,
+    ),
+]
 TcpOpt = Annotated[
     str | None,
     typer.Option("--tcp", help="Reach the device over TCP at HOST:PORT (adb over Wi-Fi).", show_default=False),
@@ -128,6 +138,15 @@ def _collect(
     return manifest
 
 
+def _age_key(path: Path | None) -> AgeKey | None:
+    """The identities of ``--key`` (read before any work, so a bad key file fails at once)."""
+    if path is None:
+        return None
+    from auditor.acquire.agefile import load_key
+
+    return load_key(path)
+
+
 def _snapshot_dir_for(manifest_serial: str | None) -> Path:
     from datetime import UTC, datetime
 
@@ -141,7 +160,8 @@ def audit(
     path: Annotated[
         Path | None,
         typer.Argument(
-            help="A snapshot directory (manifest.json + raw/), an Android bug report zip, or an androidqf folder. "
+            help="A snapshot directory (manifest.json + raw/), an Android bug report (zip, unzipped folder or "
+            "dumpstate text), or an androidqf acquisition (folder, .zip, or .zip.age with --key). "
             "Leave out to collect from the attached phone first.",
             show_default=False,
         ),
@@ -181,6 +201,7 @@ def audit(
             show_default=False,
         ),
     ] = None,
+    key_file: KeyOpt = None,
 ) -> None:
     """Audit a device's data: every app of every user, its permissions, grants, app-ops and special accesses.
 
@@ -195,6 +216,7 @@ def audit(
     # Standard output is for programs: JSON unless a format is asked for; files default to the HTML report.
     fmt = (fmt or ReportFormat.JSON) if out_path == Path("-") else _format_for(out_path, fmt)
     weights = load_weights(weights_file) if weights_file is not None else None
+    key = _age_key(key_file)
     if redact:  # read the key before a long audit, so a bad key file fails at once
         from auditor.fleet.redact import load_key, redact_report
 
@@ -207,7 +229,7 @@ def audit(
         path = _snapshot_dir_for("redacted" if redact else getattr(target, "serial", None) or str(target))
         _collect(target, path, apks=apks)
         err.print(f"Snapshot kept in {escape(str(path))}")
-    report = audit_path(path, weights=weights)
+    report = audit_path(path, weights=weights, key=key)
     if redact:
         report = redact_report(report, redact_key)
     if out_path == Path("-"):
@@ -354,8 +376,8 @@ def fleet(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="Audit JSONs (plain or .gz), snapshot directories, bug reports, androidqf folders, or folders "
-            "holding any of them (searched recursively).",
+            help="Audit JSONs (plain or .gz), snapshot directories, bug reports, androidqf acquisitions (folders, "
+            ".zip, .zip.age with --key), or folders holding any of them (searched recursively).",
             show_default=False,
         ),
     ],
@@ -405,6 +427,7 @@ def fleet(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 2 when any input had to be skipped (default: list them, go on).")
     ] = False,
+    key_file: KeyOpt = None,
 ) -> None:
     """Review many devices at once: inventory, prevalence, trackers, the worst apps and devices, and a policy.
 
@@ -423,6 +446,7 @@ def fleet(
     try:
         policy = load_policy(policy_file) if policy_file is not None else None
         key = load_key(redact_key_file) if redact else None
+        age_key = _age_key(key_file)
         with RichObserver(err) as observer:
             result = run_fleet(
                 paths,
@@ -433,6 +457,7 @@ def fleet(
                 jobs=jobs,
                 redact=key,
                 observer=observer,
+                key=age_key,
             )
     except AuditorError as e:
         raise _fail(str(e)) from None  # _fail escapes: policy errors name TOML tables like "[exposure]"
@@ -476,10 +501,11 @@ def diff(
     force: Annotated[
         bool, typer.Option("--force", help="Compare even when the inputs look like different devices or apps.")
     ] = False,
+    key_file: KeyOpt = None,
 ) -> None:
     """What changed on one device between two captures, or in one app between two APKs.
 
-    OLD and NEW are audit JSONs, snapshots, bug reports or androidqf folders of the same device, or two
+    OLD and NEW are audit JSONs, snapshots, bug reports or androidqf acquisitions of the same device, or two
     APKs of the same app. Lists apps added, removed and updated, permissions newly granted or revoked,
     special accesses turned on or off, trackers added or removed, and exposure changes with their
     reasons; a signer change is flagged. Exit code: 0 no change, 1 changes, 2 unusable input.
@@ -496,7 +522,7 @@ def diff(
         )
     chosen = chosen or DiffFormat.text
     try:
-        result = diff_paths(old, new, force=force)
+        result = diff_paths(old, new, force=force, key=_age_key(key_file))
     except AuditorError as e:
         raise _fail(str(e)) from None
     match chosen:

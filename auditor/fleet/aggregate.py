@@ -158,7 +158,7 @@ def _app_summary(app: AppReport) -> AppSummary:
         system=app.system,
         installer=app.installer,
         install_source=app.install_source,
-        signer=apk.signing.signer_sha256 if apk is not None else None,
+        signer=app.signer_sha256,
         trackers=tuple(TrackerRef(t.name, t.categories) for t in apk.trackers) if apk is not None else (),
         score=app.exposure.score if app.exposure is not None else None,
         permissions=tuple((p.name, p.kind) for p in app.permissions if usable(p)),
@@ -239,7 +239,7 @@ class InventoryEntry:
     installers: tuple[Count, ...]
     """``(none)`` for apps with no recorded installer."""
     signers: tuple[SignerCount, ...]
-    """Signer certificates seen (from APK facts); more than one is a signer mismatch."""
+    """Signer certificates seen (from APK facts, or androidqf's packages.json); more than one is a signer mismatch."""
     max_score: int | None
     mean_score: float | None
     worst_device: str | None

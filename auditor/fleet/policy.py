@@ -267,8 +267,8 @@ def _blocked_app(policy: Policy, app: AppReport) -> Iterator[Breach]:
 
 @app_check(PolicyRule.BLOCKED_SIGNER, words="blocked signer", applies_to=AppliesTo.ALL)
 def _blocked_signer(policy: Policy, app: AppReport) -> Iterator[Breach]:
-    """The APK is signed by a certificate of ``[apps] blocked_signers`` (needs APK facts)."""
-    signer = app.apk.signing.signer_sha256 if app.apk is not None else None
+    """The app is signed by a certificate of ``[apps] blocked_signers`` (APK facts or androidqf's packages.json)."""
+    signer = app.signer_sha256
     if signer and signer.lower() in policy.blocked_signers:
         yield Breach(f"{app.package} is signed by a blocked certificate", (f"signer SHA-256 {signer}", _installed(app)))
 

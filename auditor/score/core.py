@@ -8,6 +8,7 @@ from dataclasses import replace
 from auditor.model import AppReport, AuditReport, Exposure, WeightsInfo
 from auditor.score.categories import CategoryTable, app_reach, load_categories
 from auditor.score.device import score_device
+from auditor.score.device_rules import find_device
 from auditor.score.exposure import app_facts, score_app
 from auditor.score.rules import find
 from auditor.score.weights import Weights, load_weights
@@ -16,7 +17,8 @@ log = logging.getLogger(__name__)
 
 
 def score_report(report: AuditReport, weights: Weights | None = None) -> AuditReport:
-    """A new report with each app's ``exposure`` and ``findings``, ``device_exposure`` and ``weights`` filled.
+    """A new report with each app's ``exposure`` and ``findings``, ``device_exposure``, ``device_findings`` and
+    ``weights`` filled.
 
     ``weights`` defaults to the bundled ones; the report records which were used (source and SHA-256).
     """
@@ -29,6 +31,7 @@ def score_report(report: AuditReport, weights: Weights | None = None) -> AuditRe
         report,
         apps=apps,
         device_exposure=device,
+        device_findings=find_device(report),
         weights=WeightsInfo(source=weights.source, sha256=weights.sha256),
     )
 

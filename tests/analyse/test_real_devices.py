@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from auditor.model import (
+    AppPresence,
     AuditReport,
     CommandRecord,
     CommandStatus,
@@ -107,7 +108,18 @@ def test_xiaomi_android14_master_keys() -> None:
         }
     )
     assert (report.device.model, report.device.sdk, report.device.timezone) == ("23043RP34G", 34, "America/Bogota")
-    assert len(report.apps) == 322
+    # pm list packages -f names 322 packages; app-ops name 24 more, kept as unlisted (audioserver and
+    # cameraserver are native processes app-ops list as packages: their platform uids make them system).
+    assert Counter(a.presence for a in report.apps) == {AppPresence.INSTALLED: 322, AppPresence.UNLISTED: 24}
+    unlisted = {a.package: a for a in report.apps if a.presence is AppPresence.UNLISTED}
+    assert (unlisted["audioserver"].uid, unlisted["audioserver"].system) == (1041, True)
+    assert (unlisted["com.miui.cloudservice"].uid, unlisted["com.miui.cloudservice"].system) == (10170, False)
+    # The one with a special access: Xiaomi's screen mirroring, on the system uid, may draw over other apps.
+    mirror = unlisted["com.xiaomi.mirror"]
+    assert (mirror.uid, mirror.system) == (1000, True)
+    assert [s.kind for s in mirror.special_access] == [SpecialAccessKind.OVERLAY]
+    # `pm list packages -f` shows where each APK lies: 260 packages under /system, /product … are system.
+    assert Counter(a.install_source for a in report.apps) == {InstallSource.SYSTEM: 260, InstallSource.UNKNOWN: 86}
     counts = Counter(s.kind for a in report.apps for s in a.special_access)
     assert counts[SpecialAccessKind.ACCESSIBILITY] == 9
     assert counts[SpecialAccessKind.NOTIFICATION_LISTENER] == 3
