@@ -30,6 +30,7 @@ from typing import Final
 from auditor.fleet.inputs import InputKind, Skip
 from auditor.fleet.policy import Policy, PolicyRule, Violation
 from auditor.model import (
+    AppPresence,
     AppReport,
     AuditReport,
     Grade,
@@ -194,8 +195,8 @@ def summarise(
         collected_at=report.source.collected_at,
         serial=d.serial,
         users=len(report.users),
-        apps=len(report.apps),
-        third_party_apps=sum(1 for a in report.apps if not a.system),
+        apps=sum(1 for a in report.apps if a.installed),
+        third_party_apps=sum(1 for a in report.apps if a.installed and not a.system),
         score=exposure.score if exposure is not None else None,
         grade=exposure.grade if exposure is not None else None,
         findings=sum(len(a.findings) for a in report.apps),
@@ -203,7 +204,9 @@ def summarise(
         complete=report.source.complete,
         notes=sum(1 for n in report.notes if n.level.value != "info"),
     )
-    return DeviceSummary(row=row, apps=tuple(_app_summary(a) for a in report.apps), violations=violations or ())
+    # Packages listed only with `-u` are not installed for their user: the inventory counts installs.
+    on_device = (a for a in report.apps if a.presence is not AppPresence.NOT_INSTALLED)
+    return DeviceSummary(row=row, apps=tuple(_app_summary(a) for a in on_device), violations=violations or ())
 
 
 # --------------------------------------------------------------------------------------------------

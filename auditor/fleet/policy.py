@@ -32,7 +32,7 @@ from auditor.fleet.policy_file import (
     load_policy,
     parse_policy,
 )
-from auditor.model import AppReport, AuditReport, ScoreReason, SpecialAccessKind
+from auditor.model import AppPresence, AppReport, AuditReport, ScoreReason, SpecialAccessKind
 from auditor.report.digest import capture_time, patch_age_days, usable
 from auditor.score.evidence import (
     permission_evidence_text,
@@ -363,7 +363,8 @@ def evaluate(policy: Policy, report: AuditReport, device: str) -> tuple[Violatio
     app_checks = [
         (c, origins(AppliesTo.ALL if widened else c.applies_to)) for c in CHECKS.values() if isinstance(c, AppCheck)
     ]
-    apps = [(app, app_origin(app)) for app in report.apps]
+    # A package listed only by `pm list packages -u` is not installed for that user: nothing of it can breach.
+    apps = [(app, app_origin(app)) for app in report.apps if app.presence is not AppPresence.NOT_INSTALLED]
     out.extend(
         Violation(c.rule, device, app.user, app.package, b.message, b.evidence)
         for app, origin in apps
