@@ -87,7 +87,13 @@ ApksOpt = Annotated[
 
 
 SerialOpt = Annotated[
-    str | None, typer.Option("--serial", "-s", help="The device to use (see 'auditor devices').", show_default=False)
+    str | None,
+    typer.Option(
+        "--serial",
+        "-s",
+        help="The device to use (see 'auditor devices'); default: $ANDROID_SERIAL, as for adb.",
+        show_default=False,
+    ),
 ]
 KeyOpt = Annotated[
     Path | None,
@@ -106,10 +112,15 @@ TcpOpt = Annotated[
 
 def _target(serial: str | None, tcp: str | None) -> DeviceTarget:
     """The device the user means; with several attached, list them and ask (when someone can answer)."""
-    from auditor.acquire.adb import SeveralDevicesError, select_target
+    from auditor.acquire.adb import SeveralDevicesError, select_target, server_setting
 
+    # adb's own conventions: $ANDROID_SERIAL when no --serial, the server of $ADB_SERVER_SOCKET or
+    # $ANDROID_ADB_SERVER_PORT. Read here, not as the option's default, so `audit PATH` with
+    # ANDROID_SERIAL exported is not taken for "PATH and --serial".
+    if serial is None and tcp is None:
+        serial = os.environ.get("ANDROID_SERIAL") or None
     try:
-        return select_target(serial=serial, tcp=tcp)
+        return select_target(serial=serial, tcp=tcp, server=server_setting())
     except SeveralDevicesError as e:
         if not sys.stdin.isatty():
             raise
@@ -249,12 +260,18 @@ def devices(
     ] = None,
     no_usb: Annotated[bool, typer.Option("--no-usb", help="Do not look for USB devices directly.")] = False,
 ) -> None:
-    """List every device this computer can reach: through a running adb server, over USB, and --tcp targets."""
+    """List every device this computer can reach: through a running adb server, over USB, and --tcp targets.
+
+    The adb server asked is the official client's: $ADB_SERVER_SOCKET (tcp:HOST:PORT), else
+    $ANDROID_ADB_SERVER_PORT, else 127.0.0.1:5037. Direct connections also try the keys of $ADB_VENDOR_KEYS.
+    """
     from rich.table import Table
 
-    from auditor.acquire.adb import discover
+    from auditor.acquire.adb import discover, server_setting
 
-    found = discover(usb=not no_usb, tcp=tcp or ())
+    found = discover(server=server_setting(), usb=not no_usb, tcp=tcp or ())
+    if found.server is not None:
+        out.print(f"Asked the adb server at {escape(str(found.server))}", highlight=False)
     if not found.devices:
         out.print("No device found.")
         for problem in found.problems:
