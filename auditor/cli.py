@@ -374,12 +374,52 @@ def synth(
     out_dir: Annotated[Path, typer.Argument(help="Directory to write the synthetic snapshot into.")],
     apps: Annotated[int, typer.Option(help="How many apps the synthetic device has.", min=31, max=50000)] = 500,
     seed: Annotated[int, typer.Option(help="Random seed (the same seed gives the same bytes).")] = 0,
+    form: Annotated[
+        SynthForm | None,
+        typer.Option(
+            "--form",
+            help="Write the same device as another tool would: a bug report zip or its unzipped folder, an "
+            "androidqf folder, its zip, or that zip encrypted with age (with --recipient). Default: a snapshot.",
+            show_default=False,
+        ),
+    ] = None,
+    recipient: Annotated[
+        str | None,
+        typer.Option("--recipient", help="The age public key (age1…) an androidqf-age form is encrypted to."),
+    ] = None,
 ) -> None:
-    """Write a synthetic device snapshot (for trying the tool, tests and benchmarks)."""
+    """Write a synthetic device snapshot (for trying the tool, tests and benchmarks), or the same device as a
+    bug report or an androidqf acquisition (--form): every form audits to the same device."""
     from auditor.acquire.synthetic import write_synthetic
 
-    write_synthetic(out_dir, apps, seed=seed)
-    out.print(f"Synthetic snapshot with {apps} apps written to {out_dir}")
+    if form is None:
+        write_synthetic(out_dir, apps, seed=seed)
+        out.print(f"Synthetic snapshot with {apps} apps written to {escape(str(out_dir))}")
+        return
+    from auditor.acquire.synthetic.forms import Form, write_form
+
+    if form is SynthForm.ANDROIDQF_AGE:
+        from pyrage import RecipientError, x25519
+
+        if not recipient:
+            raise _fail("--form androidqf-age needs --recipient AGE_PUBLIC_KEY (age1…, from age-keygen)")
+        try:
+            x25519.Recipient.from_str(recipient)
+        except RecipientError as e:
+            raise _fail(f"--recipient {recipient!r}: not an age public key ({e})") from None
+    written = write_form(out_dir, Form(form.value), apps, seed=seed, recipient=recipient)
+    out.print(f"Synthetic {form.value} with {apps} apps written to {escape(str(written))}")
+
+
+class SynthForm(StrEnum):
+    """The forms ``auditor synth --form`` writes: ``auditor.acquire.synthetic.forms.Form``'s values, repeated here
+    so the command line starts without loading the generator (a test keeps the two equal)."""
+
+    BUGREPORT_ZIP = "bugreport"
+    BUGREPORT_FOLDER = "bugreport-folder"
+    ANDROIDQF_FOLDER = "androidqf"
+    ANDROIDQF_ZIP = "androidqf-zip"
+    ANDROIDQF_AGE = "androidqf-age"
 
 
 class FleetExportFormat(StrEnum):
