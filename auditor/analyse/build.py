@@ -207,9 +207,6 @@ def build_permissions(
 
     requested_known = pkg.requested_permissions is not None
     requested = {r.name for r in pkg.requested_permissions or ()}
-    # Without a request list, a runtime grant printed for the package itself shows it asked; one printed
-    # under its shared user may have been asked by another member, so that one stays unknown.
-    own_runtime = {s.name for s in user_state.runtime_permissions} if user_state is not None else set()
     names = list(dict.fromkeys([*(r.name for r in pkg.requested_permissions or ()), *runtime, *install]))
 
     rows: dict[str, PermissionReport] = {}
@@ -253,7 +250,7 @@ def build_permissions(
         rows[name] = PermissionReport(
             name=name,
             kind=kind,
-            requested=(name in requested) if requested_known else (True if name in own_runtime else None),
+            requested=(name in requested) if requested_known else (True if name in runtime else None),
             granted=granted,
             flags=flags,
             effective=effective,

@@ -71,15 +71,14 @@ def _has(report: AuditReport, section: str, message: str) -> bool:
 
 
 def _without_requested(app: AppReport, truth: SyntheticTruth) -> AppReport:
-    """A full package dump: no request list, so ``requested`` is known only where the package's own runtime grant
-    is printed (not its shared user's), and rows come in the dump's order (runtime grants, then install
-    permissions) instead of the request's."""
+    """A full package dump: no request list, so ``requested`` is known only where a runtime grant is printed (the
+    analysis takes a shared user's grant as the package's request too), and rows come in the dump's order
+    (runtime grants, then install permissions) instead of the request's."""
     known = next(t for t in truth.apps if (t.user, t.package) == (app.user, app.package))
     printed = list(dict.fromkeys(p.name for p in known.runtime_permissions + known.install_permissions))
     by_name = {p.name: p for p in app.permissions}
-    own = known.shared_user is None
     rows = tuple(
-        replace(p, requested=True if own and p.kind is PermissionKind.RUNTIME else None)
+        replace(p, requested=True if p.kind is PermissionKind.RUNTIME else None)
         for p in (by_name[name] for name in printed if name in by_name)
     )
     return replace(app, permissions=rows)

@@ -158,18 +158,3 @@ def test_install_source() -> None:
     assert install_source(_pkg(), None, CAT) is InstallSource.SIDELOADED
     assert install_source(_pkg(), "com.google.android.packageinstaller", CAT) is InstallSource.SIDELOADED
     assert install_source(_pkg(), "com.example.mdm", CAT) is InstallSource.OTHER_INSTALLER
-
-
-def test_without_a_request_list_only_the_packages_own_runtime_grants_say_it_asked() -> None:
-    """A full dump prints no requests: a grant under the shared user may come from another member's request."""
-    shared = ParsedSharedUser(
-        name="android.uid.shared",
-        app_id=10010,
-        users=(_state(PermissionState(P + "READ_CONTACTS", True)),),
-    )
-    own = _state(PermissionState(P + "CAMERA", True))
-    perms = build_permissions(
-        _pkg(shared_user="android.uid.shared"), own, shared, shared.users[0], _ops(), have_appops=True, catalogue=CAT
-    )
-    requested = {p.name.removeprefix(P): p.requested for p in perms}
-    assert requested == {"CAMERA": True, "READ_CONTACTS": None}
