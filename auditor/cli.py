@@ -18,12 +18,12 @@ from rich.markup import escape
 
 from auditor import __version__
 from auditor.acquire.apks import ApkSelection
+from auditor.acquire.keyoption import age_key_option
 from auditor.errors import AuditorError
 from auditor.report.formats import DEFAULT_FORMAT, ReportFormat, format_for_path
 
 if TYPE_CHECKING:
     from auditor.acquire.adb import DeviceTarget
-    from auditor.acquire.agefile import AgeKey
     from auditor.model import SnapshotManifest
 
 app = typer.Typer(
@@ -149,15 +149,6 @@ def _collect(
     return manifest
 
 
-def _age_key(path: Path | None) -> AgeKey | None:
-    """The identities of ``--key`` (read before any work, so a bad key file fails at once)."""
-    if path is None:
-        return None
-    from auditor.acquire.agefile import load_key
-
-    return load_key(path)
-
-
 def _snapshot_dir_for(manifest_serial: str | None) -> Path:
     from datetime import UTC, datetime
 
@@ -227,7 +218,7 @@ def audit(
     # Standard output is for programs: JSON unless a format is asked for; files default to the HTML report.
     fmt = (fmt or ReportFormat.JSON) if out_path == Path("-") else _format_for(out_path, fmt)
     weights = load_weights(weights_file) if weights_file is not None else None
-    key = _age_key(key_file)
+    key = age_key_option(key_file)
     if redact:  # read the key before a long audit, so a bad key file fails at once
         from auditor.fleet.redact import load_key, redact_report
 
@@ -369,6 +360,17 @@ def apk(
     raise typer.Exit(exit_status(results))
 
 
+class SynthForm(StrEnum):
+    """``auditor.acquire.synthetic.forms.Form``'s values: the command line starts without the generator (a test
+    keeps the two equal)."""
+
+    BUGREPORT_ZIP = "bugreport"
+    BUGREPORT_FOLDER = "bugreport-folder"
+    ANDROIDQF_FOLDER = "androidqf"
+    ANDROIDQF_ZIP = "androidqf-zip"
+    ANDROIDQF_AGE = "androidqf-age"
+
+
 @app.command()
 def synth(
     out_dir: Annotated[Path, typer.Argument(help="Directory to write the synthetic snapshot into.")],
@@ -398,28 +400,8 @@ def synth(
         return
     from auditor.acquire.synthetic.forms import Form, write_form
 
-    if form is SynthForm.ANDROIDQF_AGE:
-        from pyrage import RecipientError, x25519
-
-        if not recipient:
-            raise _fail("--form androidqf-age needs --recipient AGE_PUBLIC_KEY (age1…, from age-keygen)")
-        try:
-            x25519.Recipient.from_str(recipient)
-        except RecipientError as e:
-            raise _fail(f"--recipient {recipient!r}: not an age public key ({e})") from None
     written = write_form(out_dir, Form(form.value), apps, seed=seed, recipient=recipient)
     out.print(f"Synthetic {form.value} with {apps} apps written to {escape(str(written))}")
-
-
-class SynthForm(StrEnum):
-    """The forms ``auditor synth --form`` writes: ``auditor.acquire.synthetic.forms.Form``'s values, repeated here
-    so the command line starts without loading the generator (a test keeps the two equal)."""
-
-    BUGREPORT_ZIP = "bugreport"
-    BUGREPORT_FOLDER = "bugreport-folder"
-    ANDROIDQF_FOLDER = "androidqf"
-    ANDROIDQF_ZIP = "androidqf-zip"
-    ANDROIDQF_AGE = "androidqf-age"
 
 
 class FleetExportFormat(StrEnum):
@@ -503,7 +485,7 @@ def fleet(
     try:
         policy = load_policy(policy_file) if policy_file is not None else None
         key = load_key(redact_key_file) if redact else None
-        age_key = _age_key(key_file)
+        age_key = age_key_option(key_file)
         with RichObserver(err) as observer:
             result = run_fleet(
                 paths,
@@ -579,7 +561,7 @@ def diff(
         )
     chosen = chosen or DiffFormat.text
     try:
-        result = diff_paths(old, new, force=force, key=_age_key(key_file))
+        result = diff_paths(old, new, force=force, key=age_key_option(key_file))
     except AuditorError as e:
         raise _fail(str(e)) from None
     match chosen:

@@ -38,6 +38,7 @@ from auditor.acquire.synthetic.clock import epoch_ms, local_time
 from auditor.acquire.synthetic.oracle import build_truth
 from auditor.acquire.synthetic.render.packages import dumpsys_package_full
 from auditor.acquire.synthetic.world import App, World
+from auditor.errors import AuditorError
 
 _DASHES = "-" * 79
 _BUILD_STAMP = "synthpix"
@@ -246,11 +247,30 @@ def _write_folder(folder: Path, files: Mapping[str, bytes]) -> Path:
     return folder
 
 
+class RecipientError(AuditorError):
+    """An ``androidqf-age`` form without a usable age recipient."""
+
+
+def _check_recipient(recipient: str | None) -> None:
+    from pyrage import RecipientError as Unusable
+    from pyrage import x25519
+
+    if not recipient:
+        raise RecipientError("--form androidqf-age needs --recipient AGE_PUBLIC_KEY (age1…, from age-keygen)")
+    try:
+        x25519.Recipient.from_str(recipient)
+    except Unusable as e:
+        raise RecipientError(f"--recipient {recipient[:80]!r}: not an age public key ({e})") from None
+
+
 def write_form(root: Path, form: Form, n_apps: int = 60, *, seed: int = 0, recipient: str | None = None) -> Path:
     """Write the synthetic device (``n_apps``, ``seed``) in one form under ``root``; returns its path.
 
-    ``recipient`` is the age public key (``age1…``) an ``androidqf-age`` form is encrypted to.
+    ``recipient`` is the age public key (``age1…``) an ``androidqf-age`` form is encrypted to (``RecipientError``
+    when it is missing or unusable).
     """
+    if form is Form.ANDROIDQF_AGE:
+        _check_recipient(recipient)
     world = build_world(n_apps, seed, epoch_ms(None))
     acquisition = uuid.UUID(int=seed + 1)
     match form:
@@ -269,8 +289,7 @@ def write_form(root: Path, form: Form, n_apps: int = 60, *, seed: int = 0, recip
             path.write_bytes(_zip(_androidqf_files(world, acquisition), f"{acquisition}/"))
             return path
         case Form.ANDROIDQF_AGE:
-            if recipient is None:
-                raise ValueError("an encrypted androidqf acquisition needs an age recipient (age1…)")
+            assert recipient is not None  # _check_recipient
             from pyrage import encrypt, x25519
 
             root.mkdir(parents=True, exist_ok=True)
