@@ -24,3 +24,17 @@ def test_stated_signers_pool_and_apk_facts_win() -> None:
     analysed = replace(b, apk=apk("com.vendor.two", signer="7e" * 32))
     assert analysed.signer_sha256 == "7e" * 32
     assert not [p for p in score_device([a, analysed], W, lambda x: score_app(x, W)).pools if p.kind == "shared_signer"]
+
+
+def test_a_package_not_installed_for_its_user_adds_nothing_to_the_device() -> None:
+    from auditor.model import AppPresence, AuditReport, DeviceInfo, SourceInfo, SpecialAccessKind
+    from auditor.score import score_report
+    from tests.score.builders import special
+
+    spy = app("com.spy", allowed("ACCESS_FINE_LOCATION"), specials=(special(SpecialAccessKind.ACCESSIBILITY),))
+    report = AuditReport("1.1", "t", SourceInfo("snapshot", "x"), DeviceInfo(), (), (spy,))
+    installed = score_report(report).device_exposure
+    kept = score_report(replace(report, apps=(replace(spy, presence=AppPresence.NOT_INSTALLED),)))
+    assert installed is not None and installed.score > 0
+    assert kept.device_exposure is not None and kept.device_exposure.score == 0
+    assert kept.apps[0].exposure == score_report(report).apps[0].exposure  # its own reach is still said
