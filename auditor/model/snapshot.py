@@ -167,4 +167,4 @@ class Snapshot:
     manifest: SnapshotManifest
     outputs: Mapping[str, bytes]
     path: str
-    """Where it was read from (a directory, a bug report zip, an androidqf folder)."""
+    """Where it was read from (a directory, a bug report, an androidqf acquisition: the path given)."""
