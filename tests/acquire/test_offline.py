@@ -314,3 +314,41 @@ def test_an_acquisition_with_getprop_alone_opens_with_notes(tmp_path: Path) -> N
     assert report.apps == ()
     missing = {n.section for n in report.notes if n.level is NoteLevel.MISSING}
     assert {"dumpsys.txt", "dumpsys_package", "dumpsys_appops", "root_binaries", "processes"} <= missing
+
+
+def test_a_package_kept_only_as_data_is_listed_not_installed(tmp_path: Path) -> None:
+    """In packages.json, a package neither in -s nor in -3 was listed by -u alone: not installed for user 0."""
+    import json as js
+
+    folder = tmp_path / "acq"
+    folder.mkdir()
+    (folder / "getprop.txt").write_bytes(real_file("mvt-tests/androidqf/getprop.txt").read_bytes())
+    entries = js.loads(real_file("mvt-tests/androidqf/packages.json").read_text("utf-8"))
+    entries.append({"name": "com.kept.data", "uid": 10400, "installer": "null", "system": False, "third_party": False})
+    (folder / "packages.json").write_text(js.dumps(entries))
+    report = audit_path(folder)
+    kept = next(a for a in report.apps if a.package == "com.kept.data")
+    assert (kept.presence, kept.installed, kept.uid) == (AppPresence.NOT_INSTALLED, False, 10400)
+    assert any("lists it only with -u: not installed for user 0" in n.message for n in kept.notes)
+    assert sum(a.installed for a in report.apps) == 7
+
+
+def test_a_snapshot_output_this_version_does_not_read_is_named(tmp_path: Path) -> None:
+    from auditor.analyse.parsed import parse_snapshot
+    from auditor.model import CommandRecord, CommandStatus, Snapshot
+    from auditor.snapshot import new_manifest, sha256_hex
+
+    data = b"some newer section\n"
+    records = [
+        CommandRecord(
+            "dumpsys_future", "dumpsys future", Section.OTHER, None, CommandStatus.OK, 0, 19, sha256_hex(data)
+        ),
+        CommandRecord("apk_sha256", "sha256sum x.apk", Section.OTHER, None, CommandStatus.OK, 0, 19, sha256_hex(data)),
+    ]
+    snap = Snapshot(
+        new_manifest(source="snapshot", created_at="", commands=records), {r.id: data for r in records}, "x"
+    )
+    notes = [n for n in parse_snapshot(snap).notes if n.section == "snapshot"]
+    assert [(n.level, n.message) for n in notes] == [
+        (NoteLevel.INFO, "1 outputs this version does not interpret (kept as evidence, not looked at): dumpsys_future")
+    ]

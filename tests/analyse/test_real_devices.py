@@ -135,5 +135,12 @@ def test_xiaomi_android14_master_keys() -> None:
     assert specials[(SpecialAccessKind.OVERLAY, "SYSTEM_ALERT_WINDOW")] == "appops SYSTEM_ALERT_WINDOW: allow"
     assert (SpecialAccessKind.ALL_FILES_ACCESS, "MANAGE_EXTERNAL_STORAGE") in specials
     assert {"FINE_LOCATION", "READ_CALENDAR"} <= {o.op for o in macro.ops}
+    # `Uid u0a287:` sets CAMERA ignore and RECORD_AUDIO foreground for the uid: they apply to the listed app too.
+    modes = {o.op: o.mode for o in macro.ops}
+    assert (modes["CAMERA"], modes["RECORD_AUDIO"], modes["MANAGE_EXTERNAL_STORAGE"]) == (
+        "ignore",
+        "foreground",
+        "allow",
+    )
     missing = {n.section for n in report.notes if n.level is NoteLevel.MISSING}
     assert "dumpsys_package" in missing
