@@ -215,7 +215,7 @@ class SignerCertificate:
 
 @dataclass(frozen=True, slots=True)
 class AppReport:
-    """One app as installed for one user."""
+    """One app of one user: installed, or (``presence``) kept only as data, or named only outside the package data."""
 
     package: str
     user: int
