@@ -18,6 +18,7 @@ from rich.markup import escape
 
 from auditor import __version__
 from auditor.acquire.apks import ApkSelection
+from auditor.acquire.keyoption import age_key_option
 from auditor.errors import AuditorError
 from auditor.report.formats import APK, ApkFormat, DiffFormat, ReportFormat
 from auditor.report.output import STDOUT
@@ -31,7 +32,7 @@ app = typer.Typer(
     help=(
         "Audit what every app on an Android phone can reach and has reached: permissions and their "
         "real grant state, app-op history, special accesses (accessibility, notification access, "
-        "device admin, roles) — from a live phone over ADB, a snapshot, a bug report or an androidqf folder."
+        "device admin, roles) — from a live phone over ADB, a snapshot, a bug report or an androidqf acquisition."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -76,7 +77,22 @@ ApksOpt = Annotated[
 
 
 SerialOpt = Annotated[
-    str | None, typer.Option("--serial", "-s", help="The device to use (see 'auditor devices').", show_default=False)
+    str | None,
+    typer.Option(
+        "--serial",
+        "-s",
+        help="The device to use (see 'auditor devices'); default: $ANDROID_SERIAL, as for adb.",
+        show_default=False,
+    ),
+]
+KeyOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--key",
+        help="An age identity file (AGE-SECRET-KEY-1…, as age-keygen writes) to open androidqf's encrypted "
+        "acquisitions (<UUID>.zip.age); they are decrypted in memory, never to disk.",
+        show_default=False,
+    ),
 ]
 TcpOpt = Annotated[
     str | None,
@@ -86,10 +102,15 @@ TcpOpt = Annotated[
 
 def _target(serial: str | None, tcp: str | None) -> DeviceTarget:
     """The device the user means; with several attached, list them and ask (when someone can answer)."""
-    from auditor.acquire.adb import SeveralDevicesError, select_target
+    from auditor.acquire.adb import SeveralDevicesError, select_target, server_setting
 
+    # adb's own conventions: $ANDROID_SERIAL when no --serial, the server of $ADB_SERVER_SOCKET or
+    # $ANDROID_ADB_SERVER_PORT. Read here, not as the option's default, so `audit PATH` with
+    # ANDROID_SERIAL exported is not taken for "PATH and --serial".
+    if serial is None and tcp is None:
+        serial = os.environ.get("ANDROID_SERIAL") or None
     try:
-        return select_target(serial=serial, tcp=tcp)
+        return select_target(serial=serial, tcp=tcp, server=server_setting())
     except SeveralDevicesError as e:
         if not sys.stdin.isatty():
             raise
@@ -131,7 +152,8 @@ def audit(
     path: Annotated[
         Path | None,
         typer.Argument(
-            help="A snapshot directory (manifest.json + raw/), an Android bug report zip, or an androidqf folder. "
+            help="A snapshot directory (manifest.json + raw/), an Android bug report (zip, unzipped folder or "
+            "dumpstate text), or an androidqf acquisition (folder, .zip, or .zip.age with --key). "
             "Leave out to collect from the attached phone first.",
             show_default=False,
         ),
@@ -171,6 +193,7 @@ def audit(
             show_default=False,
         ),
     ] = None,
+    key_file: KeyOpt = None,
 ) -> None:
     """Audit a device's data: every app of every user, its permissions, grants, app-ops and special accesses.
 
@@ -189,6 +212,7 @@ def audit(
     except FormatError as e:
         raise _fail(str(e)) from None
     weights = load_weights(weights_file) if weights_file is not None else None
+    key = age_key_option(key_file)
     if redact:  # read the key before a long audit, so a bad key file fails at once
         from auditor.fleet.redact import load_key, redact_report
 
@@ -201,7 +225,7 @@ def audit(
         path = _snapshot_dir_for("redacted" if redact else getattr(target, "serial", None) or str(target))
         _collect(target, path, apks=apks)
         err.print(f"Snapshot kept in {escape(str(path))}")
-    report = audit_path(path, weights=weights)
+    report = audit_path(path, weights=weights, key=key)
     if redact:
         report = redact_report(report, redact_key)
     destination = out_path or DEFAULT_REPORTS / f"{path.resolve().name or 'audit'}{AUDIT.extension(fmt)}"
@@ -221,13 +245,18 @@ def devices(
 ) -> None:
     """List every device this computer can reach: through a running adb server, over USB, and --tcp targets.
 
+    The adb server asked is the official client's: $ADB_SERVER_SOCKET (tcp:HOST:PORT), else
+    $ANDROID_ADB_SERVER_PORT, else 127.0.0.1:5037. Direct connections also try the keys of $ADB_VENDOR_KEYS.
+
     Example: auditor devices --tcp 192.168.1.20:5555
     """
     from rich.table import Table
 
-    from auditor.acquire.adb import discover
+    from auditor.acquire.adb import discover, server_setting
 
-    found = discover(usb=not no_usb, tcp=tcp or ())
+    found = discover(server=server_setting(), usb=not no_usb, tcp=tcp or ())
+    if found.server is not None:
+        out.print(f"Asked the adb server at {escape(str(found.server))}", highlight=False)
     if not found.devices:
         out.print("No device found.")
         for problem in found.problems:
@@ -277,7 +306,7 @@ def collect(
 
 @app.command()
 def demo(
-    apps: Annotated[int, typer.Option(help="How many apps the simulated device has.", min=30, max=20000)] = 60,
+    apps: Annotated[int, typer.Option(help="How many apps the simulated device has.", min=31, max=20000)] = 60,
     out_dir: Annotated[Path, typer.Option("--out-dir", help="Where the report is written.")] = DEFAULT_REPORTS,
 ) -> None:
     """Audit the built-in simulated phone and write a report into reports/.
@@ -326,20 +355,51 @@ def apk(
     raise typer.Exit(exit_status(results))
 
 
+class SynthForm(StrEnum):
+    """``auditor.acquire.synthetic.forms.Form``'s values: the command line starts without the generator (a test
+    keeps the two equal)."""
+
+    BUGREPORT_ZIP = "bugreport"
+    BUGREPORT_FOLDER = "bugreport-folder"
+    ANDROIDQF_FOLDER = "androidqf"
+    ANDROIDQF_ZIP = "androidqf-zip"
+    ANDROIDQF_AGE = "androidqf-age"
+
+
 @app.command()
 def synth(
     out_dir: Annotated[Path, typer.Argument(help="Directory to write the synthetic snapshot into.")],
-    apps: Annotated[int, typer.Option(help="How many apps the synthetic device has.", min=30, max=50000)] = 500,
+    apps: Annotated[int, typer.Option(help="How many apps the synthetic device has.", min=31, max=50000)] = 500,
     seed: Annotated[int, typer.Option(help="Random seed (the same seed gives the same bytes).")] = 0,
+    form: Annotated[
+        SynthForm | None,
+        typer.Option(
+            "--form",
+            help="Write the same device as another tool would: a bug report zip or its unzipped folder, an "
+            "androidqf folder, its zip, or that zip encrypted with age (with --recipient). Default: a snapshot.",
+            show_default=False,
+        ),
+    ] = None,
+    recipient: Annotated[
+        str | None,
+        typer.Option("--recipient", help="The age public key (age1…) an androidqf-age form is encrypted to."),
+    ] = None,
 ) -> None:
-    """Write a synthetic device snapshot (for trying the tool, tests and benchmarks).
+    """Write a synthetic device snapshot (for trying the tool, tests and benchmarks), or the same device as a
+    bug report or an androidqf acquisition (--form): every form audits to the same device.
 
     Example: auditor synth synth/ --apps 500 --seed 7
     """
     from auditor.acquire.synthetic import write_synthetic
 
-    write_synthetic(out_dir, apps, seed=seed)
-    out.print(f"Synthetic snapshot with {apps} apps written to {out_dir}")
+    if form is None:
+        write_synthetic(out_dir, apps, seed=seed)
+        out.print(f"Synthetic snapshot with {apps} apps written to {escape(str(out_dir))}")
+        return
+    from auditor.acquire.synthetic.forms import Form, write_form
+
+    written = write_form(out_dir, Form(form.value), apps, seed=seed, recipient=recipient)
+    out.print(f"Synthetic {form.value} with {apps} apps written to {escape(str(written))}")
 
 
 class FleetExportFormat(StrEnum):
@@ -353,8 +413,8 @@ def fleet(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="Audit JSONs (plain or .gz), snapshot directories, bug reports, androidqf folders, or folders "
-            "holding any of them (searched recursively).",
+            help="Audit JSONs (plain or .gz), snapshot directories, bug reports, androidqf acquisitions (folders, "
+            ".zip, .zip.age with --key), or folders holding any of them (searched recursively).",
             show_default=False,
         ),
     ],
@@ -404,6 +464,7 @@ def fleet(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 2 when any input had to be skipped (default: list them, go on).")
     ] = False,
+    key_file: KeyOpt = None,
 ) -> None:
     """Review many devices at once: inventory, prevalence, trackers, the worst apps and devices, and a policy.
 
@@ -424,6 +485,7 @@ def fleet(
     try:
         policy = load_policy(policy_file) if policy_file is not None else None
         key = load_key(redact_key_file) if redact else None
+        age_key = age_key_option(key_file)
         with RichObserver(err) as observer:
             result = run_fleet(
                 paths,
@@ -434,6 +496,7 @@ def fleet(
                 jobs=jobs,
                 redact=key,
                 observer=observer,
+                key=age_key,
             )
     except AuditorError as e:
         raise _fail(str(e)) from None  # _fail escapes: policy errors name TOML tables like "[exposure]"
@@ -473,10 +536,11 @@ def diff(
     force: Annotated[
         bool, typer.Option("--force", help="Compare even when the inputs look like different devices or apps.")
     ] = False,
+    key_file: KeyOpt = None,
 ) -> None:
     """What changed on one device between two captures, or in one app between two APKs.
 
-    OLD and NEW are audit JSONs, snapshots, bug reports or androidqf folders of the same device, or two
+    OLD and NEW are audit JSONs, snapshots, bug reports or androidqf acquisitions of the same device, or two
     APKs of the same app. Lists apps added, removed and updated, permissions newly granted or revoked,
     special accesses turned on or off, trackers added or removed, and exposure changes with their
     reasons; a signer change is flagged. Exit code: 0 no change, 1 changes, 2 unusable input.
@@ -489,7 +553,7 @@ def diff(
     target = out_path or STDOUT
     chosen = DIFF.choose(fmt, target)
     try:
-        result = diff_paths(old, new, force=force)
+        result = diff_paths(old, new, force=force, key=age_key_option(key_file))
     except AuditorError as e:
         raise _fail(str(e)) from None
     DIFF.write(result, chosen, target)

@@ -23,6 +23,7 @@ from auditor.sections import DATE
 from auditor.snapshot import snapshot_digest
 
 if TYPE_CHECKING:
+    from auditor.acquire.agefile import AgeKey
     from auditor.apk import ApkCache
 
 log = logging.getLogger(__name__)
@@ -81,8 +82,11 @@ def audit_path(
     weights: Weights | None = None,
     apk_cache: ApkCache | None = None,
     merge_apks: bool = True,
+    key: AgeKey | None = None,
 ) -> AuditReport:
-    """Audit a snapshot directory, a bug report zip or an androidqf folder (see ``audit_snapshot``)."""
+    """Audit any source ``auditor.acquire.detect`` knows: a snapshot directory, a bug report (zip, folder or
+    dumpstate text), an androidqf acquisition (folder, zip, or ``.zip.age`` decrypted with ``key``); see
+    ``audit_snapshot``."""
     return audit_snapshot(
-        open_source(path), observer=observer, weights=weights, apk_cache=apk_cache, merge_apks=merge_apks
+        open_source(path, key=key), observer=observer, weights=weights, apk_cache=apk_cache, merge_apks=merge_apks
     )

@@ -22,6 +22,8 @@ from typing import Any, Generic, TypeVar
 
 from auditor.model import ParsedAppOps, ParsedRoles, Section, UidOps
 from auditor.parse.accessibility import parse_dumpsys_accessibility
+from auditor.parse.adb import parse_dumpsys_adb
+from auditor.parse.androidqf_packages import parse_androidqf_packages
 from auditor.parse.appops import parse_appops_get_loop, parse_dumpsys_appops
 from auditor.parse.clock import parse_epoch_seconds
 from auditor.parse.device_policy import parse_dumpsys_device_policy
@@ -29,8 +31,10 @@ from auditor.parse.markers import MARKER
 from auditor.parse.notification import notification_listener_part, parse_dumpsys_notification_listeners
 from auditor.parse.packages import parse_dumpsys_package, parse_pm_list_packages
 from auditor.parse.pm_path import parse_pm_path_loop
+from auditor.parse.processes import parse_ps
 from auditor.parse.props import parse_getprop
 from auditor.parse.roles import parse_dumpsys_role, parse_role_holders
+from auditor.parse.root import parse_root_check
 from auditor.parse.settings import parse_settings
 from auditor.parse.users import parse_pm_list_users
 
@@ -68,8 +72,9 @@ class Offline:
     androidqf's ``dumpsys.txt``."""
     dumpstate: str | None = None
     """The title of a ``------ TITLE (command) ------`` section of a bug report's dumpstate."""
-    androidqf: str | None = None
-    """The file of an androidqf acquisition folder that holds exactly this output."""
+    androidqf: tuple[str, ...] = ()
+    """The files of an androidqf acquisition that hold exactly this output, the first found wins (androidqf
+    renamed some over versions: ``ps.txt`` became ``processes.txt``)."""
     keep: Callable[[str], str] | None = None
     """What of the found text may be kept (the rest is dropped before it is stored): e.g. only the
     listener part of ``dumpsys notification``, never the notifications."""
@@ -149,6 +154,37 @@ _NOTIFICATION_FILTER = (
     "/^ *Notification assistant services:/,/^ *Has user set/p'"
 )
 
+# Where root tools live when a phone is rooted: su of SuperSU, Magisk and older kits, Magisk's own
+# binaries, BusyBox (the toolbox rooting kits install). `ls -d` prints each that exists; a missing one,
+# or one the shell may not look at (/data/adb is root's), gets an error line on stderr, kept with 2>&1.
+# `; true`: a missing path makes ls exit 1, which is the answer, not a failure.
+ROOT_PATHS = (
+    "/system/bin/su",
+    "/system/xbin/su",
+    "/sbin/su",
+    "/system/sbin/su",
+    "/vendor/bin/su",
+    "/su/bin/su",
+    "/system/bin/failsafe/su",
+    "/system/sd/xbin/su",
+    "/data/local/su",
+    "/data/local/bin/su",
+    "/data/local/xbin/su",
+    "/data/local/tmp/su",
+    "/system/app/Superuser.apk",
+    "/system/app/SuperSU.apk",
+    "/sbin/magisk",
+    "/system/bin/magisk",
+    "/debug_ramdisk/magisk",
+    "/data/local/tmp/magisk",
+    "/data/adb/magisk",
+    "/system/xbin/busybox",
+    "/system/bin/busybox",
+    "/sbin/busybox",
+    "/data/local/tmp/busybox",
+)
+_ROOT_CHECK = "ls -d " + " ".join(ROOT_PATHS) + " 2>&1; true"
+
 # --------------------------------------------------------------------------------------------------
 # The declarations, in plan order
 # --------------------------------------------------------------------------------------------------
@@ -159,7 +195,7 @@ GETPROP = Declared(
     parse=parse_getprop,
     example="[ro.build.version.sdk]: [34]\n[ro.product.model]: [Pixel 8]\n",
     collect=Collect("getprop", timeout_s=30),
-    offline=Offline(dumpstate="SYSTEM PROPERTIES", androidqf="getprop.txt"),
+    offline=Offline(dumpstate="SYSTEM PROPERTIES", androidqf=("getprop.txt",)),
     missing="device model, Android version and security patch are unknown",
     synthetic="getprop",
 )
@@ -294,7 +330,7 @@ SETTINGS_GLOBAL = Declared(
     parse=parse_settings,
     example="adb_enabled=1\ndevice_provisioned=1\n",
     collect=Collect("settings list global", timeout_s=30),
-    offline=Offline(androidqf="settings_global.txt"),
+    offline=Offline(androidqf=("settings_global.txt",)),
     missing=None,
     synthetic="settings_global",
 )
@@ -319,7 +355,7 @@ SETTINGS_SECURE = Declared(
     parse=parse_settings,
     example="adb_enabled=1\nenabled_accessibility_services=com.example/.Reader\n",
     collect=Collect("settings --user {user} list secure", timeout_s=30),
-    offline=Offline(androidqf="settings_secure.txt"),
+    offline=Offline(androidqf=("settings_secure.txt",)),
     missing="settings-based special accesses (input methods, VPN, listeners) are unknown",
     synthetic="settings_secure",
 )
@@ -329,7 +365,7 @@ SETTINGS_SYSTEM = Declared(
     parse=parse_settings,
     example="screen_brightness=102\n",
     collect=Collect("settings --user {user} list system", timeout_s=30),
-    offline=Offline(androidqf="settings_system.txt"),
+    offline=Offline(androidqf=("settings_system.txt",)),
     missing=None,
     synthetic="settings_system",
 )
@@ -346,6 +382,60 @@ PM_PATH = Declared(
     offline=Offline(),
     missing=None,
     synthetic="pm_path",
+)
+
+DUMPSYS_ADB = Declared(
+    section=Section.DUMPSYS_ADB,
+    scope=Scope.DEVICE,
+    parse=parse_dumpsys_adb,
+    example=(
+        "ADB MANAGER STATE (dumpsys adb):\n{\n  debugging_manager={\n    connected_to_adb=true\n"
+        "    user_keys=QAAAAAcgbytJst31DsaSP7hn8QcBXKR9NPVPK9MZssFVSNIP user@host\n  }\n}\n"
+    ),
+    collect=Collect("dumpsys adb", timeout_s=30),
+    offline=Offline(dumpsys="adb"),
+    missing="the computers this phone trusts for USB debugging are unknown",
+    synthetic="dumpsys_adb",
+)
+ROOT_BINARIES = Declared(
+    section=Section.ROOT_BINARIES,
+    scope=Scope.DEVICE,
+    parse=parse_root_check,
+    example="/system/xbin/su\nls: /sbin/su: No such file or directory\n",
+    collect=Collect(_ROOT_CHECK, timeout_s=30),
+    offline=Offline(androidqf=("root_binaries.json",)),
+    missing="whether root tools (su, Magisk, BusyBox) are on the phone was not checked",
+    synthetic="root_binaries",
+)
+PROCESSES = Declared(
+    section=Section.PROCESSES,
+    scope=Scope.DEVICE,
+    parse=parse_ps,
+    example=(
+        "USER           PID  PPID     VSZ    RSS WCHAN            ADDR S NAME\n"
+        "root             1     0   57912   2084 0                   0 S init\n"
+        "u0_a123       4321   612 1234567  89012 0                   0 S com.example\n"
+    ),
+    # Android 8+ (toybox) lists only the shell's own processes without -A; Android 7's toolbox ps takes -A
+    # as a name filter and prints the header alone, and lists every process without arguments.
+    collect=Collect('if [ "$(ps -A 2>/dev/null | wc -l)" -gt 1 ]; then ps -A; else ps; fi', timeout_s=30),
+    offline=Offline(androidqf=("processes.txt", "ps.txt")),
+    missing="the processes running at capture are unknown",
+    synthetic="ps",
+)
+ANDROIDQF_PACKAGES = Declared(
+    section=Section.ANDROIDQF_PACKAGES,
+    scope=Scope.DEVICE,
+    parse=parse_androidqf_packages,
+    example=(
+        '[{"name": "com.example", "uid": 10123, "installer": "com.android.vending", "system": false,'
+        ' "third_party": true, "disabled": false, "files": [{"path": "/data/app/~~a==/com.example-b==/base.apk",'
+        ' "sha256": "' + "ab" * 32 + '", "certificate": {"Sha256": "' + "cd" * 32 + '"}}]}]\n'
+    ),
+    collect=None,
+    offline=Offline(androidqf=("packages.json",)),
+    missing=None,
+    synthetic=None,
 )
 
 SECTIONS: tuple[Declared[Any], ...] = (
@@ -365,6 +455,10 @@ SECTIONS: tuple[Declared[Any], ...] = (
     SETTINGS_SECURE,
     SETTINGS_SYSTEM,
     PM_PATH,
+    DUMPSYS_ADB,
+    ROOT_BINARIES,
+    PROCESSES,
+    ANDROIDQF_PACKAGES,
 )
 """Every section, in the order the plan asks for them and the analysis reads them."""
 

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from auditor.acquire import synthetic
-from auditor.acquire.offline import read_androidqf, read_bugreport
 from auditor.acquire.plan import full_plan, is_read_only
+from auditor.acquire.sources import read_androidqf, read_bugreport
 from auditor.acquire.synthetic import render
 from auditor.analyse.parsed import parse_snapshot
 from auditor.model import CommandRecord, CommandStatus, Section, Snapshot
@@ -60,7 +60,7 @@ def test_the_example_parses_to_facts(declared: Declared[Any]) -> None:
 @pytest.mark.parametrize("declared", SECTIONS, ids=IDS)
 def test_every_section_can_be_acquired_and_is_accounted_for(declared: Declared[Any]) -> None:
     offline = declared.offline
-    found_offline = any(v is not None for v in (offline.dumpsys, offline.dumpstate, offline.androidqf))
+    found_offline = offline.dumpsys is not None or offline.dumpstate is not None or bool(offline.androidqf)
     if declared.stands_in_for is not None:
         # A fallback format: read when a snapshot holds it, never asked for; its main section speaks for it.
         assert declared.stands_in_for in BY_SECTION and BY_SECTION[declared.stands_in_for].stands_in_for is None
@@ -162,7 +162,7 @@ def test_offline_sources_find_every_section_they_are_declared_to_hold(tmp_path: 
     qf.mkdir()
     (qf / "dumpsys.txt").write_text(dumpsys)
     for d in SECTIONS:
-        if d.offline.androidqf:
-            (qf / d.offline.androidqf).write_text(d.example)
+        for name in d.offline.androidqf:
+            (qf / name).write_text(d.example)
     androidqf = {c.section for c in read_androidqf(qf).manifest.commands}
     assert androidqf == {d.section for d in SECTIONS if d.offline.dumpsys or d.offline.androidqf}

@@ -59,3 +59,21 @@ def command_section(text: str, title: str) -> str | None:
         return ""
     end = text.find("\n------ ", body_start)
     return text[body_start + 1 : end + 1 if end != -1 else len(text)]
+
+
+def command_titles(text: str) -> list[str]:
+    """The titles of every ``------ TITLE (command) ------`` section, in order, each once (duration lines
+    ``------ 0.01s was the duration of 'TITLE' ------`` are not sections)."""
+    titles: dict[str, None] = {}
+    pos = 0
+    while (found := text.find("\n------ ", pos)) != -1:
+        line_end = text.find("\n", found + 1)
+        line = text[found + 1 : line_end if line_end != -1 else len(text)]
+        pos = found + 1
+        if not line.endswith(" ------") or "was the duration of" in line:
+            continue
+        title = line[len("------ ") : -len(" ------")]
+        title = title.rsplit(" (", 1)[0] if title.endswith(")") else title
+        if title.strip():
+            titles.setdefault(title.strip()[:120])
+    return list(titles)

@@ -8,11 +8,23 @@ only with ACCESS_BACKGROUND_LOCATION and an ``allow`` op; ``foreground`` means "
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from auditor import __version__
 from auditor.analyse.catalogue import Catalogue, load_catalogue
+from auditor.analyse.device_state import device_state
+from auditor.analyse.listed import (
+    Listing,
+    Stated,
+    listed_app,
+    listings,
+    packages_json_note,
+    stated_facts,
+    unlisted_apps,
+    unlisted_note,
+)
+from auditor.analyse.opview import OpIndex, OpView
 from auditor.analyse.parsed import ParsedDevice
 from auditor.analyse.special import special_accesses
 from auditor.model import (
@@ -23,13 +35,10 @@ from auditor.model import (
     DeviceInfo,
     EffectiveAccess,
     InstallSource,
-    ListedPackage,
     Note,
     NoteLevel,
-    OpEntry,
     OpEvent,
     OpEventKind,
-    PackageOps,
     PackageUserState,
     ParsedPackage,
     ParsedSharedUser,
@@ -37,12 +46,11 @@ from auditor.model import (
     PermissionReport,
     PermissionState,
     SourceInfo,
-    UidOps,
     UidState,
     UserKind,
     UserReport,
 )
-from auditor.sections import DUMPSYS_APPOPS, DUMPSYS_PACKAGE, GETPROP, PM_LIST_PACKAGES, PM_LIST_USERS
+from auditor.sections import DUMPSYS_APPOPS, DUMPSYS_PACKAGE, GETPROP, PM_LIST_USERS
 
 # Flag bit 8 prints as REVOKE_ON_UPGRADE up to Android 10 and REVOKED_COMPAT from 11: a legacy
 # (targetSdk < 23) app whose permission the user turned off; `granted=true` stays, the op denies.
@@ -103,34 +111,6 @@ def device_info(parsed: ParsedDevice, fallback: DeviceInfo | None = None) -> Dev
 # ------------------------------------------------------------------------------------------------
 # App-op lookups
 # ------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OpView:
-    """The app-ops of one package in one uid: effective modes (uid overrides package) and entries."""
-
-    uid_modes: Mapping[str, str]
-    entries: Mapping[str, OpEntry]
-
-    def mode(self, op: str) -> str | None:
-        """The mode Android applies: a uid mode overrides the package mode (AppOpsService)."""
-        if op in self.uid_modes:
-            return self.uid_modes[op]
-        entry = self.entries.get(op)
-        return entry.mode if entry is not None else None
-
-
-_EMPTY_OPS = OpView({}, {})
-
-
-def _index_appops(uids: Iterable[UidOps]) -> dict[tuple[int, str], OpView]:
-    index: dict[tuple[int, str], OpView] = {}
-    for uid in uids:
-        uid_modes = dict(uid.uid_modes)
-        packages: list[PackageOps] = list(uid.packages) or [PackageOps(package="")]
-        for pkg in packages:
-            index[(uid.uid, pkg.package)] = OpView(uid_modes, {e.op: e for e in pkg.ops})
-    return index
 
 
 def _newest(events: Iterable[OpEvent]) -> OpEvent | None:
@@ -363,11 +343,15 @@ def build_report(parsed: ParsedDevice, source: SourceInfo, *, fallback_device: D
 
     dump = parsed.one(DUMPSYS_PACKAGE)
     appops = parsed.one(DUMPSYS_APPOPS)
-    package_lists = parsed.per_user(PM_LIST_PACKAGES)
+    listed = listings(parsed)
+    stated = stated_facts(parsed)
+    unread = packages_json_note(parsed)
+    if unread is not None:
+        notes.append(unread)
     packages = dump.packages if dump is not None else ()
     shared_by_name = {s.name: s for s in dump.shared_users} if dump is not None else {}
     have_appops = appops is not None
-    op_index = _index_appops(appops.uids) if appops is not None else {}
+    op_index = OpIndex.of(appops.uids if appops is not None else ())
 
     # Users: from `pm list users`, else inferred from the packages' User blocks.
     listed_users = parsed.one(PM_LIST_USERS)
@@ -375,12 +359,11 @@ def build_report(parsed: ParsedDevice, source: SourceInfo, *, fallback_device: D
     if listed_users is not None and listed_users.users:
         users = [UserReport(u.id, u.name, user_kind(u.id, u.flags), u.flags, u.running) for u in listed_users.users]
     else:
-        ids = sorted({s.user for p in packages for s in p.users} | set(package_lists) or {0})
+        ids = sorted({s.user for p in packages for s in p.users} | set(listed) or {0})
         users = [UserReport(i, "", user_kind(i, 0), 0, True) for i in ids]
     user_ids = {u.id for u in users}
 
     apps: list[AppReport] = []
-    listed_by_user = {user: {lp.package: lp for lp in lst.packages} for user, lst in package_lists.items()}
     covered: set[tuple[int, str]] = set()
     if dump is not None and packages and all(p.requested_permissions is None for p in packages):
         notes.append(
@@ -395,14 +378,16 @@ def build_report(parsed: ParsedDevice, source: SourceInfo, *, fallback_device: D
         states = {s.user: s for s in pkg.users}
         if states:
             installed_users = [u for u, s in states.items() if s.installed is not False]
+            # The dump speaks for every user it has a block for: a list's -u entry adds nothing there.
+            covered.update((u, pkg.package) for u in states)
         else:
-            installed_users = [u for u, listed in listed_by_user.items() if pkg.package in listed] or [0]
+            installed_users = [u for u, by_name in listed.items() if pkg.package in by_name] or [0]
         shared = shared_by_name.get(pkg.shared_user) if pkg.shared_user else None
         shared_states = {s.user: s for s in shared.users} if shared is not None else {}
         for user in installed_users:
             state = states.get(user)
             uid = _uid(user, pkg.app_id)
-            ops = op_index.get((uid, pkg.package), _EMPTY_OPS) if uid is not None else _EMPTY_OPS
+            ops = op_index.view(uid, pkg.package)
             permissions = build_permissions(
                 pkg,
                 state,
@@ -412,24 +397,31 @@ def build_report(parsed: ParsedDevice, source: SourceInfo, *, fallback_device: D
                 have_appops=have_appops,
                 catalogue=catalogue,
             )
-            listed = listed_by_user.get(user, {}).get(pkg.package)
-            apps.append(_app(pkg, user, uid, state, permissions, ops, listed, parsed, catalogue))
+            listing = listed.get(user, {}).get(pkg.package)
+            app = _app(pkg, user, uid, state, permissions, ops, listing, parsed, catalogue)
+            apps.append(_with_stated(app, stated.get(pkg.package)))
             covered.add((user, pkg.package))
 
     # Apps the package lists know but the package dump does not (or no dump at all). Their app-ops
     # are found by package name within the user when the list printed no uid (`-U` is Android 8+).
-    ops_by_name = {(uid // 100000, pkg): (uid, view) for (uid, pkg), view in op_index.items() if uid >= 0}
-    for user, listed_map in listed_by_user.items():
-        for name, lp in listed_map.items():
+    for user, by_name in listed.items():
+        for name, listing in by_name.items():
             if (user, name) in covered:
                 continue
-            if lp.uid is not None:
-                listed_uid: int | None = lp.uid
-                view = op_index.get((lp.uid, name), _EMPTY_OPS)
+            if listing.uid is not None:
+                listed_uid: int | None = listing.uid
+                view = op_index.view(listing.uid, name)
             else:
-                listed_uid, view = ops_by_name.get((user, name), (None, _EMPTY_OPS))
-            apps.append(_listed_only_app(lp, user, listed_uid, view, parsed, catalogue))
+                listed_uid, view = op_index.find(user, name)
+            apps.append(listed_app(listing, listed_uid, view, parsed, catalogue))
             covered.add((user, name))
+
+    # Apps only app-ops, special accesses or settings name: kept, never dropped (``auditor.analyse.listed``).
+    unlisted = unlisted_apps(parsed, covered, op_index, catalogue)
+    apps += unlisted
+    note = unlisted_note(unlisted)
+    if note is not None:
+        notes.append(note)
 
     unknown_users = sorted({a.user for a in apps} - user_ids)
     if unknown_users:
@@ -443,7 +435,15 @@ def build_report(parsed: ParsedDevice, source: SourceInfo, *, fallback_device: D
         users=tuple(users),
         apps=tuple(apps),
         notes=tuple(notes),
+        device_state=device_state(parsed),
     )
+
+
+def _with_stated(app: AppReport, stated: Stated | None) -> AppReport:
+    """The signer and APK hashes a source states without the APK (androidqf), on an app the dump describes."""
+    if stated is None:
+        return app
+    return replace(app, signer=stated.signer, apk_sha256=stated.apk_sha256)
 
 
 def _app(
@@ -453,7 +453,7 @@ def _app(
     state: PackageUserState | None,
     permissions: tuple[PermissionReport, ...],
     ops: OpView,
-    listed: ListedPackage | None,
+    listed: Listing | None,
     parsed: ParsedDevice,
     catalogue: Catalogue,
 ) -> AppReport:
@@ -471,7 +471,7 @@ def _app(
         target_sdk=pkg.target_sdk,
         system="SYSTEM" in pkg.flags or "UPDATED_SYSTEM_APP" in pkg.flags,
         updated_system="UPDATED_SYSTEM_APP" in pkg.flags,
-        enabled=_enabled(state),
+        enabled=_enabled(state) if _enabled(state) is not None else (listed.enabled if listed else None),
         installer=installer,
         initiating_installer=pkg.initiating_package,
         install_source=install_source(pkg, installer, catalogue),
@@ -484,36 +484,4 @@ def _app(
         permissions=permissions,
         special_access=special_accesses(pkg.package, user, permissions, ops.mode, parsed, catalogue),
         ops=extra_ops,
-    )
-
-
-def _listed_only_app(
-    lp: ListedPackage, user: int, uid: int | None, ops: OpView, parsed: ParsedDevice, catalogue: Catalogue
-) -> AppReport:
-    app_id = uid % 100000 if uid is not None else None
-    return AppReport(
-        package=lp.package,
-        user=user,
-        uid=uid,
-        app_id=app_id,
-        version_code=lp.version_code,
-        version_name=None,
-        min_sdk=None,
-        target_sdk=None,
-        system=bool(lp.path and lp.path.startswith(("/system", "/product", "/vendor", "/apex", "/system_ext"))),
-        updated_system=False,
-        enabled=None,
-        installer=lp.installer,
-        initiating_installer=None,
-        install_source=InstallSource.UNKNOWN,
-        package_source=None,
-        first_install=None,
-        last_update=None,
-        code_path=lp.path,
-        shared_user=None,
-        debuggable=False,
-        permissions=(),
-        special_access=special_accesses(lp.package, user, (), ops.mode, parsed, catalogue),
-        ops=tuple(ops.entries.values()),
-        notes=(Note("dumpsys_package", NoteLevel.MISSING, "not in the package dump: permissions unknown"),),
     )

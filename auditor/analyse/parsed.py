@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
+from auditor.acquire.plan import APK_HASH_ID
 from auditor.model import CommandRecord, CommandStatus, Note, NoteLevel, Section, Snapshot
 from auditor.parse.text import decode_output
 from auditor.sections import BY_SECTION, SECTIONS, Declared, Scope
@@ -62,6 +63,7 @@ def parse_snapshot(snapshot: Snapshot) -> ParsedDevice:
     """Parse every output of a snapshot by section; record what was missing, failed or truncated."""
     notes = list(snapshot.manifest.notes)
     seen: set[Section] = set()
+    uninterpreted: list[str] = []
     results: dict[Section, dict[int | None, list[Any]]] = {}
 
     for cmd in snapshot.manifest.commands:
@@ -83,6 +85,8 @@ def parse_snapshot(snapshot: Snapshot) -> ParsedDevice:
         seen.add(cmd.section)
         declared = BY_SECTION.get(cmd.section)
         if declared is None:  # Section.OTHER: kept as evidence, read by no parser
+            if not cmd.id.startswith(APK_HASH_ID):  # the APK index reads those, not a parser
+                uninterpreted.append(cmd.id)
             continue
         result = _safe(notes, cmd, declared, text)
         if result is None:
@@ -92,6 +96,15 @@ def parse_snapshot(snapshot: Snapshot) -> ParsedDevice:
         if declared.cut is not None and getattr(result, "truncated", False):
             notes.append(Note(cmd.id, NoteLevel.PARTIAL, declared.cut))
 
+    if uninterpreted:
+        notes.append(
+            Note(
+                "snapshot",
+                NoteLevel.INFO,
+                f"{len(uninterpreted)} outputs this version does not interpret (kept as evidence, not looked at): "
+                + ", ".join(uninterpreted),
+            )
+        )
     for declared in SECTIONS:
         main = declared.stands_in_for
         if main is not None and declared.section in results and main not in results:

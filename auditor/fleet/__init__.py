@@ -3,7 +3,7 @@
 Public API:
 
 * ``run_fleet(paths, html=…, policy=…, export_dir=…, jobs=…, redact=…)`` — review every device under
-  ``paths`` (audit JSONs, snapshots, bug reports, androidqf folders, or folders of them) and write
+  ``paths`` (audit JSONs, snapshots, bug reports, androidqf acquisitions, or folders of them) and write
   the fleet page and the tidy exports; returns a ``FleetResult`` with the exit code to use;
 * ``load_policy(path)`` / ``evaluate(policy, report, device)`` — the TOML policy and its violations;
 * ``redact_report(report, key)`` / ``load_key(...)`` — reports that can be shared without naming anyone;

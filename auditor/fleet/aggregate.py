@@ -30,6 +30,7 @@ from typing import Final
 from auditor.fleet.inputs import InputKind, Skip
 from auditor.fleet.policy import Policy, PolicyRule, Violation
 from auditor.model import (
+    AppPresence,
     AppReport,
     AuditReport,
     Grade,
@@ -158,7 +159,7 @@ def _app_summary(app: AppReport) -> AppSummary:
         system=app.system,
         installer=app.installer,
         install_source=app.install_source,
-        signer=apk.signing.signer_sha256 if apk is not None else None,
+        signer=app.signer_sha256,
         trackers=tuple(TrackerRef(t.name, t.categories) for t in apk.trackers) if apk is not None else (),
         score=app.exposure.score if app.exposure is not None else None,
         permissions=tuple((p.name, p.kind) for p in app.permissions if usable(p)),
@@ -194,8 +195,8 @@ def summarise(
         collected_at=report.source.collected_at,
         serial=d.serial,
         users=len(report.users),
-        apps=len(report.apps),
-        third_party_apps=sum(1 for a in report.apps if not a.system),
+        apps=sum(1 for a in report.apps if a.installed),
+        third_party_apps=sum(1 for a in report.apps if a.installed and not a.system),
         score=exposure.score if exposure is not None else None,
         grade=exposure.grade if exposure is not None else None,
         findings=sum(len(a.findings) for a in report.apps),
@@ -203,7 +204,9 @@ def summarise(
         complete=report.source.complete,
         notes=sum(1 for n in report.notes if n.level.value != "info"),
     )
-    return DeviceSummary(row=row, apps=tuple(_app_summary(a) for a in report.apps), violations=violations or ())
+    # Packages listed only with `-u` are not installed for their user: the inventory counts installs.
+    on_device = (a for a in report.apps if a.presence is not AppPresence.NOT_INSTALLED)
+    return DeviceSummary(row=row, apps=tuple(_app_summary(a) for a in on_device), violations=violations or ())
 
 
 # --------------------------------------------------------------------------------------------------
@@ -239,7 +242,7 @@ class InventoryEntry:
     installers: tuple[Count, ...]
     """``(none)`` for apps with no recorded installer."""
     signers: tuple[SignerCount, ...]
-    """Signer certificates seen (from APK facts); more than one is a signer mismatch."""
+    """Signer certificates seen (from APK facts, or androidqf's packages.json); more than one is a signer mismatch."""
     max_score: int | None
     mean_score: float | None
     worst_device: str | None

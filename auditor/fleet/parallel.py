@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from auditor.acquire.agefile import AgeKey
 from auditor.errors import AuditorError
 from auditor.fleet.aggregate import DeviceSummary, device_id, summarise
 from auditor.fleet.errors import FleetError
@@ -58,6 +59,8 @@ class WorkerConfig:
     redact: RedactKey | None = None
     export_formats: tuple[ExportFormat, ...] = ()
     """Empty: no exports are formatted."""
+    key: AgeKey | None = None
+    """The age identities for encrypted acquisitions (``--key``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +74,7 @@ class DeviceOutcome:
     skip: Skip | None
 
 
-def load_report(item: FleetInput, redact: RedactKey | None) -> AuditReport:
+def load_report(item: FleetInput, redact: RedactKey | None, key: AgeKey | None = None) -> AuditReport:
     """The scored audit report of one input (read back, or audited from its source), redacted if asked."""
     path = Path(item.path)
     if item.kind is InputKind.AUDIT_JSON:
@@ -92,14 +95,14 @@ def load_report(item: FleetInput, redact: RedactKey | None) -> AuditReport:
         raise FleetError(f"{item.path}: an APK is one app, not a device")
     from auditor.pipeline import audit_path
 
-    report = audit_path(path)
+    report = audit_path(path, key=key)
     return redact_report(report, redact) if redact is not None else report
 
 
 def process(index: int, item: FleetInput, config: WorkerConfig) -> DeviceOutcome:
     """Read or audit one input and reduce it to what the fleet keeps; never raises for the input's sake."""
     try:
-        report = load_report(item, config.redact)
+        report = load_report(item, config.redact, config.key)
         ident = device_id(report, index)
         violations = evaluate(config.policy, report, ident) if config.policy is not None else None
         source = report.source.path if config.redact is not None else item.path

@@ -32,7 +32,7 @@ from auditor.fleet.policy_file import (
     load_policy,
     parse_policy,
 )
-from auditor.model import AppReport, AuditReport, ScoreReason, SpecialAccessKind
+from auditor.model import AppPresence, AppReport, AuditReport, ScoreReason, SpecialAccessKind
 from auditor.report.digest import capture_time, patch_age_days, usable
 from auditor.score.evidence import (
     permission_evidence_text,
@@ -267,8 +267,8 @@ def _blocked_app(policy: Policy, app: AppReport) -> Iterator[Breach]:
 
 @app_check(PolicyRule.BLOCKED_SIGNER, words="blocked signer", applies_to=AppliesTo.ALL)
 def _blocked_signer(policy: Policy, app: AppReport) -> Iterator[Breach]:
-    """The APK is signed by a certificate of ``[apps] blocked_signers`` (needs APK facts)."""
-    signer = app.apk.signing.signer_sha256 if app.apk is not None else None
+    """The app is signed by a certificate of ``[apps] blocked_signers`` (APK facts or androidqf's packages.json)."""
+    signer = app.signer_sha256
     if signer and signer.lower() in policy.blocked_signers:
         yield Breach(f"{app.package} is signed by a blocked certificate", (f"signer SHA-256 {signer}", _installed(app)))
 
@@ -363,7 +363,8 @@ def evaluate(policy: Policy, report: AuditReport, device: str) -> tuple[Violatio
     app_checks = [
         (c, origins(AppliesTo.ALL if widened else c.applies_to)) for c in CHECKS.values() if isinstance(c, AppCheck)
     ]
-    apps = [(app, app_origin(app)) for app in report.apps]
+    # A package listed only by `pm list packages -u` is not installed for that user: nothing of it can breach.
+    apps = [(app, app_origin(app)) for app in report.apps if app.presence is not AppPresence.NOT_INSTALLED]
     out.extend(
         Violation(c.rule, device, app.user, app.package, b.message, b.evidence)
         for app, origin in apps

@@ -76,7 +76,7 @@ class Policy:
     blocked_packages: tuple[str, ...] = ()
     """Package patterns that must not be installed at all (any app, preinstalled or not)."""
     blocked_signers: tuple[str, ...] = ()
-    """Signer certificate SHA-256s (lowercase hex) that must not appear (needs APK facts)."""
+    """Signer certificate SHA-256s (lowercase hex) that must not appear (APK facts or androidqf's packages.json)."""
     required_installers: tuple[str, ...] = ()
     """Installer packages an app must come from (e.g. only ``com.android.vending``); empty: any."""
     installer_exempt: tuple[str, ...] = ()

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from auditor.acquire.agefile import AgeKey
 from auditor.fleet import parallel
 from auditor.fleet.aggregate import DeviceRow, FleetAccumulator, FleetView
 from auditor.fleet.errors import FleetError
@@ -79,6 +80,7 @@ def run_fleet(
     jobs: int | None = None,
     redact: RedactKey | None = None,
     observer: Observer | None = None,
+    key: AgeKey | None = None,
 ) -> FleetResult:
     """Review every device under ``paths``: fold each into the fleet view, write the page and the exports.
 
@@ -89,10 +91,13 @@ def run_fleet(
     found = expand(paths)
     if not found.inputs and not found.skips:
         raise FleetError(
-            "no audit JSON, snapshot, bug report or androidqf folder found under " + ", ".join(map(str, paths))
+            "no audit JSON, snapshot, bug report or androidqf acquisition found under " + ", ".join(map(str, paths))
         )
     config = parallel.WorkerConfig(
-        policy=policy, redact=redact, export_formats=tuple(export_formats) if export_dir is not None else ()
+        policy=policy,
+        redact=redact,
+        export_formats=tuple(export_formats) if export_dir is not None else (),
+        key=key,
     )
     accumulator = FleetAccumulator(policy)
     skips = list(found.skips)

@@ -327,3 +327,102 @@ class ParsedRoles:
 
     holders: tuple[RoleHolder, ...] = ()
     unknown: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------------------------------
+# Parsed facts: device state (ADB hosts, root binaries, processes)
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedAdbHosts:
+    """``dumpsys adb``: the computers this phone trusts for USB debugging.
+
+    Android keeps the keys of "always allow from this computer" in ``/data/misc/adb/adb_keys`` (printed
+    as ``user_keys=``) and, from Android 11, keys with their last connection in ``adb_temp_keys.xml``
+    (printed as ``keystore=``, XML or Android's binary XML). Both are trusted until revoked or expired.
+    """
+
+    fingerprints: tuple[str, ...] = ()
+    """MD5 of each distinct key, as the phone's "Allow USB debugging?" dialog shows it (``AA:BB:…``)."""
+    connected: bool | None = None
+    """``connected_to_adb``: a computer was connected when the dump was taken."""
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRootCheck:
+    """Where root tools (``su``, Magisk, BusyBox) were looked for, and what was found.
+
+    Two shapes say it: the plan's ``ls -d`` over the usual paths (a found path is printed, a missing one
+    gets an ``ls:`` error line) and androidqf's ``root_binaries.json`` (the found paths only).
+    """
+
+    found: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()
+    """Paths checked and not there (only the plan's check says which)."""
+    unreadable: tuple[str, ...] = ()
+    """Paths the shell was not allowed to look at (``Permission denied``): unknown, not absent."""
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedProcesses:
+    """The running processes' names (``ps -A``, or androidqf's JSON process list); nothing else is kept."""
+
+    names: tuple[str, ...] = ()
+    """Each distinct name once, in the order first listed."""
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCertificate:
+    """A signer certificate as androidqf describes it (``files[].certificate`` of ``packages.json``)."""
+
+    sha256: str
+    """Lowercase hex SHA-256 of the DER certificate."""
+    sha1: str | None = None
+    subject: str | None = None
+    issuer: str | None = None
+    valid_from: str | None = None
+    valid_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedApkFile:
+    """One APK of a package in ``packages.json``: where it lies, its hash and signer."""
+
+    path: str
+    sha256: str | None = None
+    certificate: ParsedCertificate | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QfPackage:
+    """One package of androidqf's ``packages.json``."""
+
+    package: str
+    uid: int | None = None
+    """``None`` when absent or not a usable uid (androidqf writes 0 when ``-U`` printed nothing)."""
+    user: int | None = None
+    """The user it was listed for, when the file says (newer androidqf); older files list user 0."""
+    installer: str | None = None
+    """``None`` for androidqf's ``"null"`` or an empty installer."""
+    installer_listed: bool = False
+    """Whether installers were asked for (``-i``): ``"null"`` then says no installer was recorded, whereas the
+    empty string androidqf writes when ``-i`` failed says nothing."""
+    system: bool | None = None
+    """Listed by ``pm list packages -s``; ``None`` when the file's flags were not collected."""
+    third_party: bool | None = None
+    disabled: bool | None = None
+    installed: bool | None = None
+    """Installed for the user: stated by newer androidqf, else derived (see the parser)."""
+    files: tuple[ParsedApkFile, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQfPackages:
+    """androidqf's ``packages.json``."""
+
+    packages: tuple[QfPackage, ...] = ()
+    unknown: tuple[str, ...] = ()

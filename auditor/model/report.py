@@ -13,7 +13,7 @@ from auditor.model.exposure import DeviceExposure, Exposure, Finding, WeightsInf
 from auditor.model.notes import Note
 from auditor.model.parsed import OpEntry
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 """Version of the audit report JSON. Bump the minor part for added fields, the major for changes."""
 
 
@@ -182,9 +182,40 @@ class InstallSource(StrEnum):
     UNKNOWN = "unknown"
 
 
+class AppPresence(StrEnum):
+    """How the app is known to be on the device for this user: whether counting it as installed is right."""
+
+    INSTALLED = "installed"
+    """The package data lists it as installed for the user."""
+    NOT_INSTALLED = "not_installed"
+    """Listed only by ``pm list packages -u``: not installed for the user, its data kept (``pm uninstall -k``,
+    or installed in another user or profile only). Listed, never counted as installed."""
+    UNLISTED = "unlisted"
+    """Not in the package data at all, but named by app-ops, an enabled accessibility service, a notification
+    listener, a device admin, a role or a setting: uninstalled since, hidden from the listing, or an app of
+    another user. What those sources say is kept and scored; its system flag is unknown, so it is treated
+    as not part of the system image unless its uid is a platform uid."""
+
+
+@dataclass(frozen=True, slots=True)
+class SignerCertificate:
+    """The certificate an app is signed with, as a source other than the APK itself states it (androidqf's
+    ``packages.json``). Untrusted text, like every device-given string."""
+
+    sha256: str
+    """Lowercase hex SHA-256 of the DER certificate (what ``apksigner`` and Play show)."""
+    sha1: str | None = None
+    """Lowercase hex SHA-1 of the certificate: what many indicator lists (stalkerware) name."""
+    subject: str | None = None
+    issuer: str | None = None
+    valid_from: str | None = None
+    """As the source prints it (androidqf: RFC 3339, UTC)."""
+    valid_to: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class AppReport:
-    """One app as installed for one user."""
+    """One app of one user: installed, or (``presence``) kept only as data, or named only outside the package data."""
 
     package: str
     user: int
@@ -217,6 +248,29 @@ class AppReport:
     """What personal data the app can reach, how far, and the score with its reasons."""
     findings: tuple[Finding, ...] = ()
     """Rule hits with severity, confidence, evidence and the exact fix."""
+    presence: AppPresence = AppPresence.INSTALLED
+    """Installed, listed but not installed for this user, or named only outside the package data."""
+    signer: SignerCertificate | None = None
+    """The signer certificate a source states without the APK (androidqf); ``apk`` has it when APKs were analysed.
+    Read the signer through ``signer_sha256``, which prefers the APK's own."""
+    apk_sha256: tuple[str, ...] = ()
+    """Lowercase hex SHA-256 of each APK file (base, then splits) as the source states it."""
+
+    @property
+    def signer_sha256(self) -> str | None:
+        """The signer certificate's SHA-256: from the analysed APK when there is one, else the stated ``signer``.
+
+        Every consumer (signer pools, fleet signer mismatches, policy's blocked signers, diffs) reads it here,
+        so an app known from androidqf without its APK is compared exactly like one whose APK was pulled.
+        """
+        if self.apk is not None and self.apk.signing.signer_sha256:
+            return self.apk.signing.signer_sha256
+        return self.signer.sha256 if self.signer is not None else None
+
+    @property
+    def installed(self) -> bool:
+        """Whether the app counts as installed for its user (counts and summaries use this)."""
+        return self.presence is AppPresence.INSTALLED
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +290,26 @@ class SourceInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class DeviceState:
+    """Facts about the phone itself rather than one app, as far as the source holds them.
+
+    Each field is ``None`` when the source did not hold the fact (unknown), and empty when it was looked
+    for and nothing was there: "no root tool found" and "root tools not checked" must not read alike.
+    """
+
+    adb_host_keys: tuple[str, ...] | None = None
+    """Fingerprints (MD5 of the key, as the phone's "Allow USB debugging?" dialog shows) of every computer the
+    phone trusts for USB debugging (``dumpsys adb``). ``None``: the source has no ``dumpsys adb``."""
+    root_binaries: tuple[str, ...] | None = None
+    """Paths of root tools found (``su``, Magisk, BusyBox). ``None``: not checked by this source."""
+    root_unchecked: tuple[str, ...] = ()
+    """Paths the check could not look at (permission denied): neither found nor absent."""
+    processes: tuple[str, ...] | None = None
+    """Names of the processes running at capture, each once (for matching indicators). ``None``: not in the
+    source."""
+
+
+@dataclass(frozen=True, slots=True)
 class AuditReport:
     """The audit report: the documented JSON contract every later stage reads."""
 
@@ -250,3 +324,7 @@ class AuditReport:
     """The device's exposure over all apps and users, with cross-app pools."""
     weights: WeightsInfo | None = None
     """Which scoring weights produced the scores (built-in or a ``--weights`` file, with its SHA-256)."""
+    device_state: DeviceState | None = None
+    """Facts about the phone itself (trusted computers, root tools, running processes)."""
+    device_findings: tuple[Finding, ...] = ()
+    """Rule hits about the phone itself rather than one app (e.g. root tools present)."""

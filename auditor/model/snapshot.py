@@ -41,6 +41,14 @@ class Section(StrEnum):
     SETTINGS_SYSTEM = "settings_system"
     PM_PATH = "pm_path"
     """``pm path`` per package in a marked loop: where the APKs lie (for pulling them)."""
+    DUMPSYS_ADB = "dumpsys_adb"
+    """``dumpsys adb``: the computers trusted for USB debugging (their key fingerprints)."""
+    ROOT_BINARIES = "root_binaries"
+    """Where root tools were looked for and what was found (``ls -d``, or androidqf's ``root_binaries.json``)."""
+    PROCESSES = "processes"
+    """``ps -A``: the running processes (only their names are read)."""
+    ANDROIDQF_PACKAGES = "androidqf_packages"
+    """androidqf's ``packages.json``: packages with flags, installer, uid, APK hashes and signer certificates."""
     OTHER = "other"
     """Kept as evidence; no parser reads it."""
 
@@ -159,4 +167,4 @@ class Snapshot:
     manifest: SnapshotManifest
     outputs: Mapping[str, bytes]
     path: str
-    """Where it was read from (a directory, a bug report zip, an androidqf folder)."""
+    """Where it was read from (a directory, a bug report, an androidqf acquisition: the path given)."""

@@ -22,11 +22,13 @@ def print_summary(report: AuditReport, console: Console, *, written_to: str | No
     console.print(f"Source: {escape(report.source.kind)} {escape(report.source.path)}")
 
     table = Table(title="Apps", show_edge=False)
-    for col in ("user", "kind", "apps", "user-installed", "system", "sideloaded"):
+    for col in ("user", "kind", "apps", "user-installed", "system", "sideloaded", "not installed", "unlisted"):
         table.add_column(col, justify="right" if col not in ("kind",) else "left")
     kinds = {u.id: u.kind.value for u in report.users}
     for user in sorted({a.user for a in report.apps} | set(kinds)):
-        apps = [a for a in report.apps if a.user == user]
+        # Counted as installed: what the package data lists as installed for the user (AppPresence).
+        apps = [a for a in report.apps if a.user == user and a.installed]
+        others = [a.presence.value for a in report.apps if a.user == user and not a.installed]
         table.add_row(
             str(user),
             kinds.get(user, "?"),
@@ -34,10 +36,13 @@ def print_summary(report: AuditReport, console: Console, *, written_to: str | No
             str(sum(not a.system for a in apps)),
             str(sum(a.system for a in apps)),
             str(sum(a.install_source.value == "sideloaded" for a in apps)),
+            str(others.count("not_installed")),
+            str(others.count("unlisted")),
         )
     console.print(table)
 
     _print_top_and_keys(report, console)
+    _print_device(report, console)
 
     gaps = [n for n in report.notes if n.level is not NoteLevel.INFO]
     if gaps:
@@ -50,6 +55,17 @@ def print_summary(report: AuditReport, console: Console, *, written_to: str | No
         console.print("[yellow]The snapshot is incomplete (collection stopped early).[/yellow]")
     if written_to:
         console.print(f"Report written to [bold]{escape(written_to)}[/bold]")
+
+
+def _print_device(report: AuditReport, console: Console) -> None:
+    """The phone's own facts in a line each: trusted computers, root tools, and the device findings."""
+    state = report.device_state
+    if state is not None and state.adb_host_keys is not None:
+        n = len(state.adb_host_keys)
+        console.print(f"This phone trusts {n} computer{'s' if n != 1 else ''} for USB debugging")
+    for f in report.device_findings:
+        evidence = ", ".join(f.evidence[:4]) + (" …" if len(f.evidence) > 4 else "")
+        console.print(f"[bold]{f.severity.value.upper()}[/bold] {escape(f.title)} ({f.rule_id}): {escape(evidence)}")
 
 
 def _print_top_and_keys(report: AuditReport, console: Console, limit: int = 5) -> None:

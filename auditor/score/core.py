@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from auditor.model import AppReport, AuditReport, Exposure, WeightsInfo
+from auditor.model import AppPresence, AppReport, AuditReport, Exposure, WeightsInfo
 from auditor.score.categories import CategoryTable, app_reach, load_categories
 from auditor.score.device import score_device
+from auditor.score.device_rules import find_device
 from auditor.score.exposure import app_facts, score_app
 from auditor.score.rules import find
 from auditor.score.weights import Weights, load_weights
@@ -16,7 +17,8 @@ log = logging.getLogger(__name__)
 
 
 def score_report(report: AuditReport, weights: Weights | None = None) -> AuditReport:
-    """A new report with each app's ``exposure`` and ``findings``, ``device_exposure`` and ``weights`` filled.
+    """A new report with each app's ``exposure`` and ``findings``, ``device_exposure``, ``device_findings`` and
+    ``weights`` filled.
 
     ``weights`` defaults to the bundled ones; the report records which were used (source and SHA-256).
     """
@@ -24,11 +26,14 @@ def score_report(report: AuditReport, weights: Weights | None = None) -> AuditRe
     table = load_categories()
     apps = tuple(_scored(app, weights, table) for app in report.apps)
     log.debug("scored %d apps with weights %s", len(apps), weights.source)
-    device = score_device(apps, weights, _exposure)
+    # A package listed only with `pm list packages -u` is not installed for its user: it cannot run there, so
+    # the device's exposure does not count it (its own exposure says what it would reach if reinstalled).
+    device = score_device([a for a in apps if a.presence is not AppPresence.NOT_INSTALLED], weights, _exposure)
     return replace(
         report,
         apps=apps,
         device_exposure=device,
+        device_findings=find_device(report),
         weights=WeightsInfo(source=weights.source, sha256=weights.sha256),
     )
 

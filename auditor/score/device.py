@@ -64,12 +64,12 @@ def _pool_groups(
         if not app.system and app.shared_user:
             groups[("shared_uid", app.shared_user)].append(s)
             labels[("shared_uid", app.shared_user)] = f"sharedUserId {app.shared_user}"
-        if app.apk is None:
-            continue
-        signer = app.apk.signing.signer_sha256
+        signer = app.signer_sha256
         if not app.system and signer:
             groups[("shared_signer", signer)].append(s)
             labels[("shared_signer", signer)] = f"signer {signer[:16]}…"
+        if app.apk is None:
+            continue
         for tracker in app.apk.trackers:
             key = ("tracker_sdk", tracker.name)
             groups[key].append(s)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+from auditor.score.device_rules import DEVICE_RULES, DeviceRule
 from auditor.score.rules import RULES, Rule
 from auditor.score.scope import scope_words
 
@@ -22,6 +23,19 @@ def _section(r: Rule) -> list[str]:
         "",
         f"- **Severity**: {r.severity.value} · **Confidence**: {r.confidence.value}",
         f"- **Applies to**: {scope_words(r.applies_to)}",
+        f"- **Fires when**: {r.fires_when}",
+        f"- **Why it matters**: {r.rationale}",
+        f"- **Remediation**: {r.remediation}",
+        "",
+    ]
+
+
+def _device_section(r: DeviceRule) -> list[str]:
+    return [
+        f"## {r.id} — {r.title}",
+        "",
+        f"- **Severity**: {r.severity.value} · **Confidence**: {r.confidence.value}",
+        "- **Applies to**: the phone itself (the report's `device_findings`)",
         f"- **Fires when**: {r.fires_when}",
         f"- **Why it matters**: {r.rationale}",
         f"- **Remediation**: {r.remediation}",
@@ -46,9 +60,23 @@ def render() -> str:
         "|---|---|---|---|",
     ]
     lines += [f"| {r.id} | {r.severity.value} | {r.confidence.value} | {_cell(r.title)} |" for r in RULES.values()]
+    lines += [
+        f"| {r.id} | {r.severity.value} | {r.confidence.value} | {_cell(r.title)} (device) |"
+        for r in DEVICE_RULES.values()
+    ]
     lines.append("")
     for r in RULES.values():
         lines += _section(r)
+    if DEVICE_RULES:
+        lines += [
+            "# Device rules",
+            "",
+            "These read the phone's own facts (`device_state`) rather than one app, and their hits are the report's "
+            "`device_findings`.",
+            "",
+        ]
+    for device in DEVICE_RULES.values():
+        lines += _device_section(device)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

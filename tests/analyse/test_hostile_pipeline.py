@@ -16,7 +16,7 @@ from auditor.pipeline import audit_snapshot
 
 @functools.cache
 def _small() -> Snapshot:
-    return generate(30, seed=3)[0]
+    return generate(31, seed=3)[0]
 
 
 @functools.cache

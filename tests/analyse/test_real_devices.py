@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from auditor.model import (
+    AppPresence,
     AuditReport,
     CommandRecord,
     CommandStatus,
@@ -107,7 +108,18 @@ def test_xiaomi_android14_master_keys() -> None:
         }
     )
     assert (report.device.model, report.device.sdk, report.device.timezone) == ("23043RP34G", 34, "America/Bogota")
-    assert len(report.apps) == 322
+    # pm list packages -f names 322 packages; app-ops name 24 more, kept as unlisted (audioserver and
+    # cameraserver are native processes app-ops list as packages: their platform uids make them system).
+    assert Counter(a.presence for a in report.apps) == {AppPresence.INSTALLED: 322, AppPresence.UNLISTED: 24}
+    unlisted = {a.package: a for a in report.apps if a.presence is AppPresence.UNLISTED}
+    assert (unlisted["audioserver"].uid, unlisted["audioserver"].system) == (1041, True)
+    assert (unlisted["com.miui.cloudservice"].uid, unlisted["com.miui.cloudservice"].system) == (10170, False)
+    # The one with a special access: Xiaomi's screen mirroring, on the system uid, may draw over other apps.
+    mirror = unlisted["com.xiaomi.mirror"]
+    assert (mirror.uid, mirror.system) == (1000, True)
+    assert [s.kind for s in mirror.special_access] == [SpecialAccessKind.OVERLAY]
+    # `pm list packages -f` shows where each APK lies: 260 packages under /system, /product … are system.
+    assert Counter(a.install_source for a in report.apps) == {InstallSource.SYSTEM: 260, InstallSource.UNKNOWN: 86}
     counts = Counter(s.kind for a in report.apps for s in a.special_access)
     assert counts[SpecialAccessKind.ACCESSIBILITY] == 9
     assert counts[SpecialAccessKind.NOTIFICATION_LISTENER] == 3
@@ -123,5 +135,12 @@ def test_xiaomi_android14_master_keys() -> None:
     assert specials[(SpecialAccessKind.OVERLAY, "SYSTEM_ALERT_WINDOW")] == "appops SYSTEM_ALERT_WINDOW: allow"
     assert (SpecialAccessKind.ALL_FILES_ACCESS, "MANAGE_EXTERNAL_STORAGE") in specials
     assert {"FINE_LOCATION", "READ_CALENDAR"} <= {o.op for o in macro.ops}
+    # `Uid u0a287:` sets CAMERA ignore and RECORD_AUDIO foreground for the uid: they apply to the listed app too.
+    modes = {o.op: o.mode for o in macro.ops}
+    assert (modes["CAMERA"], modes["RECORD_AUDIO"], modes["MANAGE_EXTERNAL_STORAGE"]) == (
+        "ignore",
+        "foreground",
+        "allow",
+    )
     missing = {n.section for n in report.notes if n.level is NoteLevel.MISSING}
     assert "dumpsys_package" in missing

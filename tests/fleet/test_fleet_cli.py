@@ -73,7 +73,7 @@ def test_exit_2_on_unusable_input_and_malformed_policy(tmp_path: Path) -> None:
     empty.mkdir()
     none_found = _run("fleet", str(empty), "--out", str(tmp_path / "f.html"))
     assert none_found.returncode == 2
-    assert "no audit JSON, snapshot, bug report or androidqf folder found" in none_found.stderr
+    assert "no audit JSON, snapshot, bug report or androidqf acquisition found" in none_found.stderr
     bad = tmp_path / "bad.toml"
     bad.write_text('[policy]\nname = "x"\n[exposure]\nmax_app = "high"\n')
     policy = _run("fleet", str(_fleet(tmp_path)), "--policy", str(bad), "--out", str(tmp_path / "f.html"))

@@ -64,7 +64,7 @@ def test_each_kind_is_recognised(tmp_path: Path) -> None:
         (b"", "empty file"),
         (b'{"hello": 1}', "a JSON file that is not an audit report"),
         (b"PK\x03\x04garbage", "not a readable zip"),
-        (b"just some text", "not an audit JSON, snapshot, bug report or androidqf folder"),
+        (b"just some text", "not an audit JSON, a bug report's dumpstate, an androidqf acquisition or an APK"),
     ],
 )
 def test_unusable_files_give_a_reason(tmp_path: Path, content: bytes, reason: str) -> None:

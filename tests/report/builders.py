@@ -359,7 +359,7 @@ SNAPSHOT_PAYLOADS = {
 def hostile_snapshot_report() -> AuditReport:
     """End to end: the synthetic device's raw output with payloads in package (and component) names,
     through the parsers, the analysis and the scoring, as the CLI would run it."""
-    snapshot, _truth = generate(30, seed=3)
+    snapshot, _truth = generate(31, seed=3)
     outputs = dict(snapshot.outputs)
     for plain, evil in SNAPSHOT_PAYLOADS.items():
         outputs = {k: v.replace(plain.encode(), evil.encode()) for k, v in outputs.items()}

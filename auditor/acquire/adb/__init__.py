@@ -38,8 +38,8 @@ from auditor.acquire.adb.errors import (
     UsbBusyError,
     UsbError,
 )
-from auditor.acquire.adb.keys import AdbKey, default_keys_dir, load_or_create_key
-from auditor.acquire.adb.server import DEFAULT_SERVER, AdbServerClient, server_version
+from auditor.acquire.adb.keys import AdbKey, default_keys_dir, load_or_create_key, vendor_keys
+from auditor.acquire.adb.server import DEFAULT_SERVER, AdbServerClient, ServerSetting, server_setting, server_version
 
 __all__ = [
     "DEFAULT_SERVER",
@@ -60,6 +60,7 @@ __all__ = [
     "ProtocolError",
     "ResumeError",
     "ServerError",
+    "ServerSetting",
     "SeveralDevicesError",
     "TransportKind",
     "UsbBusyError",
@@ -70,5 +71,7 @@ __all__ = [
     "load_or_create_key",
     "open_connection",
     "select_target",
+    "server_setting",
     "server_version",
+    "vendor_keys",
 ]

@@ -10,7 +10,7 @@ TCP with ``NoDelayTcpTransport``, or over USB with libusb), and ``ServerConnecti
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -141,11 +141,14 @@ class DirectConnection:
         auth_timeout_s: float = 60.0,
         connect_timeout_s: float = 10.0,
         observer: Observer | None = None,
+        extra_keys: Sequence[AdbKey] = (),
     ) -> None:
         self._device = device
         self.kind = kind
         self.description = description
         self._key = key
+        self._extra_keys = tuple(extra_keys)
+        """Tried after ``key`` (``$ADB_VENDOR_KEYS``); ``key``'s public half is what the phone is asked to allow."""
         self._auth_timeout_s = auth_timeout_s
         self._connect_timeout_s = connect_timeout_s
         self._observer = observer or NullObserver()
@@ -165,7 +168,7 @@ class DirectConnection:
         self.prompted = False
         try:
             self._device.connect(
-                rsa_keys=[self._key],
+                rsa_keys=[self._key, *self._extra_keys],
                 transport_timeout_s=self._connect_timeout_s,
                 auth_timeout_s=self._auth_timeout_s,
                 read_timeout_s=self._connect_timeout_s,

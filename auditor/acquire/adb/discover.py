@@ -2,12 +2,14 @@
 
 Three ways to reach a phone, tried in this order:
 
-1. a **running adb server** (port 5037): when it runs it owns every USB device, and it is the only
-   way to reach phones paired for Android 11+ wireless debugging;
+1. a **running adb server** (port 5037, or where ``$ADB_SERVER_SOCKET`` / ``$ANDROID_ADB_SERVER_PORT``
+   say, as for the official client): when it runs it owns every USB device, and it is the only way to
+   reach phones paired for Android 11+ wireless debugging;
 2. **USB directly** through libusb, for devices no server holds (no platform-tools needed);
 3. **TCP** targets the user names (``--tcp HOST:PORT``), straight to adbd.
 
-A device the server lists is never opened over libusb as well: that is what produces "busy".
+A device the server lists is never opened over libusb as well: that is what produces "busy". Direct
+connections sign with the user's key, then with the keys of ``$ADB_VENDOR_KEYS``.
 """
 
 from __future__ import annotations
@@ -33,8 +35,14 @@ from auditor.acquire.adb.errors import (
     UsbError,
 )
 from auditor.acquire.adb.identity import device_info
-from auditor.acquire.adb.keys import AdbKey, load_or_create_key
-from auditor.acquire.adb.server import DEFAULT_SERVER, AdbServerClient, ServerConnection, ServerDevice
+from auditor.acquire.adb.keys import AdbKey, load_or_create_key, vendor_keys
+from auditor.acquire.adb.server import (
+    DEFAULT_SERVER,
+    AdbServerClient,
+    ServerConnection,
+    ServerDevice,
+    ServerSetting,
+)
 from auditor.acquire.adb.transport import NoDelayTcpTransport
 from auditor.acquire.adb.usb import list_usb_devices, open_usb
 from auditor.acquire.plan import base_plan
@@ -74,8 +82,9 @@ class DeviceTarget:
     """The adb server to use for server targets (and to prefer for USB ones when it runs)."""
 
     @classmethod
-    def tcp(cls, spec: str) -> DeviceTarget:
-        """A TCP target from ``HOST:PORT``, ``HOST`` (port 5555) or ``[IPv6]:PORT``."""
+    def tcp(cls, spec: str, server: tuple[str, int] = DEFAULT_SERVER) -> DeviceTarget:
+        """A TCP target from ``HOST:PORT``, ``HOST`` (port 5555) or ``[IPv6]:PORT``; ``server`` is the adb server
+        to go through when the port turns out to need it (a paired wireless-debugging port)."""
         text = spec.strip()
         host, port_text = text, ""
         if text.startswith("["):
@@ -88,10 +97,10 @@ class DeviceTarget:
         if not host:
             raise AcquireError(f"bad --tcp target {spec!r}: expected HOST:PORT")
         if not port_text:
-            return cls(TransportKind.TCP, host=host, port=DEFAULT_TCP_PORT)
+            return cls(TransportKind.TCP, host=host, port=DEFAULT_TCP_PORT, server=server)
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
             raise AcquireError(f"bad --tcp target {spec!r}: the port must be a number from 1 to 65535")
-        return cls(TransportKind.TCP, host=host, port=int(port_text))
+        return cls(TransportKind.TCP, host=host, port=int(port_text), server=server)
 
     @classmethod
     def via_server(cls, serial: str, server: tuple[str, int] = DEFAULT_SERVER) -> DeviceTarget:
@@ -139,6 +148,8 @@ class Discovery:
 
     devices: tuple[DeviceHandle, ...]
     problems: tuple[str, ...] = field(default=())
+    server: ServerSetting | None = None
+    """The adb server that was asked (``None``: none was)."""
 
 
 def _server_state(state: str) -> DeviceState:
@@ -208,7 +219,7 @@ def _probe_direct(
 
 def discover(
     *,
-    server: tuple[str, int] | None = DEFAULT_SERVER,
+    server: tuple[str, int] | ServerSetting | None = DEFAULT_SERVER,
     usb: bool = True,
     tcp: Iterable[str] = (),
     keys_dir: Path | None = None,
@@ -223,11 +234,13 @@ def discover(
     handles: list[DeviceHandle] = []
     problems: list[str] = []
     server_serials: set[str] = set()
+    asked = server if isinstance(server, ServerSetting) or server is None else ServerSetting(server, "default")
+    server = asked.address if asked is not None else None
     if server is not None:
         try:
             listed = AdbServerClient(*server, timeout_s=timeout_s).devices()
         except ConnectError:
-            problems.append(f"no adb server is running at {server[0]}:{server[1]}")
+            problems.append(f"no adb server is running at {asked}")
         except AcquireError as e:
             problems.append(str(e))
         else:
@@ -250,15 +263,15 @@ def discover(
             key = key or load_or_create_key(keys_dir)
             handles.append(_probe_direct(target, cand.serial, key, auth_timeout_s, timeout_s))
     for spec in tcp:
-        target = DeviceTarget.tcp(spec)
+        target = DeviceTarget.tcp(spec, server or DEFAULT_SERVER)
         key = key or load_or_create_key(keys_dir)
         handles.append(_probe_direct(target, str(target), key, auth_timeout_s, timeout_s))
-    return Discovery(tuple(handles), tuple(problems))
+    return Discovery(tuple(handles), tuple(problems), asked)
 
 
 def discover_devices(
     *,
-    server: tuple[str, int] | None = DEFAULT_SERVER,
+    server: tuple[str, int] | ServerSetting | None = DEFAULT_SERVER,
     usb: bool = True,
     tcp: Iterable[str] = (),
     keys_dir: Path | None = None,
@@ -277,7 +290,7 @@ def select_target(
     *,
     serial: str | None = None,
     tcp: str | None = None,
-    server: tuple[str, int] | None = DEFAULT_SERVER,
+    server: tuple[str, int] | ServerSetting | None = DEFAULT_SERVER,
     usb: bool = True,
     keys_dir: Path | None = None,
 ) -> DeviceTarget:
@@ -287,7 +300,8 @@ def select_target(
     candidates for the CLI to list and ask), or the error that makes a named device unusable.
     """
     if tcp is not None:
-        return DeviceTarget.tcp(tcp)
+        address = server.address if isinstance(server, ServerSetting) else server
+        return DeviceTarget.tcp(tcp, address or DEFAULT_SERVER)
     found = discover(server=server, usb=usb, keys_dir=keys_dir)
     candidates = [h for h in found.devices if serial is None or h.serial == serial]
     why = "; ".join(found.problems)
@@ -358,8 +372,9 @@ def open_connection(
 ) -> DeviceConnection:
     """Open one connection to ``target``, authorizing as needed (the observer relays the prompt).
 
-    ``key`` defaults to the official adb key in ``keys_dir`` (created if absent). For USB targets a
-    running adb server that holds the device is used instead of libusb.
+    ``key`` defaults to the official adb key in ``keys_dir`` (created if absent); the keys of
+    ``$ADB_VENDOR_KEYS`` are tried after it. For USB targets a running adb server that holds the device is
+    used instead of libusb.
     """
     observer = observer or NullObserver()
     if target.kind is TransportKind.SERVER:
@@ -380,6 +395,7 @@ def open_connection(
             auth_timeout_s=auth_timeout_s,
             observer=observer,
             connect_timeout_s=connect_timeout_s,
+            extra_keys=vendor_keys(),
         )
     if target.kind is TransportKind.TCP:
         assert target.host is not None and target.port is not None
@@ -392,6 +408,7 @@ def open_connection(
             auth_timeout_s=auth_timeout_s,
             connect_timeout_s=connect_timeout_s,
             observer=observer,
+            extra_keys=vendor_keys(),
         )
         try:
             connection.connect()

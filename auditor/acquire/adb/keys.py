@@ -18,6 +18,7 @@ import logging
 import os
 import socket
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -181,6 +182,33 @@ def _write_new(path: Path) -> AdbKey:
         pub.write_bytes(key.public_line + b"\n")
     logger.debug("created ADB key %s", path)
     return AdbKey(key.private, path, key.comment)
+
+
+VENDOR_KEY_SUFFIX = ".adb_key"
+"""In a folder named by ``$ADB_VENDOR_KEYS``, the official client loads only files with this ending."""
+
+
+def vendor_keys(environ: Mapping[str, str] | None = None) -> tuple[AdbKey, ...]:
+    """The keys of ``$ADB_VENDOR_KEYS``, tried after the user's key as the official client does.
+
+    The variable lists private key files or folders, separated by ``:`` (``;`` on Windows, ``os.pathsep``);
+    a folder gives every ``*.adb_key`` file in it. A vendor key lets a phone that trusts it (a test lab's,
+    a maker's) be reached without asking its user. An entry that is not a usable key is one line of error:
+    naming a key that is then silently skipped would make "unauthorized" unexplainable.
+    """
+    env = os.environ if environ is None else environ
+    keys: list[AdbKey] = []
+    for entry in env.get("ADB_VENDOR_KEYS", "").split(os.pathsep):
+        if not entry.strip():
+            continue
+        path = Path(entry).expanduser()
+        if path.is_dir():
+            keys += [_load(p) for p in sorted(path.iterdir()) if p.name.endswith(VENDOR_KEY_SUFFIX) and p.is_file()]
+        elif path.is_file():
+            keys.append(_load(path))
+        else:
+            raise AcquireError(f"$ADB_VENDOR_KEYS names {entry!r}, which is neither a key file nor a folder")
+    return tuple(keys)
 
 
 def load_or_create_key(keys_dir: Path | None = None) -> AdbKey:

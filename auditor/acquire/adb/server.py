@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import socket
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +41,56 @@ from auditor.acquire.adb.errors import (
 logger = logging.getLogger(__name__)
 
 DEFAULT_SERVER = ("127.0.0.1", 5037)
+
+
+@dataclass(frozen=True)
+class ServerSetting:
+    """The adb server the official client would ask, and which setting named it (said to the user)."""
+
+    address: tuple[str, int]
+    origin: str
+    """``ADB_SERVER_SOCKET``, ``ANDROID_ADB_SERVER_PORT`` or ``default``."""
+
+    def __str__(self) -> str:
+        host, port = self.address
+        where = f"{host}:{port}" if ":" not in host else f"[{host}]:{port}"
+        return where if self.origin == "default" else f"{where} (from ${self.origin})"
+
+
+def _port(text: str, name: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise AcquireError(f"${name}: {text[:40]!r} is not a port from 1 to 65535")
+    return int(text)
+
+
+def server_setting(environ: Mapping[str, str] | None = None) -> ServerSetting:
+    """Where the adb server is, by adb's own conventions: ``$ADB_SERVER_SOCKET`` (``tcp:PORT`` or
+    ``tcp:HOST:PORT``), else ``$ANDROID_ADB_SERVER_PORT`` on this computer, else 127.0.0.1:5037.
+
+    A Unix-socket ``ADB_SERVER_SOCKET`` (``localfilesystem:``/``localabstract:``) is refused in one line:
+    the auditor speaks to the server over TCP only.
+    """
+    env = os.environ if environ is None else environ
+    socket_spec = env.get("ADB_SERVER_SOCKET", "").strip()
+    if socket_spec:
+        kind, _, rest = socket_spec.partition(":")
+        if kind != "tcp" or not rest:
+            raise AcquireError(
+                f"$ADB_SERVER_SOCKET={socket_spec[:60]!r}: only tcp:PORT or tcp:HOST:PORT servers are supported"
+            )
+        host, sep, port = rest.rpartition(":")
+        host = host.strip("[]") if sep else DEFAULT_SERVER[0]
+        if host in ("", "localhost"):
+            host = DEFAULT_SERVER[0]
+        return ServerSetting((host, _port(port, "ADB_SERVER_SOCKET")), "ADB_SERVER_SOCKET")
+    port_text = env.get("ANDROID_ADB_SERVER_PORT", "").strip()
+    if port_text:
+        return ServerSetting(
+            (DEFAULT_SERVER[0], _port(port_text, "ANDROID_ADB_SERVER_PORT")), "ANDROID_ADB_SERVER_PORT"
+        )
+    return ServerSetting(DEFAULT_SERVER, "default")
+
+
 _SYNC_HEADER = struct.Struct("<4sI")
 _SYNC_STAT = struct.Struct("<4sIII")
 _MAX_SYNC_DATA = 64 * 1024

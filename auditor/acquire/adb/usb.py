@@ -9,6 +9,7 @@ runs, so "busy" is only seen when a server runs somewhere we cannot talk to.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -97,7 +98,13 @@ def list_usb_devices() -> list[UsbCandidate]:
 
 
 def open_usb(
-    serial: str | None, *, key: AdbKey, auth_timeout_s: float, observer: Observer, connect_timeout_s: float = 10.0
+    serial: str | None,
+    *,
+    key: AdbKey,
+    auth_timeout_s: float,
+    observer: Observer,
+    connect_timeout_s: float = 10.0,
+    extra_keys: Sequence[AdbKey] = (),
 ) -> DirectConnection:
     """Connect to a USB device directly (CNXN/AUTH over libusb)."""
     _usb_transport_module()
@@ -115,6 +122,7 @@ def open_usb(
         auth_timeout_s=auth_timeout_s,
         connect_timeout_s=connect_timeout_s,
         observer=observer,
+        extra_keys=extra_keys,
     )
     try:
         connection.connect()

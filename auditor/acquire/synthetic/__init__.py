@@ -11,6 +11,9 @@ with_apk_paths=True)``, so a device simulator serving it answers a live collecti
 
     snapshot, truth = generate(200, seed=7)
     truth = write_synthetic(Path("snap"), 200, seed=7)
+
+The same device can be written as a bug report or an androidqf acquisition (``forms.write_form``), so
+every source the auditor reads is tested against one known phone.
 """
 
 from __future__ import annotations

@@ -106,7 +106,7 @@ def _system_app(world: World, rng: random.Random, spec: cat.SystemAppSpec, app_i
 # The world
 # --------------------------------------------------------------------------------------------------
 
-MIN_APPS = 30
+MIN_APPS = 31
 """Core system apps plus personas; ``n_apps`` below this cannot hold every persona."""
 
 
@@ -132,6 +132,10 @@ def build_world(n_apps: int, seed: int, now_ms: int) -> World:
     for spec in cat.CORE_SYSTEM_APPS:
         world.add(_system_app(world, rng_sys, spec, next_sys_id))
         next_sys_id += 1 + rng_sys.randint(0, 2)
+    # The notification assistant every user has: its own random stream, so adding it left the other
+    # apps' details as they were.
+    rng_assistant = random.Random(f"synthetic:{seed}:assistant")
+    world.add(_system_app(world, rng_assistant, cat.NOTIFICATION_ASSISTANT, next_sys_id))
 
     add_personas(world, rng_persona, first_app_id=10210)
 
@@ -229,9 +233,7 @@ def _system_behaviour(world: World, rng: random.Random) -> None:
         if app.system:
             for user in app.installed_users():
                 sync_uid_modes(app, user)
-    world.assistants = [
-        (u, "com.google.android.ext.services/android.ext.services.notification.Assistant") for u in USERS
-    ]
+    world.assistants = [(u, cat.NOTIFICATION_ASSISTANT_COMPONENT) for u in USERS]
 
 
 def _finish(world: World, rng: random.Random) -> None:

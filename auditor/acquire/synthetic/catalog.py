@@ -350,6 +350,16 @@ CORE_SYSTEM_APPS: tuple[SystemAppSpec, ...] = (
 )
 
 # Added when n_apps leaves room, in this order.
+NOTIFICATION_ASSISTANT = SystemAppSpec(
+    "com.google.android.ext.services",
+    "/apex/com.android.extservices/priv-app/GoogleExtServices",
+    "GoogleExtServices.apk",
+    True,
+    version_name="14",
+)
+"""The package of the default notification assistant (a mainline module, in every user)."""
+NOTIFICATION_ASSISTANT_COMPONENT = f"{NOTIFICATION_ASSISTANT.package}/android.ext.services.notification.Assistant"
+
 EXTRA_SYSTEM_APPS: tuple[SystemAppSpec, ...] = (
     SystemAppSpec(
         "com.android.systemui",

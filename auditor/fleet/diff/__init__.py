@@ -61,6 +61,8 @@ __all__ = [
     "different_devices",
     "reason_changes",
 ]
+from auditor.acquire.agefile import AgeKey
+from auditor.acquire.detect import LOOKED_FOR
 from auditor.fleet.errors import DiffError
 from auditor.fleet.inputs import FleetInput, InputKind, sniff
 from auditor.model import ApkFacts, ApkStatus
@@ -83,12 +85,14 @@ def _apk_facts(path: Path) -> tuple[ApkFacts, Side]:
 def _kind(path: Path) -> InputKind:
     kind = sniff(path)
     if not isinstance(kind, InputKind):
-        raise DiffError(f"{path}: {kind}")
+        raise DiffError(f"{path}: {kind}" + (f"; {LOOKED_FOR}" if path.exists() else ""))
     return kind
 
 
-def diff_paths(old: Path, new: Path, *, force: bool = False) -> Diff:
-    """Compare two inputs: two device captures (audit JSON, snapshot, bug report, androidqf) or two APKs."""
+def diff_paths(old: Path, new: Path, *, force: bool = False, key: AgeKey | None = None) -> Diff:
+    """Compare two inputs: two device captures (audit JSON, snapshot, bug report, androidqf) or two APKs.
+
+    ``key`` decrypts an age-encrypted androidqf acquisition on either side."""
     from auditor.fleet.parallel import load_report
 
     ka, kb = _kind(old), _kind(new)
@@ -98,6 +102,6 @@ def diff_paths(old: Path, new: Path, *, force: bool = False) -> Diff:
         fa, sa = _apk_facts(old)
         fb, sb = _apk_facts(new)
         return diff_apks(fa, fb, force=force, old_side=sa, new_side=sb)
-    ra = load_report(FleetInput(str(old), ka), None)
-    rb = load_report(FleetInput(str(new), kb), None)
+    ra = load_report(FleetInput(str(old), ka), None, key)
+    rb = load_report(FleetInput(str(new), kb), None, key)
     return diff_reports(ra, rb, force=force, old_path=str(old), new_path=str(new), old_kind=ka, new_kind=kb)

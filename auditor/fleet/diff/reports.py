@@ -67,7 +67,7 @@ def _version(app: AppReport) -> str:
 
 
 def _signer(app: AppReport) -> str | None:
-    return app.apk.signing.signer_sha256 if app.apk is not None else None
+    return app.signer_sha256
 
 
 def _special_label(kind: SpecialAccessKind, detail: str | None) -> str:

@@ -40,6 +40,7 @@ from auditor.acquire.synthetic.render.special import (
     dumpsys_role,
     role_holders,
 )
+from auditor.acquire.synthetic.render.state import dumpsys_adb, ps, root_binaries
 
 __all__ = [
     "BRAND",
@@ -51,6 +52,7 @@ __all__ = [
     "date",
     "device_info",
     "dumpsys_accessibility",
+    "dumpsys_adb",
     "dumpsys_appops",
     "dumpsys_device_policy",
     "dumpsys_notification",
@@ -62,7 +64,9 @@ __all__ = [
     "pm_list_packages",
     "pm_list_users",
     "pm_path",
+    "ps",
     "role_holders",
+    "root_binaries",
     "settings_global",
     "settings_secure",
     "settings_system",

@@ -1,4 +1,5 @@
-"""``dumpsys package`` of the synthetic device: the plan's per-package loop, as ``Settings.dumpPackageLPr`` prints."""
+"""``dumpsys package`` of the synthetic device: the plan's per-package loop, as ``Settings.dumpPackageLPr`` prints,
+and the full dump (no package argument) that bug reports and androidqf hold."""
 
 from __future__ import annotations
 
@@ -103,7 +104,7 @@ def _gids(perms: Iterable[Perm]) -> str | None:
     return "[" + ", ".join(map(str, gids)) + "]" if gids else None
 
 
-def _package_block(world: World, app: App, *, hidden: bool) -> list[str]:
+def _package_block(world: World, app: App, *, hidden: bool, with_requested: bool = True) -> list[str]:
     h = app.hashes
     code_path = app.factory_path if hidden else app.code_path
     version_code = app.factory_version_code if hidden else app.version_code
@@ -160,7 +161,7 @@ def _package_block(world: World, app: App, *, hidden: bool) -> list[str]:
     if app.declared:
         lines.append("    declared permissions:")
         lines += [f"      {name}: prot={prot}, INSTALLED" for name, prot in app.declared]
-    if app.requested:
+    if app.requested and with_requested:
         lines.append("    requested permissions:")
         lines += [f"      {name}" for name in app.requested]
     if app.install:
@@ -258,4 +259,24 @@ def dumpsys_package(world: World) -> str:
     for name in world.listing_order:
         lines.append(marker_line(package=name))
         lines += _package_dump(world, world.by_name[name])
+    return text(lines)
+
+
+def dumpsys_package_full(world: World) -> str:
+    """``dumpsys package`` without a package: every package once, then the hidden factory copies and the shared
+    users. Without a package argument ``dumpAll`` is false, so no ``requested permissions:`` are printed
+    (android-platform.md §3.1): what a bug report and androidqf's dumpsys.txt hold."""
+    lines = ["Packages:"]
+    for name in world.listing_order:
+        lines += _package_block(world, world.by_name[name], hidden=False, with_requested=False)
+    updated = [world.by_name[name] for name in world.listing_order if world.by_name[name].updated]
+    if updated:
+        lines += ["", "Hidden system packages:"]
+        for app in updated:
+            lines += _package_block(world, app, hidden=True, with_requested=False)
+    if world.shared:
+        lines += ["", "Shared users:"]
+        for su in world.shared.values():
+            if su.packages:
+                lines += _shared_user_block(world, su)
     return text(lines)

@@ -1,0 +1,208 @@
+"""Opening the files of an offline source, bounded: a folder, a zip on disk, or a zip held in memory.
+
+Every offline source (bug report, androidqf) is read through a ``Container``, so the rules for touching
+input files live here and nowhere else:
+
+* only regular files are read (a FIFO would block, a device file would never end): a folder's file is
+  opened without following a final symbolic link and checked with ``fstat`` before any byte is read;
+* nothing outside a source folder is read: a path whose real location leaves the folder (a symbolic
+  link to ``/etc``, a ``..`` part) is not listed and refused by ``read``;
+* every read has a byte limit, counted on the bytes actually read or inflated, never on sizes a header
+  claims; a zip whose central directory lists more than ``MAX_MEMBERS`` entries is not looked into;
+* folders are listed to ``MAX_DEPTH`` levels and ``MAX_MEMBERS`` entries at most (a bug report folder
+  holds a whole ``FS/`` tree; only its top matters).
+
+Errors are ``SnapshotError`` with one line naming the file.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import zipfile
+from abc import ABC, abstractmethod
+from pathlib import Path, PurePosixPath
+from types import TracebackType
+from typing import Final, Self
+
+from auditor.snapshot import SnapshotError
+
+MAX_MEMBERS: Final = 100_000
+"""A zip or folder listing more entries is not a capture (a bug report has a few thousand)."""
+MAX_DEPTH: Final = 4
+"""How deep a folder is listed: sources keep what matters at the top."""
+_CHUNK: Final = 1 << 20
+
+
+def size_text(limit: int) -> str:
+    """A byte limit in words: ``1024 MiB``, or bytes below one MiB."""
+    return f"{limit >> 20} MiB" if limit >= 1 << 20 else f"{limit} bytes"
+
+
+def _too_big(label: str, limit: int) -> SnapshotError:
+    return SnapshotError(f"{label} inflates to more than {size_text(limit)}; refusing (zip bomb?)")
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of one regular file, at most ``limit``; ``SnapshotError`` for anything else.
+
+    The final path component is not followed if it is a symbolic link (``O_NOFOLLOW``), and ``O_NONBLOCK``
+    keeps a FIFO from blocking the open; ``fstat`` then refuses whatever is not a regular file.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as e:
+        raise SnapshotError(f"{path}: cannot read ({e.strerror or e})") from e
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise SnapshotError(f"{path}: not a regular file")
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise SnapshotError(f"{path} is larger than {size_text(limit)}; refusing")
+    return data
+
+
+class Container(ABC):
+    """The files of one source, by relative POSIX name (``dumpsys.txt``, ``apks/x.apk``)."""
+
+    label: str
+    """How messages name the source."""
+
+    @abstractmethod
+    def names(self) -> tuple[str, ...]:
+        """Every regular file, relative, sorted (bounded by ``MAX_MEMBERS`` and, for folders, ``MAX_DEPTH``)."""
+
+    @abstractmethod
+    def read(self, name: str, limit: int) -> bytes:
+        """One file's bytes, at most ``limit`` (``SnapshotError`` beyond it, or when it cannot be read)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release what the container holds open."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+
+class FolderContainer(Container):
+    """A folder on disk; symbolic links that lead out of it are neither listed nor read."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.label = str(root)
+        self._real = os.path.realpath(root)
+
+    def _inside(self, path: str) -> bool:
+        real = os.path.realpath(path)
+        return real == self._real or real.startswith(self._real + os.sep)
+
+    def top_names(self) -> tuple[str, ...]:
+        """The regular files directly in the folder (what judging a folder needs; cheap on big trees)."""
+        try:
+            entries = list(os.scandir(self.root))
+        except OSError:
+            return ()
+        return tuple(
+            sorted(e.name for e in entries[:MAX_MEMBERS] if self._inside(e.path) and e.is_file(follow_symlinks=True))
+        )
+
+    def names(self) -> tuple[str, ...]:
+        found: list[str] = []
+        stack: list[tuple[str, int]] = [(str(self.root), 0)]
+        while stack and len(found) < MAX_MEMBERS:
+            folder, depth = stack.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError:
+                continue
+            for entry in entries:
+                if not self._inside(entry.path):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    if depth + 1 < MAX_DEPTH:
+                        stack.append((entry.path, depth + 1))
+                elif entry.is_file(follow_symlinks=True):
+                    found.append(PurePosixPath(os.path.relpath(entry.path, self.root)).as_posix())
+        return tuple(sorted(found[:MAX_MEMBERS]))
+
+    def read(self, name: str, limit: int) -> bytes:
+        parts = PurePosixPath(name).parts
+        if not parts or ".." in parts or PurePosixPath(name).is_absolute():
+            raise SnapshotError(f"{self.label}: refusing the path {name[:80]!r}")
+        path = self.root.joinpath(*parts)
+        if not self._inside(str(path)):
+            raise SnapshotError(f"{self.label}: {name} leads outside the folder; not read")
+        return read_regular(path, limit)
+
+    def close(self) -> None:
+        """Nothing is held open between reads."""
+
+
+def open_zip(source: Path | bytes, label: str) -> zipfile.ZipFile:
+    """A zip archive (a file, or bytes in memory) whose central directory is bounded."""
+    try:
+        zf = zipfile.ZipFile(source if isinstance(source, Path) else io.BytesIO(source))
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise SnapshotError(f"{label}: not a readable zip ({e})") from e
+    if len(zf.infolist()) > MAX_MEMBERS:
+        count = len(zf.infolist())
+        zf.close()
+        raise SnapshotError(f"{label}: a zip with {count} entries; not a capture")
+    return zf
+
+
+class ZipContainer(Container):
+    """The members of a zip under one folder of it (``prefix``, ``""`` for the root)."""
+
+    def __init__(self, zf: zipfile.ZipFile, label: str, prefix: str = "") -> None:
+        self.zf = zf
+        self.label = label
+        self.prefix = prefix
+
+    @classmethod
+    def open(cls, source: Path | bytes, label: str, prefix: str = "") -> ZipContainer:
+        return cls(open_zip(source, label), label, prefix)
+
+    def names(self) -> tuple[str, ...]:
+        n = len(self.prefix)
+        return tuple(
+            sorted(i.filename[n:] for i in self.zf.infolist() if not i.is_dir() and i.filename.startswith(self.prefix))
+        )
+
+    def read(self, name: str, limit: int) -> bytes:
+        member = self.prefix + name
+        chunks: list[bytes] = []
+        total = 0
+        try:
+            with self.zf.open(member) as f:
+                while chunk := f.read(_CHUNK):
+                    total += len(chunk)
+                    if total > limit:
+                        raise _too_big(f"{self.label}: {member}", limit)
+                    chunks.append(chunk)
+        except KeyError as e:
+            raise SnapshotError(f"{self.label}: no {member} in the zip") from e
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as e:
+            raise SnapshotError(f"{self.label}: cannot read {member} ({e})") from e
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        self.zf.close()
+
+
+def top_level(names: tuple[str, ...] | list[str]) -> list[str]:
+    """Names grouped by their first part, for notes: ``files.json``, ``apks/ (12 files)``."""
+    files: list[str] = []
+    folders: dict[str, int] = {}
+    for name in names:
+        head, sep, _ = name.partition("/")
+        if sep:
+            folders[head] = folders.get(head, 0) + 1
+        else:
+            files.append(name)
+    return sorted(files) + [f"{d}/ ({n} file{'s' if n != 1 else ''})" for d, n in sorted(folders.items())]
