@@ -37,12 +37,22 @@ def test_help_lists_commands() -> None:
 
 
 OPTIONS = {
-    "audit": ("--out", "--format", "--serial", "--tcp", "--apks", "--weights", "--redact", "--redact-key-file"),
+    "audit": (
+        "--out",
+        "--format",
+        "--serial",
+        "--tcp",
+        "--apks",
+        "--weights",
+        "--redact",
+        "--redact-key-file",
+        "--key",
+    ),
     "devices": ("--tcp", "--no-usb"),
     "collect": ("--out", "--serial", "--tcp", "--resume", "--apks"),
     "demo": ("--apps", "--out-dir"),
     "apk": ("--format", "--trackers", "--no-cache"),
-    "synth": ("--apps", "--seed"),
+    "synth": ("--apps", "--seed", "--form", "--recipient"),
     "fleet": (
         "--out",
         "--policy",
@@ -52,8 +62,9 @@ OPTIONS = {
         "--redact",
         "--redact-key-file",
         "--strict",
+        "--key",
     ),
-    "diff": ("--format", "--out", "--force"),
+    "diff": ("--format", "--out", "--force", "--key"),
 }
 """Each command's own options, as its ``--help`` must list them."""
 
