@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import pytest
 
+from auditor.acquire.synthetic import TruthApp, generate
 from auditor.analyse.origin import (
     PlatformKeys,
     flags_known,
@@ -27,7 +28,9 @@ from auditor.model import (
     AppReport,
     AuditReport,
     DeviceInfo,
+    DevicePart,
     DumpSignatures,
+    Grade,
     Note,
     NoteLevel,
     ParsedPackage,
@@ -37,7 +40,10 @@ from auditor.model import (
     SourceInfo,
 )
 from auditor.model import SpecialAccessKind as K
+from auditor.pipeline import audit_snapshot
+from auditor.report.digest import top_apps
 from tests.realreports import multibox, xiaomi
+from tests.report.builders import synthetic_report
 from tests.score.builders import apk, app, special
 
 CONTENT = SignatureHashKind.CONTENT
@@ -267,3 +273,56 @@ def test_the_android_14_tablet_without_a_package_dump() -> None:
     macro = apps["com.arlosoft.macrodroid"]
     assert macro.origin is AppOrigin.INSTALLED
     assert macro.provenance is not None and macro.provenance.removal is Removal.UNINSTALL
+
+
+# --------------------------------------------------------------------------------------------------
+# The synthetic device: its truth says which apps are the platform
+# --------------------------------------------------------------------------------------------------
+
+
+def test_every_synthetic_app_gets_the_origin_its_truth_implies() -> None:
+    snapshot, truth = generate(60, seed=0)
+    report = audit_snapshot(snapshot)
+    found = {(a.package, a.user): a.origin for a in report.apps}
+
+    def expected(t: TruthApp) -> AppOrigin:
+        if not t.system:
+            return AppOrigin.INSTALLED
+        platform = t.app_id < 10000 or (t.shared_user or "").startswith("android.uid.") or t.platform_signed
+        return AppOrigin.PLATFORM if platform else AppOrigin.PREINSTALLED
+
+    assert found == {(t.package, t.user): expected(t) for t in truth.apps}
+    # The launcher holds no platform uid: only its signature hash, the framework's, makes it the platform.
+    launcher = next(a for a in report.apps if a.package == "com.android.launcher3")
+    assert launcher.provenance is not None
+    assert launcher.provenance.basis.startswith("signed with the platform certificate: its dumpsys signature hash")
+
+
+def test_the_synthetic_trap_the_phone_process_holds_every_telephony_permission() -> None:
+    report = synthetic_report(60)
+    apps = {(a.package, a.user): a for a in report.apps}
+    phone = apps[("com.android.phone", 0)]
+    assert phone.origin is AppOrigin.PLATFORM
+    assert phone.exposure is not None and phone.exposure.grade is Grade.F
+    assert phone.findings == ()
+    assert {p.name.rsplit(".", 1)[1] for p in phone.permissions if p.granted} >= {
+        "READ_CALL_LOG",
+        "READ_SMS",
+        "SEND_SMS",
+        "CALL_PHONE",
+        "RECORD_AUDIO",
+        "ACCESS_BACKGROUND_LOCATION",
+    }
+    assert "com.android.phone" not in {t.app.package for t in top_apps(report, 20)}
+    analytics = apps[("com.oem.analytics", 0)]
+    assert (analytics.origin, analytics.provenance.basis if analytics.provenance else None) == (
+        AppOrigin.PREINSTALLED,
+        "on the product image; not part of the platform",
+    )
+    store = apps[("com.android.vending", 0)]
+    (finding,) = [f for f in store.findings if f.rule_id == "AUD-ORIGIN-003"]
+    assert finding.evidence[1] == "packageSource=4 (a downloaded file)"
+    device = report.device_exposure
+    assert device is not None
+    altered = next(p for p in device.parts if p.part is DevicePart.ALTERED_SYSTEM_APPS)
+    assert altered.apps == 2  # the store in the owner and in the work profile
