@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from auditor.model import AppOrigin, DevicePart, InstallSource, SpecialAccessKind
+from auditor.report.csv_report import report_csv
 from auditor.report.digest import top_apps
 from auditor.report.markdown_report import report_markdown
 from auditor.score import score_report
@@ -130,3 +133,13 @@ def test_the_issue_s_android_12_phone_in_miniature() -> None:
     assert device is not None
     # The test app in full, Play services at a tenth (rounded half up), the phone as context.
     assert device.score == 13 + (scores["com.google.android.gms"] * 10 + 50) // 100
+
+
+def test_the_csv_says_each_app_s_origin() -> None:
+    rows = list(csv.DictReader(io.StringIO(report_csv(multibox()))))
+    origin = {r["package"]: r["origin"] for r in rows}
+    assert (origin["org.xbmc.kodi"], origin["com.google.android.gms"], origin["com.android.shell"]) == (
+        "installed",
+        "preinstalled",
+        "platform",
+    )
