@@ -24,7 +24,7 @@ def score_report(report: AuditReport, weights: Weights | None = None) -> AuditRe
     table = load_categories()
     apps = tuple(_scored(app, weights, table) for app in report.apps)
     log.debug("scored %d apps with weights %s", len(apps), weights.source)
-    device = score_device(apps, weights, _exposure)
+    device = score_device(apps, weights, _exposure, report=replace(report, apps=apps))
     return replace(
         report,
         apps=apps,

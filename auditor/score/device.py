@@ -17,6 +17,7 @@ from dataclasses import replace
 from auditor.model import (
     AppOrigin,
     AppReport,
+    AuditReport,
     DataCategory,
     DeviceExposure,
     DevicePart,
@@ -127,15 +128,17 @@ def score_device(
     apps: Sequence[AppReport],
     weights: Weights,
     exposure_of: Callable[[AppReport], Exposure],
+    *,
+    report: AuditReport | None = None,
 ) -> DeviceExposure:
     """The device's exposure from its apps (``exposure_of`` gives each app's, usually ``app.exposure``).
 
     Apps carry their findings when the report was scored (``score_report``): an abnormal-origin finding
-    moves a system app into the altered part.
+    moves a system app into the altered part. ``report`` is there for parts about the phone itself.
     """
     scored = [ScoredApp(app, exposure_of(app), app_part(app)) for app in apps]
     scored.sort(key=lambda s: (-s.exposure.score, s.app.package, s.app.user))
-    inputs = DeviceInputs(tuple(scored), tuple(device_pools(scored, weights)), weights)
+    inputs = DeviceInputs(tuple(scored), tuple(device_pools(scored, weights)), weights, report)
     reasons: list[ScoreReason] = []
     parts: list[ExposurePart] = []
     for part in DevicePart:

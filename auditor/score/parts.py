@@ -10,9 +10,9 @@ Adding a part is a declaration plus its computation:
 1. a ``DevicePart`` member (``auditor.model.exposure``), in the order the report lists parts;
 2. its share in ``weights.json`` (``device.parts.<part>``; the weights reader requires one per member);
 3. its words in ``part_words`` below (a ``match`` that mypy keeps complete);
-4. a function ``(DeviceInputs, DevicePart) -> list[ScoreReason]`` in ``PARTS``, reading whatever the
-   report holds for it (``DeviceInputs.report_apps`` today; a part about phone settings would add the
-   report's device state to ``DeviceInputs``).
+4. a function ``(DeviceInputs, DevicePart) -> list[ScoreReason]`` in ``PARTS``, reading what it needs:
+   the scored apps and pools (``DeviceInputs.report_apps``, ``pools``), or the whole report
+   (``DeviceInputs.report``: a part about phone settings reads the device state there).
 
 Each part function must be additive and monotonic like the app score: every reason's points a
 non-decreasing function of what the apps reach (order statistics, counts, unions), so the device's
@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import assert_never
 
-from auditor.model import AppOrigin, AppReport, DevicePart, Exposure, ExposurePool, ScoreReason
+from auditor.model import AppOrigin, AppReport, AuditReport, DevicePart, Exposure, ExposurePool, ScoreReason
 from auditor.score.evidence import special_evidence_text
 from auditor.score.exposure import scaled
 from auditor.score.scope import abnormal, app_origin
@@ -94,6 +94,9 @@ class DeviceInputs:
     """Every app of every user, scored, most exposed first (then package and user)."""
     pools: tuple[PartPool, ...]
     weights: Weights
+    report: AuditReport | None = None
+    """The whole report, for parts about the phone rather than its apps (settings, known threats); ``None`` when
+    the device is scored from a list of apps alone."""
 
     def members(self, part: DevicePart) -> list[ScoredApp]:
         """The apps of ``part``, most exposed first."""
