@@ -19,7 +19,9 @@ def _printed(report: AuditReport) -> list[str]:
 
 def test_the_tv_box_summary() -> None:
     lines = _printed(multibox())
-    assert "    0 │ primary │   84 │         8 │           34 │       42 │          8 │             0 │        0" in lines
+    assert (
+        "    0 │ primary │   84 │         8 │           34 │       42 │          8 │             0 │        0" in lines
+    )
     assert "Device exposure D 40/100 — installed apps +28, preinstalled apps +12" in lines
     assert "  The operating system (42 components) holds its accesses by design: context, not counted." in lines
     top = lines[lines.index("Apps that matter most") + 1 :][:5]
