@@ -119,7 +119,7 @@ def test_audit_bugreport_to_json(tmp_path: Path) -> None:
     result = run("audit", str(zpath), "--format", "json", "--out", str(out))
     assert result.returncode == 0, result.stderr
     data = json.loads(out.read_text())
-    assert data["schema"] == "1.0"
+    assert data["schema"] == "1.1"
     assert [a["package"] for a in data["apps"]] == [
         "com.instagram.android",
         "com.samsung.android.provider.filterprovider",

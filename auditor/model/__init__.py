@@ -4,6 +4,7 @@
 * ``snapshot``: the contract between acquisition and analysis (``manifest.json`` and raw outputs).
 * ``apk``: what static analysis of one APK says (``auditor.apk``).
 * ``report``: the audit report, the documented JSON contract (``docs/schema.md``) every later stage reads.
+* ``timeline``: the report's access events from both app-op records, their totals and the device timeline.
 * ``exposure``: reach, scores with reasons, findings (``auditor.score``).
 * ``notes``: statements about coverage, which every stage may add.
 
@@ -83,7 +84,6 @@ from auditor.model.parsed import (
 )
 from auditor.model.report import (
     SCHEMA_VERSION,
-    AccessState,
     AppReport,
     AuditReport,
     DeviceInfo,
@@ -108,8 +108,20 @@ from auditor.model.snapshot import (
     Snapshot,
     SnapshotManifest,
 )
+from auditor.model.timeline import (
+    AccessEvent,
+    AccessState,
+    EventRef,
+    EventSource,
+    HistoryCoverage,
+    ProxyRole,
+    TimeBasis,
+    Timeline,
+    UsageTotals,
+)
 
 __all__ = [
+    "AccessEvent",
     "AccessLevel",
     "AccessState",
     "ApkCertificate",
@@ -142,11 +154,14 @@ __all__ = [
     "DeviceInfo",
     "DiscreteAccess",
     "EffectiveAccess",
+    "EventRef",
+    "EventSource",
     "ExportedReason",
     "Exposure",
     "ExposurePool",
     "Finding",
     "Grade",
+    "HistoryCoverage",
     "HistoryStatus",
     "InstallSource",
     "ListedPackage",
@@ -175,6 +190,7 @@ __all__ = [
     "PermissionKind",
     "PermissionReport",
     "PermissionState",
+    "ProxyRole",
     "RequestedPermission",
     "RoleHolder",
     "SCHEMA_VERSION",
@@ -188,8 +204,11 @@ __all__ = [
     "SourceInfo",
     "SpecialAccessKind",
     "SpecialAccessReport",
+    "TimeBasis",
+    "Timeline",
     "UidOps",
     "UidState",
+    "UsageTotals",
     "UserKind",
     "UserReport",
     "WeightsInfo",

@@ -12,8 +12,9 @@ from auditor.model.apk import ApkFacts
 from auditor.model.exposure import DeviceExposure, Exposure, Finding, WeightsInfo
 from auditor.model.notes import Note
 from auditor.model.parsed import OpEntry
+from auditor.model.timeline import AccessEvent, AccessState, Timeline, UsageTotals
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 """Version of the audit report JSON. Bump the minor part for added fields, the major for changes."""
 
 
@@ -83,14 +84,6 @@ class EffectiveAccess(StrEnum):
     """A grant without a request (e.g. the app-op is set but the permission is not asked for)."""
     UNKNOWN = "unknown"
     """No grant state is known (the source lacked it)."""
-
-
-class AccessState(StrEnum):
-    """Whether a recorded app-op access happened while the app was visible."""
-
-    FOREGROUND = "foreground"
-    BACKGROUND = "background"
-    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +210,11 @@ class AppReport:
     """What personal data the app can reach, how far, and the score with its reasons."""
     findings: tuple[Finding, ...] = ()
     """Rule hits with severity, confidence, evidence and the exact fix."""
+    events: tuple[AccessEvent, ...] = ()
+    """Every recorded access and rejection of the app, from the regular dump and the discrete history,
+    newest first (``auditor.analyse.timeline``)."""
+    usage: tuple[UsageTotals, ...] = ()
+    """The app's accesses in the timeline's window, totalled per data category (or op) and state."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,3 +248,5 @@ class AuditReport:
     """The device's exposure over all apps and users, with cross-app pools."""
     weights: WeightsInfo | None = None
     """Which scoring weights produced the scores (built-in or a ``--weights`` file, with its SHA-256)."""
+    timeline: Timeline | None = None
+    """The device's access timeline: its window and every app's events, newest first."""

@@ -1,0 +1,591 @@
+"""The access timeline: both app-op records read into one list of events per app, totalled and indexed.
+
+Two records, one model (``auditor.model.timeline``):
+
+* ``dumpsys appops`` keeps, per app and op, the newest access and rejection for each uid state, op
+  flags and attribution tag, with the exact time, its age and the duration; a proxied access names its
+  proxy (``proxy[uid=…, pkg=…, attributionTag=…]``).
+* The discrete history (Android 12+) keeps every access to the discrete ops for its retention (7 days by
+  default), quantised (time down, duration up, one minute by default), with attribution chains.
+
+The merge rule. The regular dump's access of a key (op, attribution tag, uid state, flags) is the same
+access as a history event of that key whose time lies in the quantum before it (``0 ≤ regular − history
+< 1 min``: Android 12–15 round the history's time down, Android 16 prints it as recorded) and whose
+duration fits (equal, the regular one rounded up to the minute, or either unknown). One event results
+(``source: both``), with the regular dump's exact time and duration and the history's chain. Within the
+history, an access that was started and then finished is printed twice at the same time, once without a
+duration: the line without is dropped when one with a duration exists (a running op keeps its one line).
+
+Every event is attached to the app whose uid and package it names; an event whose uid does not own its
+package (an uninstalled app, or a line forged by a hostile attribution tag) is left out and counted in a
+note. Permission rows take their last access and last background access from all events, so a
+background access only the history holds makes the row "used in the background".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Final, assert_never
+
+from auditor.analyse.build import uid_state_access
+from auditor.analyse.clock import DeviceClock, format_local, local_ms, zone_of
+from auditor.model import (
+    AccessEvent,
+    AccessState,
+    AppReport,
+    DataCategory,
+    DeviceInfo,
+    DiscreteAccess,
+    EventRef,
+    EventSource,
+    HistoryCoverage,
+    HistoryStatus,
+    Note,
+    NoteLevel,
+    OpEvent,
+    OpEventKind,
+    ParsedAppOps,
+    ParsedDiscreteHistory,
+    PermissionReport,
+    ProxyRole,
+    SourceInfo,
+    TimeBasis,
+    Timeline,
+    UsageTotals,
+)
+
+SECTION: Final = "timeline"
+"""The ``Note.section`` of the notes this stage adds."""
+
+QUANTUM_MS: Final = 60_000
+"""The discrete history's default quantisation (``discrete_history_quantization_millis``)."""
+WINDOW_MS: Final = 7 * 86_400_000
+"""The discrete history's default retention (``discrete_history_cutoff_millis``): the window totals cover."""
+DAY_MS: Final = 86_400_000
+
+OP_CATEGORIES: Final[dict[str, DataCategory]] = {
+    # The Privacy Dashboard's three, and every discrete op of Android 12–16 (DiscreteRegistry and
+    # DiscreteOpsRegistry DEFAULT_DISCRETE_OPS), so every history event has a category.
+    "CAMERA": DataCategory.CAMERA,
+    "PHONE_CALL_CAMERA": DataCategory.CAMERA,
+    "RECORD_AUDIO": DataCategory.MICROPHONE,
+    "PHONE_CALL_MICROPHONE": DataCategory.MICROPHONE,
+    "RECORD_AUDIO_HOTWORD": DataCategory.MICROPHONE,
+    "RECEIVE_AMBIENT_TRIGGER_AUDIO": DataCategory.MICROPHONE,
+    "RECEIVE_SANDBOX_TRIGGER_AUDIO": DataCategory.MICROPHONE,
+    "FINE_LOCATION": DataCategory.LOCATION,
+    "COARSE_LOCATION": DataCategory.LOCATION,
+    "EMERGENCY_LOCATION": DataCategory.LOCATION,
+    "MONITOR_LOCATION": DataCategory.LOCATION,
+    "MONITOR_HIGH_POWER_LOCATION": DataCategory.LOCATION,
+    "GPS": DataCategory.LOCATION,
+    "READ_HEART_RATE": DataCategory.HEALTH,
+    "READ_OXYGEN_SATURATION": DataCategory.HEALTH,
+    "READ_SKIN_TEMPERATURE": DataCategory.HEALTH,
+    "BODY_SENSORS": DataCategory.HEALTH,
+    "ACTIVITY_RECOGNITION": DataCategory.HEALTH,
+}
+"""The data category an op's use reveals, for the timeline's lanes and totals; other ops are shown by name."""
+
+# AppOpsManager ATTRIBUTION_FLAG_*: an attribution chain runs from its accessor (the app that touched the
+# hardware) through intermediaries to its receiver (the app the data was for); only trusted chains
+# (the system vouched for them) are assembled into proxy information, as DiscreteRegistry does.
+_ACCESSOR, _INTERMEDIARY, _RECEIVER, _TRUSTED = 1, 2, 4, 8
+_PROXIED_FLAGS: Final = frozenset({"tpd", "upd"})
+_PROXY_FLAGS: Final = frozenset({"tp", "up"})
+_PROXY_FIELDS: Final = re.compile(r"(uid|pkg|attributionTag)=([^,]*)")
+
+
+@dataclass(frozen=True)
+class TimelineResult:
+    """What the stage adds to the report: apps with events and totals, the timeline, and notes."""
+
+    apps: tuple[AppReport, ...]
+    timeline: Timeline
+    notes: tuple[Note, ...]
+
+
+@dataclass(frozen=True)
+class _Proxy:
+    role: ProxyRole | None
+    package: str | None = None
+    uid: int | None = None
+    tag: str | None = None
+
+
+_NO_PROXY: Final = _Proxy(None)
+
+
+@dataclass
+class _Placed:
+    """An event being built, with its position on the device's local time axis (``None``: unknown)."""
+
+    event: AccessEvent
+    at: int | None
+
+
+# --------------------------------------------------------------------------------------------------
+# Proxies
+# --------------------------------------------------------------------------------------------------
+
+
+def _role(flags: Iterable[str]) -> ProxyRole | None:
+    names = set(flags)
+    if names & _PROXIED_FLAGS:
+        return ProxyRole.THROUGH
+    if names & _PROXY_FLAGS:
+        return ProxyRole.ON_BEHALF_OF
+    return None
+
+
+def _proxy_text(text: str | None, flags: tuple[str, ...]) -> _Proxy:
+    """``uid=1000, pkg=android, attributionTag=null`` (Android 10: ``uid=0, pkg=null``): whom the access went
+    through. The regular dump prints it on the proxied app's event."""
+    role = _role(flags)
+    if not text:
+        return _Proxy(role) if role else _NO_PROXY
+    found = dict(_PROXY_FIELDS.findall(text))
+    uid = found.get("uid", "")
+    package = found.get("pkg") or None
+    tag = found.get("attributionTag") or None
+    return _Proxy(
+        role or ProxyRole.THROUGH,
+        None if package == "null" else package,
+        int(uid) if uid.isascii() and uid.isdigit() and len(uid) <= 12 else None,
+        None if tag == "null" else tag,
+    )
+
+
+@dataclass(frozen=True)
+class _Member:
+    package: str
+    uid: int
+    tag: str | None
+    flags: int
+
+
+def _chains(events: Iterable[DiscreteAccess]) -> dict[int, list[_Member]]:
+    chains: dict[int, list[_Member]] = {}
+    for e in events:
+        if e.chain_id is not None and e.attribution_flags & _TRUSTED:
+            member = _Member(e.package, e.uid, e.attribution_tag, e.attribution_flags)
+            members = chains.setdefault(e.chain_id, [])
+            if member not in members:
+                members.append(member)
+    return chains
+
+
+def _chain_proxy(e: DiscreteAccess, chains: dict[int, list[_Member]]) -> _Proxy:
+    """The other end of the event's attribution chain: for the receiver, the accessor it went through; for
+    an accessor or intermediary, the receiver it was for."""
+    role = _role(e.flags)
+    members = chains.get(e.chain_id) if e.chain_id is not None and e.attribution_flags & _TRUSTED else None
+    if not members:
+        return _Proxy(role) if role else _NO_PROXY
+    if e.attribution_flags & _RECEIVER:
+        role, wanted = ProxyRole.THROUGH, _ACCESSOR
+    elif e.attribution_flags & (_ACCESSOR | _INTERMEDIARY):
+        role, wanted = ProxyRole.ON_BEHALF_OF, _RECEIVER
+    else:
+        return _Proxy(role) if role else _NO_PROXY
+    other = next((m for m in members if m.flags & wanted and (m.uid, m.package) != (e.uid, e.package)), None)
+    if other is None:
+        return _Proxy(role)
+    return _Proxy(role, other.package, other.uid, other.tag)
+
+
+# --------------------------------------------------------------------------------------------------
+# Events of one app
+# --------------------------------------------------------------------------------------------------
+
+
+def _state(event: OpEvent | DiscreteAccess) -> AccessState:
+    return uid_state_access(event.uid_state)
+
+
+class _Builder:
+    """Makes ``AccessEvent`` values for one device: its clock, the capture's local time and the chains."""
+
+    def __init__(self, clock: DeviceClock | None, end: int | None, ages: bool, chains: dict[int, list[_Member]]):
+        self.clock = clock
+        self.end = end
+        self.ages = ages
+        """Whether ``end`` is the capture itself (ages can be worked out from it)."""
+        self.chains = chains
+        self.utc_cache: dict[int, str] = {}
+
+    def utc(self, at: int | None) -> str | None:
+        if at is None or self.clock is None:
+            return None
+        found = self.utc_cache.get(at)
+        if found is None:
+            found = self.utc_cache[at] = self.clock.utc(at)
+        return found
+
+    def regular(self, op: str, ev: OpEvent) -> _Placed:
+        at = local_ms(ev.time)
+        if at is None and ev.ago_ms is not None and self.end is not None and self.ages:
+            at = self.end - ev.ago_ms
+        proxy = _proxy_text(ev.proxy, ev.flags)
+        event = AccessEvent(
+            op=op,
+            category=OP_CATEGORIES.get(op),
+            kind=ev.kind,
+            time=ev.time,
+            time_utc=self.utc(at),
+            ago_ms=ev.ago_ms,
+            duration_ms=ev.duration_ms,
+            uid_state=ev.uid_state_raw,
+            state=_state(ev),
+            flags=ev.flags,
+            attribution_tag=ev.attribution_tag,
+            proxy_role=proxy.role,
+            proxy_package=proxy.package,
+            proxy_uid=proxy.uid,
+            proxy_attribution_tag=proxy.tag,
+            chain_id=None,
+            device_id=None,
+            source=EventSource.LAST_ACCESS,
+        )
+        return _Placed(event, at)
+
+    def history(self, e: DiscreteAccess) -> _Placed:
+        at = local_ms(e.time)
+        proxy = _chain_proxy(e, self.chains)
+        event = AccessEvent(
+            op=e.op,
+            category=OP_CATEGORIES.get(e.op),
+            kind=OpEventKind.ACCESS,
+            time=e.time,
+            time_utc=self.utc(at),
+            ago_ms=self.end - at if at is not None and self.end is not None and self.ages else None,
+            duration_ms=e.duration_ms,
+            uid_state=e.uid_state_raw,
+            state=_state(e),
+            flags=e.flags,
+            attribution_tag=e.attribution_tag,
+            proxy_role=proxy.role,
+            proxy_package=proxy.package,
+            proxy_uid=proxy.uid,
+            proxy_attribution_tag=proxy.tag,
+            chain_id=e.chain_id,
+            device_id=e.device,
+            source=EventSource.HISTORY,
+        )
+        return _Placed(event, at)
+
+
+def _without_start_lines(history: list[DiscreteAccess]) -> list[DiscreteAccess]:
+    """Drop the line a started access writes when its finished line (same key and time, a duration) is there."""
+    finished = {
+        (e.op, e.attribution_tag, e.uid_state_raw, e.flags, e.time, e.device, e.attribution_flags, e.chain_id)
+        for e in history
+        if e.duration_ms is not None
+    }
+    kept: list[DiscreteAccess] = []
+    seen: set[DiscreteAccess] = set()
+    for e in history:
+        key = (e.op, e.attribution_tag, e.uid_state_raw, e.flags, e.time, e.device, e.attribution_flags, e.chain_id)
+        if (e.duration_ms is None and key in finished) or e in seen:
+            continue
+        seen.add(e)
+        kept.append(e)
+    return kept
+
+
+def _fits(regular: int | None, history: int | None) -> bool:
+    if regular is None or history is None:
+        return True
+    return history in (regular, -(-regular // QUANTUM_MS) * QUANTUM_MS)
+
+
+def _merge(regular: _Placed, history: _Placed) -> _Placed:
+    r, h = regular.event, history.event
+    proxy_from_history = r.proxy_package is None and h.proxy_package is not None
+    source = h if proxy_from_history else r
+    merged = replace(
+        r,
+        duration_ms=r.duration_ms if r.duration_ms is not None else h.duration_ms,
+        time_utc=r.time_utc or h.time_utc,
+        proxy_role=source.proxy_role or r.proxy_role or h.proxy_role,
+        proxy_package=source.proxy_package,
+        proxy_uid=source.proxy_uid,
+        proxy_attribution_tag=source.proxy_attribution_tag,
+        chain_id=h.chain_id,
+        device_id=h.device_id,
+        source=EventSource.BOTH,
+    )
+    return _Placed(merged, regular.at)
+
+
+def _app_events(builder: _Builder, regular: list[tuple[str, OpEvent]], history: list[DiscreteAccess]) -> list[_Placed]:
+    """One app's events from both records, duplicates merged."""
+    waiting: dict[tuple[str, str | None, str, tuple[str, ...]], list[_Placed]] = {}
+    for e in _without_start_lines(history):
+        placed = builder.history(e)
+        waiting.setdefault((e.op, e.attribution_tag, e.uid_state_raw, e.flags), []).append(placed)
+    found: list[_Placed] = []
+    for op, ev in regular:
+        placed = builder.regular(op, ev)
+        if ev.kind is OpEventKind.ACCESS and placed.at is not None:
+            candidates = waiting.get((op, ev.attribution_tag, ev.uid_state_raw, ev.flags), [])
+            for i, other in enumerate(candidates):
+                if (
+                    other.at is not None
+                    and 0 <= placed.at - other.at < QUANTUM_MS
+                    and _fits(ev.duration_ms, other.event.duration_ms)
+                ):
+                    placed = _merge(placed, candidates.pop(i))
+                    break
+        found.append(placed)
+    for rest in waiting.values():
+        found += rest
+    return found
+
+
+def _newest_first(placed: Iterable[_Placed]) -> list[_Placed]:
+    """By position, newest first; events with no position last, in their order."""
+    timed = sorted((p for p in placed if p.at is not None), key=lambda p: p.at or 0, reverse=True)
+    return timed + [p for p in placed if p.at is None]
+
+
+# --------------------------------------------------------------------------------------------------
+# Totals
+# --------------------------------------------------------------------------------------------------
+
+
+def _totals(group: list[_Placed], end: int) -> UsageTotals:
+    """Sessions of one app, category (or op) and state: overlapping accesses, and those that start in the
+    same quantum, are one session."""
+    ordered = sorted(group, key=lambda p: p.at or 0)
+    sessions: list[tuple[int, int, bool, str | None]] = []  # start, end, duration known, printed start
+    for p in ordered:
+        assert p.at is not None
+        start, stop = p.at, p.at + (p.event.duration_ms or 0)
+        known = p.event.duration_ms is not None
+        if sessions and (start <= sessions[-1][1] or start - sessions[-1][0] < QUANTUM_MS):
+            first, last, was_known, text = sessions[-1]
+            sessions[-1] = (first, max(last, stop), was_known or known, text)
+        else:
+            sessions.append((start, stop, known, p.event.time))
+    lengths = [(stop - start, start, text) for start, stop, known, text in sessions if known]
+    longest = max(lengths, key=lambda x: (x[0], x[1]), default=None)
+    newest = sessions[-1]
+    recent = [s for s in sessions if s[0] > end - DAY_MS]
+    events = [p.event for p in group]
+    return UsageTotals(
+        category=events[0].category,
+        ops=tuple(sorted({e.op for e in events})),
+        state=events[0].state,
+        sessions=len(sessions),
+        total_ms=sum(x[0] for x in lengths),
+        unknown_duration=sum(1 for s in sessions if not s[2]),
+        longest_ms=longest[0] if longest else None,
+        longest_at=(longest[2] or format_local(longest[1])) if longest else None,
+        newest_at=newest[3] or format_local(newest[0]),
+        newest_ms=newest[1] - newest[0] if newest[2] else None,
+        sessions_24h=len(recent),
+        total_ms_24h=sum(stop - start for start, stop, known, _ in recent if known),
+    )
+
+
+def _usage_totals(placed: Sequence[_Placed], end: int | None) -> tuple[UsageTotals, ...]:
+    """Per data category (or op of none) and state, the accesses inside the window ending at ``end``."""
+    if end is None:
+        return ()
+    groups: dict[tuple[str, AccessState], list[_Placed]] = {}
+    for p in placed:
+        e = p.event
+        if e.kind is not OpEventKind.ACCESS or p.at is None or not end - WINDOW_MS < p.at <= end:
+            continue
+        key = e.category.value if e.category is not None else "op:" + e.op
+        groups.setdefault((key, e.state), []).append(p)
+    order = {c.value: i for i, c in enumerate(DataCategory)}
+    states = list(AccessState)
+    keys = sorted(groups, key=lambda k: (order.get(k[0], len(order)), k[0], states.index(k[1])))
+    return tuple(_totals(groups[k], end) for k in keys)
+
+
+# --------------------------------------------------------------------------------------------------
+# Permission rows
+# --------------------------------------------------------------------------------------------------
+
+
+def _rows(permissions: tuple[PermissionReport, ...], placed: Sequence[_Placed]) -> tuple[PermissionReport, ...]:
+    """Rows whose op the history adds to take their last (background) access from all the op's events."""
+    added = {p.event.op for p in placed if p.event.source is EventSource.HISTORY}
+    if not added:
+        return permissions
+    out: list[PermissionReport] = []
+    for row in permissions:
+        if row.appop not in added:
+            out.append(row)
+            continue
+        accesses = [p for p in placed if p.event.op == row.appop and p.event.kind is OpEventKind.ACCESS]
+        newest = max((p for p in accesses if p.at is not None), key=lambda p: p.at or 0, default=None)
+        background = [p for p in accesses if p.at is not None and p.event.state is AccessState.BACKGROUND]
+        newest_bg = max(background, key=lambda p: p.at or 0, default=None)
+        if newest is not None and (row.last_access is None or (local_ms(row.last_access) or 0) < (newest.at or 0)):
+            row = replace(
+                row,
+                last_access=newest.event.time,
+                last_access_ago_ms=newest.event.ago_ms,
+                last_access_state=newest.event.state,
+            )
+        if newest_bg is not None and (local_ms(row.last_background_access) or -1) < (newest_bg.at or 0):
+            row = replace(row, last_background_access=newest_bg.event.time)
+        out.append(row)
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------------------------------
+# The device
+# --------------------------------------------------------------------------------------------------
+
+
+def _coverage(history: ParsedDiscreteHistory | None) -> HistoryCoverage:
+    if history is None:
+        return HistoryCoverage.NOT_IN_SOURCE
+    match history.status:
+        case HistoryStatus.READ:
+            return HistoryCoverage.READ
+        case HistoryStatus.NOT_SUPPORTED:
+            return HistoryCoverage.NOT_KEPT
+        case HistoryStatus.ABSENT:
+            return HistoryCoverage.UNREADABLE
+        case _:
+            assert_never(history.status)
+
+
+def _end(
+    clock: DeviceClock | None, device_time: str | None, regular: Iterable[OpEvent], newest: int | None
+) -> tuple[int | None, TimeBasis]:
+    """The capture in device-local time, and how it is known."""
+    if clock is not None and device_time:
+        try:
+            return clock.local_of(datetime.fromisoformat(device_time.replace("Z", "+00:00"))), TimeBasis.DEVICE_CLOCK
+        except ValueError:
+            pass
+    for ev in regular:
+        at = local_ms(ev.time)
+        if at is not None and ev.ago_ms is not None:
+            return at + ev.ago_ms, TimeBasis.EVENT_AGE
+    if newest is not None:
+        return newest, TimeBasis.NEWEST_EVENT
+    return None, TimeBasis.NONE
+
+
+def attach_timeline(
+    apps: Sequence[AppReport],
+    appops: ParsedAppOps | None,
+    history: ParsedDiscreteHistory | None,
+    device: DeviceInfo,
+    source: SourceInfo,
+) -> TimelineResult:
+    """Every app's events, newest first, with its usage totals and updated permission rows; the timeline."""
+    notes: list[Note] = []
+    coverage = _coverage(history)
+    zone = zone_of(device.timezone)
+    clock = DeviceClock(zone) if zone is not None else None
+    regular: dict[tuple[int, str], list[tuple[str, OpEvent]]] = {}
+    for uid in appops.uids if appops is not None else ():
+        for pkg in uid.packages:
+            regular[(uid.uid, pkg.package)] = [(entry.op, ev) for entry in pkg.ops for ev in entry.events]
+    discrete: dict[tuple[int, str], list[DiscreteAccess]] = {}
+    history_events = history.events if history is not None else ()
+    for e in history_events:
+        discrete.setdefault((e.uid, e.package), []).append(e)
+
+    every_regular = (ev for events in regular.values() for _, ev in events)
+    newest = max((at for e in history_events if (at := local_ms(e.time)) is not None), default=None)
+    end, basis = _end(clock, source.device_time, every_regular, newest)
+    builder = _Builder(clock, end, basis in (TimeBasis.DEVICE_CLOCK, TimeBasis.EVENT_AGE), _chains(history_events))
+
+    placed_by_app: list[list[_Placed]] = []
+    owned: set[tuple[int, str]] = set()
+    for app in apps:
+        key = (app.uid, app.package) if app.uid is not None else None
+        if key is not None:
+            owned.add(key)
+        events = _app_events(builder, regular.get(key, []), discrete.get(key, [])) if key else []
+        placed_by_app.append(_newest_first(events))
+
+    foreign = sum(len(v) for k, v in discrete.items() if k not in owned)
+    if foreign:
+        notes.append(
+            Note(
+                SECTION,
+                NoteLevel.INFO,
+                f"{foreign} discrete-history events name a uid and package of no listed app (uninstalled since, or "
+                "not what they claim): left out of the timeline",
+            )
+        )
+    notes += _coverage_notes(coverage, device, zone is not None)
+
+    new_apps: list[AppReport] = []
+    refs: list[tuple[int, EventRef]] = []
+    no_time = -(1 << 62)
+    for app, placed in zip(apps, placed_by_app, strict=True):
+        if not placed:
+            new_apps.append(app)
+            continue
+        new_apps.append(
+            replace(
+                app,
+                permissions=_rows(app.permissions, placed),
+                events=tuple(p.event for p in placed),
+                usage=_usage_totals(placed, end),
+            )
+        )
+        refs += [
+            (p.at if p.at is not None else no_time, EventRef(app.user, app.package, i)) for i, p in enumerate(placed)
+        ]
+    refs.sort(key=lambda r: r[0], reverse=True)
+    timeline = Timeline(
+        history=coverage,
+        start=format_local(end - WINDOW_MS) if end is not None else None,
+        end=format_local(end) if end is not None else None,
+        end_utc=builder.utc(end),
+        basis=basis,
+        time_zone=device.timezone if zone is not None else None,
+        events=tuple(r for _, r in refs),
+    )
+    return TimelineResult(tuple(new_apps), timeline, tuple(notes))
+
+
+def _coverage_notes(coverage: HistoryCoverage, device: DeviceInfo, utc: bool) -> list[Note]:
+    notes: list[Note] = []
+    match coverage:
+        case HistoryCoverage.READ | HistoryCoverage.NOT_IN_SOURCE:
+            pass  # read; or the analysis already says the section is not in this source
+        case HistoryCoverage.NOT_KEPT:
+            notes.append(
+                Note(
+                    SECTION,
+                    NoteLevel.INFO,
+                    "Android 11 and older keep no discrete access history: the timeline holds the newest access "
+                    "per uid state and flags that dumpsys appops keeps",
+                )
+            )
+        case HistoryCoverage.UNREADABLE:
+            notes.append(
+                Note(
+                    SECTION,
+                    NoteLevel.PARTIAL,
+                    "the device printed no discrete access history: the timeline holds the newest access per uid "
+                    "state and flags that dumpsys appops keeps",
+                )
+            )
+        case _:
+            assert_never(coverage)
+    if not utc:
+        why = (
+            f"the device's time zone {device.timezone!r} is not in this computer's time zone database"
+            if device.timezone
+            else "the device's time zone is unknown"
+        )
+        notes.append(Note(SECTION, NoteLevel.INFO, f"{why}: event times are device-local only, without UTC"))
+    return notes
