@@ -415,20 +415,27 @@ def _usage_totals(placed: Sequence[_Placed], end: int | None) -> tuple[UsageTota
 
 
 def _rows(permissions: tuple[PermissionReport, ...], placed: Sequence[_Placed]) -> tuple[PermissionReport, ...]:
-    """Rows whose op the history adds to take their last (background) access from all the op's events."""
-    added = {p.event.op for p in placed if p.event.source is EventSource.HISTORY}
-    if not added:
+    """Rows take their last access and last background access from all their op's events.
+
+    The regular dump's own newest accesses are already there (``build_permissions``); what changes a row
+    is an access only the history holds, newer than what the row has (a background one, usually).
+    """
+    by_op: dict[str, list[_Placed]] = {}
+    for p in placed:
+        if p.event.kind is OpEventKind.ACCESS and p.at is not None and p.event.time is not None:
+            by_op.setdefault(p.event.op, []).append(p)
+    if not by_op:
         return permissions
     out: list[PermissionReport] = []
     for row in permissions:
-        if row.appop not in added:
+        accesses = by_op.get(row.appop or "", [])
+        if not accesses:
             out.append(row)
             continue
-        accesses = [p for p in placed if p.event.op == row.appop and p.event.kind is OpEventKind.ACCESS]
-        newest = max((p for p in accesses if p.at is not None), key=lambda p: p.at or 0, default=None)
-        background = [p for p in accesses if p.at is not None and p.event.state is AccessState.BACKGROUND]
+        newest = max(accesses, key=lambda p: p.at or 0)
+        background = [p for p in accesses if p.event.state is AccessState.BACKGROUND]
         newest_bg = max(background, key=lambda p: p.at or 0, default=None)
-        if newest is not None and (row.last_access is None or (local_ms(row.last_access) or 0) < (newest.at or 0)):
+        if (local_ms(row.last_access) or -1) < (newest.at or 0):
             row = replace(
                 row,
                 last_access=newest.event.time,

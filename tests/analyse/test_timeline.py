@@ -15,6 +15,7 @@ from auditor.analyse.clock import local_ms
 from auditor.analyse.timeline import attach_timeline
 from auditor.model import (
     AccessEvent,
+    AccessLevel,
     AccessState,
     AppReport,
     CommandRecord,
@@ -601,9 +602,18 @@ def test_a_background_camera_session_only_the_history_holds_is_reported_with_its
         "2024-06-01 02:10:00.000",
     )
     assert report.timeline is not None and report.timeline.history is HistoryCoverage.READ
+    # Scored as used in the background, and the finding cites the session.
+    assert app.exposure is not None
+    assert [(c.category, c.level) for c in app.exposure.categories] == [
+        (DataCategory.CAMERA, AccessLevel.USED_BACKGROUND)
+    ]
+    (finding,) = app.findings
+    assert finding.rule_id == "AUD-CAM-BG-001"
+    assert finding.evidence[1] == "CAMERA background (cch) 2024-06-01 02:10:00.000 for 7 min [history]"
 
     without = audit_snapshot(snapshot(with_history=False))
     (plain,) = without.apps
     assert [e.source for e in plain.events] == [EventSource.LAST_ACCESS]
     assert plain.permissions[0].last_background_access is None
     assert without.timeline is not None and without.timeline.history is HistoryCoverage.NOT_IN_SOURCE
+    assert plain.findings == ()
