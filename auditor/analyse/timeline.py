@@ -32,6 +32,7 @@ from typing import Final, assert_never
 
 from auditor.analyse.build import uid_state_access
 from auditor.analyse.clock import DeviceClock, format_local, local_ms, zone_of
+from auditor.analyse.sessions import QUANTUM_MS, WINDOW_MS, usage_totals
 from auditor.model import (
     AccessEvent,
     AccessState,
@@ -54,17 +55,11 @@ from auditor.model import (
     SourceInfo,
     TimeBasis,
     Timeline,
-    UsageTotals,
 )
 
 SECTION: Final = "timeline"
 """The ``Note.section`` of the notes this stage adds."""
 
-QUANTUM_MS: Final = 60_000
-"""The discrete history's default quantisation (``discrete_history_quantization_millis``)."""
-WINDOW_MS: Final = 7 * 86_400_000
-"""The discrete history's default retention (``discrete_history_cutoff_millis``): the window totals cover."""
-DAY_MS: Final = 86_400_000
 
 OP_CATEGORIES: Final[dict[str, DataCategory]] = {
     # The Privacy Dashboard's three, and every discrete op of Android 12–16 (DiscreteRegistry and
@@ -353,63 +348,6 @@ def _newest_first(placed: Iterable[_Placed]) -> list[_Placed]:
 
 
 # --------------------------------------------------------------------------------------------------
-# Totals
-# --------------------------------------------------------------------------------------------------
-
-
-def _totals(group: list[_Placed], end: int) -> UsageTotals:
-    """Sessions of one app, category (or op) and state: overlapping accesses, and those that start in the
-    same quantum, are one session."""
-    ordered = sorted(group, key=lambda p: p.at or 0)
-    sessions: list[tuple[int, int, bool, str | None]] = []  # start, end, duration known, printed start
-    for p in ordered:
-        assert p.at is not None
-        start, stop = p.at, p.at + (p.event.duration_ms or 0)
-        known = p.event.duration_ms is not None
-        if sessions and (start <= sessions[-1][1] or start - sessions[-1][0] < QUANTUM_MS):
-            first, last, was_known, text = sessions[-1]
-            sessions[-1] = (first, max(last, stop), was_known or known, text)
-        else:
-            sessions.append((start, stop, known, p.event.time))
-    lengths = [(stop - start, start, text) for start, stop, known, text in sessions if known]
-    longest = max(lengths, key=lambda x: (x[0], x[1]), default=None)
-    newest = sessions[-1]
-    recent = [s for s in sessions if s[0] > end - DAY_MS]
-    events = [p.event for p in group]
-    return UsageTotals(
-        category=events[0].category,
-        ops=tuple(sorted({e.op for e in events})),
-        state=events[0].state,
-        sessions=len(sessions),
-        total_ms=sum(x[0] for x in lengths),
-        unknown_duration=sum(1 for s in sessions if not s[2]),
-        longest_ms=longest[0] if longest else None,
-        longest_at=(longest[2] or format_local(longest[1])) if longest else None,
-        newest_at=newest[3] or format_local(newest[0]),
-        newest_ms=newest[1] - newest[0] if newest[2] else None,
-        sessions_24h=len(recent),
-        total_ms_24h=sum(stop - start for start, stop, known, _ in recent if known),
-    )
-
-
-def _usage_totals(placed: Sequence[_Placed], end: int | None) -> tuple[UsageTotals, ...]:
-    """Per data category (or op of none) and state, the accesses inside the window ending at ``end``."""
-    if end is None:
-        return ()
-    groups: dict[tuple[str, AccessState], list[_Placed]] = {}
-    for p in placed:
-        e = p.event
-        if e.kind is not OpEventKind.ACCESS or p.at is None or not end - WINDOW_MS < p.at <= end:
-            continue
-        key = e.category.value if e.category is not None else "op:" + e.op
-        groups.setdefault((key, e.state), []).append(p)
-    order = {c.value: i for i, c in enumerate(DataCategory)}
-    states = list(AccessState)
-    keys = sorted(groups, key=lambda k: (order.get(k[0], len(order)), k[0], states.index(k[1])))
-    return tuple(_totals(groups[k], end) for k in keys)
-
-
-# --------------------------------------------------------------------------------------------------
 # Permission rows
 # --------------------------------------------------------------------------------------------------
 
@@ -544,7 +482,7 @@ def attach_timeline(
                 app,
                 permissions=_rows(app.permissions, placed),
                 events=tuple(p.event for p in placed),
-                usage=_usage_totals(placed, end),
+                usage=usage_totals((p.event for p in placed), end, ages=builder.ages),
             )
         )
         refs += [

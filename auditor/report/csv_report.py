@@ -74,7 +74,8 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def _cell(value: Cell) -> str:
+def cell(value: Cell) -> str:
+    """A value as the text of one cell: ``true``/``false``, digits, empty for unknown, text neutralised."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -136,7 +137,7 @@ def rows(report: AuditReport) -> Iterator[list[str]]:
         head = _app_cells(report, app, kinds)
         perms: Sequence[PermissionReport | None] = app.permissions or (None,)
         for p in perms:
-            yield [_cell(v) for v in (*head, *_permission_cells(p))]
+            yield [cell(v) for v in (*head, *_permission_cells(p))]
 
 
 def report_csv(report: AuditReport) -> str:

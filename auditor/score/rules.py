@@ -322,7 +322,8 @@ def _background_evidence(ctx: RuleContext, used: list[PermissionReport]) -> tupl
     lines = [with_background_use(permission_evidence_text(r), ctx.app, r.appop, True) for r in used]
     lines += [event_evidence_text(e) for e in events[:_CITED_EVENTS]]
     if len(events) > _CITED_EVENTS:
-        lines.append(f"… and {len(events) - _CITED_EVENTS} more background accesses among the app's events")
+        more = len(events) - _CITED_EVENTS
+        lines.append(f"… and {more} more background access{'es' if more != 1 else ''} among the app's events")
     return tuple(lines)
 
 
