@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 log = logging.getLogger(__name__)
@@ -29,10 +30,16 @@ def local_ms(text: str | None) -> int | None:
     """``yyyy-MM-dd HH:mm:ss[.SSS]`` as milliseconds on the device's local axis, or ``None`` when malformed.
 
     Only ASCII digits in AOSP's layout are read; anything else (another locale's digits, a cut text)
-    gives ``None``, so a time is never half understood.
+    gives ``None``, so a time is never half understood. The discrete history quantises times to the
+    minute, so a week of it repeats the same few thousand texts: each is read once (a bounded cache).
     """
     if text is None or len(text) not in (19, 23):
         return None
+    return _cached_local_ms(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _cached_local_ms(text: str) -> int | None:
     if text[4] != "-" or text[7] != "-" or text[10] != " " or text[13] != ":" or text[16] != ":":
         return None
     digits = text[0:4] + text[5:7] + text[8:10] + text[11:13] + text[14:16] + text[17:19]

@@ -51,18 +51,30 @@ class Session:
         return self.first.time or format_local(self.start)
 
 
+@dataclass(slots=True)
+class _Growing:
+    """A session while accesses are still joining it (mutable, so joining costs no new object)."""
+
+    start: int
+    stop: int
+    known: bool
+    first: AccessEvent
+
+
 def sessions(placed: Iterable[tuple[int, AccessEvent]]) -> list[Session]:
     """Join (position, event) pairs of one group into sessions, oldest first."""
-    found: list[Session] = []
+    growing: list[_Growing] = []
     for at, event in sorted(placed, key=lambda p: p[0]):
-        stop = at + (event.duration_ms or 0)
-        known = event.duration_ms is not None
-        if found and (at <= found[-1].stop or at - found[-1].start < QUANTUM_MS):
-            last = found[-1]
-            found[-1] = Session(last.start, max(last.stop, stop), last.known or known, last.first)
-        else:
-            found.append(Session(at, stop, known, event))
-    return found
+        duration = event.duration_ms
+        stop = at + (duration or 0)
+        if growing:
+            last = growing[-1]
+            if at <= last.stop or at - last.start < QUANTUM_MS:
+                last.stop = max(last.stop, stop)
+                last.known = last.known or duration is not None
+                continue
+        growing.append(_Growing(at, stop, duration is not None, event))
+    return [Session(g.start, g.stop, g.known, g.first) for g in growing]
 
 
 def group_key(event: AccessEvent) -> str:
@@ -99,8 +111,9 @@ def in_window(
     ``ages``: whether ``end`` is the capture, so that an event known only by its age can be placed.
     """
     groups: dict[tuple[str, AccessState], list[tuple[int, AccessEvent]]] = {}
+    access = OpEventKind.ACCESS  # once: reading an enum member through its class costs a call
     for e in events:
-        if e.kind is not OpEventKind.ACCESS:
+        if e.kind is not access:
             continue
         at = position(e, end if ages else None)
         if at is not None and end - WINDOW_MS < at <= end:

@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Final, assert_never
 
 from auditor.analyse.build import uid_state_access
@@ -55,6 +56,7 @@ from auditor.model import (
     SourceInfo,
     TimeBasis,
     Timeline,
+    UidState,
 )
 
 SECTION: Final = "timeline"
@@ -127,7 +129,9 @@ class _Placed:
 # --------------------------------------------------------------------------------------------------
 
 
-def _role(flags: Iterable[str]) -> ProxyRole | None:
+@lru_cache(maxsize=256)
+def _role(flags: tuple[str, ...]) -> ProxyRole | None:
+    """The role the op flags give (flag tuples repeat, so each is judged once)."""
     names = set(flags)
     if names & _PROXIED_FLAGS:
         return ProxyRole.THROUGH
@@ -162,32 +166,42 @@ class _Member:
     flags: int
 
 
-def _chains(events: Iterable[DiscreteAccess]) -> dict[int, list[_Member]]:
-    chains: dict[int, list[_Member]] = {}
+@dataclass(frozen=True)
+class _Chain:
+    """The two ends of a trusted attribution chain, as far as the history names them."""
+
+    accessor: _Member | None
+    receiver: _Member | None
+
+
+def _chains(events: Iterable[DiscreteAccess]) -> dict[int, _Chain]:
+    members: dict[int, dict[_Member, None]] = {}
     for e in events:
         if e.chain_id is not None and e.attribution_flags & _TRUSTED:
-            member = _Member(e.package, e.uid, e.attribution_tag, e.attribution_flags)
-            members = chains.setdefault(e.chain_id, [])
-            if member not in members:
-                members.append(member)
-    return chains
+            members.setdefault(e.chain_id, {})[_Member(e.package, e.uid, e.attribution_tag, e.attribution_flags)] = None
+    return {
+        chain: _Chain(
+            next((m for m in found if m.flags & _ACCESSOR), None),
+            next((m for m in found if m.flags & _RECEIVER), None),
+        )
+        for chain, found in members.items()
+    }
 
 
-def _chain_proxy(e: DiscreteAccess, chains: dict[int, list[_Member]]) -> _Proxy:
+def _chain_proxy(e: DiscreteAccess, chains: dict[int, _Chain]) -> _Proxy:
     """The other end of the event's attribution chain: for the receiver, the accessor it went through; for
     an accessor or intermediary, the receiver it was for."""
     role = _role(e.flags)
-    members = chains.get(e.chain_id) if e.chain_id is not None and e.attribution_flags & _TRUSTED else None
-    if not members:
+    chain = chains.get(e.chain_id) if e.chain_id is not None and e.attribution_flags & _TRUSTED else None
+    if chain is None:
         return _Proxy(role) if role else _NO_PROXY
     if e.attribution_flags & _RECEIVER:
-        role, wanted = ProxyRole.THROUGH, _ACCESSOR
+        role, other = ProxyRole.THROUGH, chain.accessor
     elif e.attribution_flags & (_ACCESSOR | _INTERMEDIARY):
-        role, wanted = ProxyRole.ON_BEHALF_OF, _RECEIVER
+        role, other = ProxyRole.ON_BEHALF_OF, chain.receiver
     else:
         return _Proxy(role) if role else _NO_PROXY
-    other = next((m for m in members if m.flags & wanted and (m.uid, m.package) != (e.uid, e.package)), None)
-    if other is None:
+    if other is None or (other.uid, other.package) == (e.uid, e.package):
         return _Proxy(role)
     return _Proxy(role, other.package, other.uid, other.tag)
 
@@ -197,14 +211,25 @@ def _chain_proxy(e: DiscreteAccess, chains: dict[int, list[_Member]]) -> _Proxy:
 # --------------------------------------------------------------------------------------------------
 
 
+_STATES: Final = {state: uid_state_access(state) for state in UidState}
+"""Foreground or background per uid state, looked up instead of judged for each of many events."""
+
+
 def _state(event: OpEvent | DiscreteAccess) -> AccessState:
-    return uid_state_access(event.uid_state)
+    return _STATES[event.uid_state]
+
+
+_HISTORY: Final = EventSource.HISTORY
+_LAST_ACCESS: Final = EventSource.LAST_ACCESS
+_ACCESS: Final = OpEventKind.ACCESS
+# Module constants: reading an enum member through its class costs a descriptor call, and the history
+# path runs once per event.
 
 
 class _Builder:
     """Makes ``AccessEvent`` values for one device: its clock, the capture's local time and the chains."""
 
-    def __init__(self, clock: DeviceClock | None, end: int | None, ages: bool, chains: dict[int, list[_Member]]):
+    def __init__(self, clock: DeviceClock | None, end: int | None, ages: bool, chains: dict[int, _Chain]):
         self.clock = clock
         self.end = end
         self.ages = ages
@@ -243,7 +268,7 @@ class _Builder:
             proxy_attribution_tag=proxy.tag,
             chain_id=None,
             device_id=None,
-            source=EventSource.LAST_ACCESS,
+            source=_LAST_ACCESS,
         )
         return _Placed(event, at)
 
@@ -253,7 +278,7 @@ class _Builder:
         event = AccessEvent(
             op=e.op,
             category=OP_CATEGORIES.get(e.op),
-            kind=OpEventKind.ACCESS,
+            kind=_ACCESS,
             time=e.time,
             time_utc=self.utc(at),
             ago_ms=self.end - at if at is not None and self.end is not None and self.ages else None,
@@ -268,7 +293,7 @@ class _Builder:
             proxy_attribution_tag=proxy.tag,
             chain_id=e.chain_id,
             device_id=e.device,
-            source=EventSource.HISTORY,
+            source=_HISTORY,
         )
         return _Placed(event, at)
 
@@ -325,7 +350,7 @@ def _app_events(builder: _Builder, regular: list[tuple[str, OpEvent]], history: 
     found: list[_Placed] = []
     for op, ev in regular:
         placed = builder.regular(op, ev)
-        if ev.kind is OpEventKind.ACCESS and placed.at is not None:
+        if ev.kind is _ACCESS and placed.at is not None:
             candidates = waiting.get((op, ev.attribution_tag, ev.uid_state_raw, ev.flags), [])
             for i, other in enumerate(candidates):
                 if (
@@ -360,7 +385,7 @@ def _rows(permissions: tuple[PermissionReport, ...], placed: Sequence[_Placed]) 
     """
     by_op: dict[str, list[_Placed]] = {}
     for p in placed:
-        if p.event.kind is OpEventKind.ACCESS and p.at is not None and p.event.time is not None:
+        if p.event.kind is _ACCESS and p.at is not None and p.event.time is not None:
             by_op.setdefault(p.event.op, []).append(p)
     if not by_op:
         return permissions

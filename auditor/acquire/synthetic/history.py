@@ -103,17 +103,20 @@ def discrete_history(world: World) -> list[HistoryEntry]:
                 op = state.ops.get(name)
                 if op is not None:
                     found += _entries(world, app, user, op)
-    found.sort(
-        key=lambda e: (
-            e.uid,
-            e.package,
-            cat.OP_CODES.get(e.op, 1 << 20),
-            e.tag is not None,
-            e.tag or "",
-            e.t_ms,
-            e.duration_ms is not None,
-            cat.UID_STATE_ORDER.get(e.uid_state, 0),
-            e.flags,
-        )
-    )
+    found.sort(key=print_order)
     return found
+
+
+def print_order(e: HistoryEntry) -> tuple[int, str, int, bool, str, int, bool, int, str]:
+    """Where an entry is printed: uid, package, op code, tag (``null`` first), time, start before finish."""
+    return (
+        e.uid,
+        e.package,
+        cat.OP_CODES.get(e.op, 1 << 20),
+        e.tag is not None,
+        e.tag or "",
+        e.t_ms,
+        e.duration_ms is not None,
+        cat.UID_STATE_ORDER.get(e.uid_state, 0),
+        e.flags,
+    )

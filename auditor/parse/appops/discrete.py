@@ -50,8 +50,8 @@ import logging
 import re
 from typing import Final
 
-from auditor.model import DiscreteAccess, HistoryStatus, ParsedDiscreteHistory, UidState
-from auditor.parse.appops.fields import UID_STATES, StateKey, line_chunks, slot_setters, state_key
+from auditor.model import DiscreteAccess, HistoryStatus, ParsedDiscreteHistory
+from auditor.parse.appops.fields import StateKey, line_chunks, slot_setters, state_key
 from auditor.parse.markers import MARKER
 
 logger = logging.getLogger(__name__)
@@ -75,16 +75,16 @@ _ACCESS: Final = re.compile(
     r"(?: +attribution flags=(-?[0-9]{1,10}) with chainId=(-?[0-9]{1,19}))?"
     r" *"
 )
-_INT: Final = re.compile(r"-?[0-9]{1,19}")
 _OP_NAME: Final = re.compile(r"[A-Za-z0-9_()]{1,100}")
 """``opToName``: ``CAMERA``, ``Unknown(150)``, vendor ``MIUIOP(10004)``."""
 
 _MAX_UNKNOWN: Final = 1000
 """Lines kept in ``unknown`` at most (a hostile or foreign output could be all unknown); the rest are counted."""
 
-_TIME_CACHE_MAX: Final = 1 << 16
-"""Distinct time texts shared between events. Quantised times repeat (a week holds 10,080 minutes
-for every access of every app), so sharing one string per minute keeps a week's history small."""
+_SHARED_MAX: Final = 1 << 16
+"""Distinct texts (times, and the table form's packages and devices) shared between events. Quantised
+times repeat (a week holds 10,080 minutes for every access of every app), so sharing one string per
+minute keeps a week's history small; bounded, since hostile text could make every one different."""
 
 _set = slot_setters(
     DiscreteAccess,
@@ -148,10 +148,6 @@ def _new_access(
     return event
 
 
-def _number(text: str) -> int | None:
-    return int(text) if _INT.fullmatch(text) else None
-
-
 def _duration(text: str | None) -> int | None:
     """``for N milliseconds`` / the table's duration: ``-1`` (and any negative) means none recorded."""
     if text is None:
@@ -185,7 +181,7 @@ class _Reader:
         self.largest: int | None = None
         self.table = False
         self.keys: dict[str, StateKey] = {}
-        self.times: dict[str, str] = {}
+        self.strings: dict[str, str] = {}
         self.ops: dict[str, str] = {}
         self.uid: int | None = None
         self.package: str | None = None
@@ -262,13 +258,13 @@ class _Reader:
                 return
             self.package, self.op, self.device, self.in_tag = t[9:], None, None, False
         elif t.startswith("Uid: "):
-            uid = _number(t[5:])
+            uid = _signed(t[5:])
             self.uid = uid
             self.package, self.op, self.device, self.in_tag = None, None, None, False
             if uid is None:
                 self.not_understood(line)
         elif t.startswith("Largest chain id: "):
-            self.largest = _number(t[18:])
+            self.largest = _signed(t[18:])
             if self.largest is None:
                 self.not_understood(line)
         elif t == TABLE_HEADER:
@@ -295,11 +291,6 @@ class _Reader:
             return
         key_text, time, duration, attribution, chain = m.groups()
         key = self.keys.get(key_text) or state_key(key_text, self.keys)
-        shared = self.times.get(time)
-        if shared is None:
-            shared = time
-            if len(self.times) < _TIME_CACHE_MAX:
-                self.times[time] = time
         self.events.append(
             _new_access(
                 self.uid,
@@ -307,7 +298,7 @@ class _Reader:
                 self.op,
                 self.tag,
                 key,
-                shared,
+                self.share(time),
                 _duration(duration),
                 int(attribution) if attribution is not None else 0,
                 _chain(chain),
@@ -315,37 +306,57 @@ class _Reader:
             )
         )
 
+    def share(self, text: str) -> str:
+        """One string object per distinct package, device or time of the table form (bounded)."""
+        found = self.strings.get(text)
+        if found is None:
+            found = text
+            if len(self.strings) < _SHARED_MAX:
+                self.strings[text] = text
+        return found
+
     def row(self, line: str, t: str) -> None:
-        """``UID|PACKAGE|DEVICE|OP|TAG|STATE|FLAGS|ATTR_FLAGS|CHAIN|TIME|DURATION`` (Android 16, SQLite)."""
+        """``UID|PACKAGE|DEVICE|OP|TAG|STATE|FLAGS|ATTR_FLAGS|CHAIN|TIME|DURATION`` (Android 16, SQLite).
+
+        Read from both ends: a tag (the app's own text) may hold ``|`` and stays whole in the middle.
+        Several op flags are ``|``-joined too (``flagsToString``) and would shift the right end; a
+        discrete access carries one, and a row that does not fit is kept as not understood.
+        """
         parts = t.split("|")
-        if len(parts) < 11:
+        n = len(parts)
+        if n < 11:
             self.not_understood(line)
             return
-        uid, package, device, op = parts[0], parts[1], parts[2], parts[3]
-        state, flags, attribution, chain, time, duration = parts[-6:]
-        tag = "|".join(parts[4:-6])
-        uid_n, attribution_n, chain_n, duration_n = (_number(x) for x in (uid, attribution, chain, duration))
-        if uid_n is None or attribution_n is None or chain_n is None or duration_n is None or not package or not op:
+        state, flags, attribution, chain, time, duration = parts[n - 6 :]
+        uid, attribution_n, chain_n, duration_n = (_signed(x) for x in (parts[0], attribution, chain, duration))
+        package, op = parts[1], parts[3]
+        if uid is None or attribution_n is None or chain_n is None or duration_n is None or not package or not op:
             self.not_understood(line)
             return
-        raw = state.strip()
-        key = (UID_STATES.get(raw, UidState.UNKNOWN), raw, tuple(flags.split("|")) if flags else ())
-        # A row's flags are never "|"-joined here (the row's own separator): flagsToString joins with
-        # "|" only for several flags, and a discrete access carries one.
+        key_text = state + "-" + flags
+        key = self.keys.get(key_text) or state_key(key_text, self.keys)
         self.events.append(
             _new_access(
-                uid_n,
-                package,
+                uid,
+                self.share(package),
                 self.ops.setdefault(op, op),
-                _tag(tag),
+                _tag(parts[4] if n == 11 else "|".join(parts[4 : n - 6])),
                 key,
-                self.times.setdefault(time, time) if len(self.times) < _TIME_CACHE_MAX else time,
+                self.share(time),
                 duration_n if duration_n >= 0 else None,
                 attribution_n,
                 chain_n if chain_n >= 0 else None,
-                device or None,
+                self.share(parts[2]) if parts[2] else None,
             )
         )
+
+
+def _signed(text: str) -> int | None:
+    """An ASCII integer of at most 19 digits with an optional ``-`` (never a Unicode or huge digit string)."""
+    digits = text[1:] if text[:1] == "-" else text
+    if not (0 < len(digits) <= 19 and digits.isascii() and digits.isdigit()):
+        return None
+    return -int(digits) if digits is not text else int(digits)
 
 
 def parse_discrete_history(text: str) -> ParsedDiscreteHistory:

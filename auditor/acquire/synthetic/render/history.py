@@ -58,21 +58,9 @@ def _access(entry: HistoryEntry) -> str:
     return line
 
 
-def appops_discrete(world: World) -> str:
-    """What the plan's discrete-history command prints on this Android 14 device."""
-    entries = discrete_history(world)
-    lines = [
-        "Current AppOps Service state:",
-        "",
-        "  All op active watchers:",
-        "    3db4f65 ->",
-        "        [COARSE_LOCATION, FINE_LOCATION, CAMERA, RECORD_AUDIO]",
-        "        ActiveCallback{93ffffd watchinguid=-1 from uid=1000 pid=2211}",
-        "",
-        *_aggregated(world, entries),
-        "Discrete accesses: ",
-        f"  Largest chain id: {world.largest_chain_id}",
-    ]
+def history_lines(entries: list[HistoryEntry], largest_chain_id: int) -> list[str]:
+    """``DiscreteRegistry.dump`` after its ``Discrete accesses:`` header, for entries in print order."""
+    lines = [f"  Largest chain id: {largest_chain_id}"]
     uid: int | None = None
     package: str | None = None
     op: str | None = None
@@ -91,4 +79,22 @@ def appops_discrete(world: World) -> str:
             tag = e.tag
             lines.append(f"        Attribution: {e.tag if e.tag is not None else 'null'}")
         lines.append(_access(e))
+    return lines
+
+
+def appops_discrete(world: World) -> str:
+    """What the plan's discrete-history command prints on this Android 14 device."""
+    entries = discrete_history(world)
+    lines = [
+        "Current AppOps Service state:",
+        "",
+        "  All op active watchers:",
+        "    3db4f65 ->",
+        "        [COARSE_LOCATION, FINE_LOCATION, CAMERA, RECORD_AUDIO]",
+        "        ActiveCallback{93ffffd watchinguid=-1 from uid=1000 pid=2211}",
+        "",
+        *_aggregated(world, entries),
+        "Discrete accesses: ",
+        *history_lines(entries, world.largest_chain_id),
+    ]
     return text(lines)
