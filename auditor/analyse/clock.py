@@ -15,7 +15,7 @@ change. Both are how ``zoneinfo`` resolves them, and the report says UTC times c
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -63,13 +63,17 @@ def _cached_local_ms(text: str) -> int | None:
 
 def format_local(ms: int) -> str:
     """The inverse of ``local_ms``: ``yyyy-MM-dd HH:mm:ss.SSS``."""
-    moment = _EPOCH + timedelta(milliseconds=ms)
-    return moment.strftime("%Y-%m-%d %H:%M:%S") + f".{ms % 1000:03d}"
+    days, rest = divmod(ms, _DAY_MS)
+    seconds, millis = divmod(rest, 1000)
+    minutes, second = divmod(seconds, 60)
+    hour, minute = divmod(minutes, 60)
+    return f"{_date(days)} {hour:02d}:{minute:02d}:{second:02d}.{millis:03d}"
 
 
-def utc_iso(moment: datetime) -> str:
-    """``2024-06-03T09:41:27.000Z``."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+@lru_cache(maxsize=4096)
+def _date(days: int) -> str:
+    """``yyyy-MM-dd`` of a day number since 1970 (a week of events spans a handful of days)."""
+    return (_EPOCH + timedelta(days=days)).strftime("%Y-%m-%d")
 
 
 def zone_of(name: str | None) -> ZoneInfo | None:
@@ -102,9 +106,9 @@ class DeviceClock:
         return found
 
     def utc(self, local: int) -> str:
-        """The UTC instant of a local time, ISO 8601."""
-        instant = local - self.offset_ms(local)
-        return utc_iso((_EPOCH + timedelta(milliseconds=instant)).replace(tzinfo=UTC))
+        """The UTC instant of a local time, ISO 8601 (``2024-06-03T09:41:27.000Z``)."""
+        text = format_local(local - self.offset_ms(local))
+        return f"{text[:10]}T{text[11:]}Z"
 
     def local_of(self, utc: datetime) -> int:
         """A UTC instant on the device's local axis."""
