@@ -22,6 +22,7 @@ from auditor.model import (
     AuditReport,
     DeviceInfo,
     EffectiveAccess,
+    HistoryCoverage,
     InstallSource,
     ListedPackage,
     Note,
@@ -444,6 +445,9 @@ def build_report(parsed: ParsedDevice, source: SourceInfo, *, fallback_device: D
     from auditor.analyse.timeline import attach_timeline
 
     timed = attach_timeline(apps, appops, parsed.one(APPOPS_DISCRETE), device, source)
+    if timed.timeline.history is HistoryCoverage.NOT_KEPT:
+        # An Android 11 or older device: the history is not missing from the source, it never existed.
+        notes = [n for n in notes if not (n.section == APPOPS_DISCRETE.name and n.level is NoteLevel.MISSING)]
     notes.extend(timed.notes)
     return AuditReport(
         schema=SCHEMA_VERSION,

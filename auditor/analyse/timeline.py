@@ -61,6 +61,8 @@ from auditor.model import (
 
 SECTION: Final = "timeline"
 """The ``Note.section`` of the notes this stage adds."""
+FIRST_SDK: Final = 31
+"""Android 12, the first to keep a discrete access history."""
 
 
 OP_CATEGORIES: Final[dict[str, DataCategory]] = {
@@ -458,6 +460,8 @@ def attach_timeline(
     """Every app's events, newest first, with its usage totals and updated permission rows; the timeline."""
     notes: list[Note] = []
     coverage = _coverage(history)
+    if coverage is HistoryCoverage.NOT_IN_SOURCE and device.sdk is not None and device.sdk < FIRST_SDK:
+        coverage = HistoryCoverage.NOT_KEPT  # whatever the source, this Android version keeps none
     zone = zone_of(device.timezone)
     clock = DeviceClock(zone) if zone is not None else None
     regular: dict[tuple[int, str], list[tuple[str, OpEvent]]] = {}
@@ -493,7 +497,7 @@ def attach_timeline(
                 "not what they claim): left out of the timeline",
             )
         )
-    notes += _coverage_notes(coverage, device, zone is not None)
+    notes += _coverage_notes(coverage, device, zone is not None or not any(placed_by_app))
 
     new_apps: list[AppReport] = []
     refs: list[tuple[int, EventRef]] = []

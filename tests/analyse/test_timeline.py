@@ -565,11 +565,11 @@ _HISTORY = (
 )
 
 
-def snapshot(with_history: bool) -> Snapshot:
+def snapshot(with_history: bool, sdk: int = 34) -> Snapshot:
     """A one-app phone (Berlin, captured 2024-06-03 09:41:27 UTC) whose regular dump shows the camera in the
     foreground only; its history also holds a 7-minute background session two nights before."""
     outputs = {
-        Section.GETPROP: "[persist.sys.timezone]: [Europe/Berlin]\n[ro.build.version.sdk]: [34]\n",
+        Section.GETPROP: f"[persist.sys.timezone]: [Europe/Berlin]\n[ro.build.version.sdk]: [{sdk}]\n",
         Section.DATE: f"{int(datetime(2024, 6, 3, 9, 41, 27, tzinfo=UTC).timestamp())}\n",
         Section.PM_LIST_USERS: "Users:\n\tUserInfo{0:Owner:c13} running\n",
         Section.DUMPSYS_PACKAGE: _PACKAGE_DUMP,
@@ -617,3 +617,13 @@ def test_a_background_camera_session_only_the_history_holds_is_reported_with_its
     assert plain.permissions[0].last_background_access is None
     assert without.timeline is not None and without.timeline.history is HistoryCoverage.NOT_IN_SOURCE
     assert plain.findings == ()
+
+
+def test_an_android_11_device_keeps_no_history_whatever_the_source() -> None:
+    missing = audit_snapshot(snapshot(with_history=False))
+    assert ("appops_discrete", NoteLevel.MISSING) in {(n.section, n.level) for n in missing.notes}
+    old = audit_snapshot(snapshot(with_history=False, sdk=30))
+    assert old.timeline is not None and old.timeline.history is HistoryCoverage.NOT_KEPT
+    assert [(n.section, n.level) for n in old.notes if n.section in ("appops_discrete", "timeline")] == [
+        ("timeline", NoteLevel.INFO)
+    ]
