@@ -30,7 +30,6 @@ from auditor.model import (
     OpEntry,
     OpEvent,
     OpEventKind,
-    PackageOps,
     PackageUserState,
     ParsedPackage,
     ParsedSharedUser,
@@ -125,13 +124,21 @@ _EMPTY_OPS = OpView({}, {})
 
 
 def _index_appops(uids: Iterable[UidOps]) -> dict[tuple[int, str], OpView]:
+    """Ops by (uid, package); ``(uid, "")`` holds the uid's modes for packages its block does not list."""
     index: dict[tuple[int, str], OpView] = {}
     for uid in uids:
         uid_modes = dict(uid.uid_modes)
-        packages: list[PackageOps] = list(uid.packages) or [PackageOps(package="")]
-        for pkg in packages:
+        index[(uid.uid, "")] = OpView(uid_modes, {})
+        for pkg in uid.packages:
             index[(uid.uid, pkg.package)] = OpView(uid_modes, {e.op: e for e in pkg.ops})
     return index
+
+
+def _ops_of(index: dict[tuple[int, str], OpView], uid: int, package: str) -> OpView:
+    """A package's ops. A package its uid's block does not list (it has no op of its own yet) still
+    gets the uid-level modes, which AppOpsService applies to every package of the uid: otherwise the
+    first recorded access of such an app would switch its uid's modes on and could lower its score."""
+    return index.get((uid, package)) or index.get((uid, ""), _EMPTY_OPS)
 
 
 def _newest(events: Iterable[OpEvent]) -> OpEvent | None:
@@ -408,7 +415,7 @@ def build_report(parsed: ParsedDevice, source: SourceInfo, *, fallback_device: D
         for user in installed_users:
             state = states.get(user)
             uid = _uid(user, pkg.app_id)
-            ops = op_index.get((uid, pkg.package), _EMPTY_OPS) if uid is not None else _EMPTY_OPS
+            ops = _ops_of(op_index, uid, pkg.package) if uid is not None else _EMPTY_OPS
             permissions = build_permissions(
                 pkg,
                 state,
@@ -424,14 +431,14 @@ def build_report(parsed: ParsedDevice, source: SourceInfo, *, fallback_device: D
 
     # Apps the package lists know but the package dump does not (or no dump at all). Their app-ops
     # are found by package name within the user when the list printed no uid (`-U` is Android 8+).
-    ops_by_name = {(uid // 100000, pkg): (uid, view) for (uid, pkg), view in op_index.items() if uid >= 0}
+    ops_by_name = {(uid // 100000, pkg): (uid, view) for (uid, pkg), view in op_index.items() if uid >= 0 and pkg}
     for user, listed_map in listed_by_user.items():
         for name, lp in listed_map.items():
             if (user, name) in covered:
                 continue
             if lp.uid is not None:
                 listed_uid: int | None = lp.uid
-                view = op_index.get((lp.uid, name), _EMPTY_OPS)
+                view = _ops_of(op_index, lp.uid, name)
             else:
                 listed_uid, view = ops_by_name.get((user, name), (None, _EMPTY_OPS))
             apps.append(_listed_only_app(lp, user, listed_uid, view, parsed, catalogue))

@@ -627,3 +627,24 @@ def test_an_android_11_device_keeps_no_history_whatever_the_source() -> None:
     assert [(n.section, n.level) for n in old.notes if n.section in ("appops_discrete", "timeline")] == [
         ("timeline", NoteLevel.INFO)
     ]
+
+
+def test_uid_modes_apply_to_an_app_its_uid_block_does_not_list() -> None:
+    """AppOpsService applies a uid-level mode to every package of the uid. A package without an op of its
+    own is not listed in its uid's block; its first recorded access must not be what switches the uid's
+    `foreground` mode on (that would lower its score by adding an event)."""
+    quiet = "Current AppOps Service state:\n  Uid u0a234:\n    state=cch\n      CAMERA: mode=foreground\n"
+    used = quiet + (
+        "    Package com.example.cam:\n      CAMERA (allow): \n        null=[\n"
+        "          Access: [top-s] 2024-06-03 11:30:00.000 (-11m27s0ms) duration=+20s0ms\n        ]\n"
+    )
+    scores = []
+    for appops in (quiet, used):
+        snap = snapshot(with_history=False)
+        outputs = {**snap.outputs, "dumpsys_appops": appops.encode()}
+        (app,) = audit_snapshot(replace(snap, outputs=outputs)).apps
+        (row,) = app.permissions
+        assert (row.appop_mode, row.effective) == ("foreground", EffectiveAccess.FOREGROUND_ONLY)
+        assert app.exposure is not None
+        scores.append(app.exposure.score)
+    assert scores[1] >= scores[0]
