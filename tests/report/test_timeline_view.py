@@ -9,6 +9,7 @@ import pytest
 from auditor.analyse.sessions import Session
 from auditor.model import (
     AccessState,
+    AppReport,
     AuditReport,
     DataCategory,
     EventSource,
@@ -28,7 +29,7 @@ def report() -> AuditReport:
     return synthetic_report()
 
 
-def _stalker(report: AuditReport):  # type: ignore[no-untyped-def]
+def _stalker(report: AuditReport) -> AppReport:
     return next(a for a in report.apps if a.package == "com.example.stalker")
 
 
@@ -172,8 +173,7 @@ def test_every_member_has_words() -> None:
     assert len({tv.basis_words(b) for b in TimeBasis}) == len(TimeBasis)
     assert len({tv.state_words(s) for s in AccessState}) == len(AccessState)
     assert {tv._record(s) for s in EventSource} == {"history", "newest per state", "both"}
-    event = synthetic_report().apps[0].events[0] if synthetic_report().apps[0].events else None
-    base = event or next(e for a in synthetic_report().apps for e in a.events)
+    base = next(e for a in synthetic_report().apps for e in a.events)
     assert [tv._other(replace(base, proxy_role=r, proxy_package="p")) for r in (None, *ProxyRole)] == [
         None,
         "through p",
