@@ -24,7 +24,8 @@ from auditor.model import ParsedAppOps, ParsedRoles, Section, UidOps
 from auditor.parse.accessibility import parse_dumpsys_accessibility
 from auditor.parse.adb import parse_dumpsys_adb
 from auditor.parse.androidqf_packages import parse_androidqf_packages
-from auditor.parse.appops import parse_appops_get_loop, parse_dumpsys_appops
+from auditor.parse.appops import parse_appops_get_loop, parse_discrete_history, parse_dumpsys_appops
+from auditor.parse.appops.discrete import NO_HISTORY
 from auditor.parse.clock import parse_epoch_seconds
 from auditor.parse.device_policy import parse_dumpsys_device_policy
 from auditor.parse.markers import MARKER
@@ -185,6 +186,16 @@ ROOT_PATHS = (
 )
 _ROOT_CHECK = "ls -d " + " ".join(ROOT_PATHS) + " 2>&1; true"
 
+# Android 12 (SDK 31) is the first to keep a discrete access history. Older builds answer the option
+# with an error or print the aggregated history alone, so the device itself decides, and says so in
+# one marker line: still one command, one round trip, on every version. `--history` leaves the
+# regular per-uid state (already collected by `dumpsys appops`) out; `0` keeps every access.
+_DISCRETE_HISTORY = (
+    'sdk=$(getprop ro.build.version.sdk); if [ "$sdk" -ge 31 ] 2>/dev/null; '
+    "then dumpsys appops --history --include-discrete 0; "
+    f'else echo "{NO_HISTORY} sdk=$sdk"; fi'
+)
+
 # --------------------------------------------------------------------------------------------------
 # The declarations, in plan order
 # --------------------------------------------------------------------------------------------------
@@ -245,6 +256,25 @@ DUMPSYS_APPOPS = Declared(
     merge=_merge_appops,
     cut="output ends mid-uid (truncated)",
     synthetic="dumpsys_appops",
+)
+APPOPS_DISCRETE = Declared(
+    section=Section.APPOPS_DISCRETE,
+    scope=Scope.DEVICE,
+    parse=parse_discrete_history,
+    example=(
+        "Current AppOps Service state:\n\nDiscrete accesses: \n  Largest chain id: 0\n  Uid: 10123\n"
+        "    Package: com.example\n      CAMERA\n        Attribution: null\n"
+        "          Access [top-s] at 2024-06-10 09:00:00.000 for 60000 milliseconds \n"
+    ),
+    collect=Collect(_DISCRETE_HISTORY, timeout_s=200),
+    # Bug reports and androidqf run `dumpsys appops` without the option: no source has it offline.
+    offline=Offline(),
+    missing=(
+        "the discrete access history (Android 12+) is unknown: the timeline holds only the newest "
+        "access per uid state and flags that dumpsys appops keeps"
+    ),
+    cut="output ends mid-line (truncated)",
+    synthetic="appops_discrete",
 )
 APPOPS_GET = Declared(
     section=Section.APPOPS_GET,
@@ -444,6 +474,7 @@ SECTIONS: tuple[Declared[Any], ...] = (
     PM_LIST_USERS,
     DUMPSYS_PACKAGE,
     DUMPSYS_APPOPS,
+    APPOPS_DISCRETE,
     APPOPS_GET,
     DUMPSYS_ACCESSIBILITY,
     DUMPSYS_NOTIFICATION,

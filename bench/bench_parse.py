@@ -1,6 +1,6 @@
 """Parsing speed: MB/s, apps/s and peak memory, ours against MVT's parser on the same input.
 
-    python bench/bench_parse.py [--repeat 5] [--rounds 5] [--apps 5000] [--real-only]
+    python bench/bench_parse.py [--repeat 5] [--rounds 5] [--apps 5000] [--real-only] [--history 100000]
 
 Inputs: the largest real captures in ../shared/real-devices (a 682 KB Android 7 `dumpsys package`,
 a 331 KB Xiaomi Android 14 `dumpsys appops`) and the synthetic device at 5,000 apps. MVT runs in
@@ -10,6 +10,12 @@ so the two never share an interpreter. The two sides take turns: each round time
 busy moment of a shared machine hits both alike. Times are CPU time of the parsing process
 (`time.process_time`), which waiting for a core does not inflate. Prints figures and ratios;
 asserts nothing.
+
+The discrete access history (``dumpsys appops --include-discrete``), which MVT does not read, is timed
+on its own at two sizes (``--history`` events and half as many) to show it stays linear: a week of a
+busy phone printed as Android 14 prints it (150 apps, every state and flag, durations, attribution
+tags), the same events in Android 16's SQLite table form, and the assembly of the larger one into the
+report's events (merge, totals, timeline index). ``--history 0`` leaves it out.
 """
 
 from __future__ import annotations
@@ -122,6 +128,111 @@ def bench_file(label: str, kind: str, path: Path, text: str, args: argparse.Name
     print(row(label, size, seconds, items, peak, mvt))
 
 
+def busy_week(events: int, seed: int = 1) -> tuple[str, str]:
+    """A week's discrete history of a busy phone with ``events`` access lines: tree form (Android 12–15)
+    and table form (Android 16, SQLite registry), the same events in both."""
+    import random
+
+    from auditor.acquire.synthetic.clock import epoch_ms, local_time
+    from auditor.acquire.synthetic.history import HistoryEntry, print_order
+    from auditor.acquire.synthetic.render.history import history_lines
+
+    rng = random.Random(seed)
+    now = epoch_ms(None)
+    ops = ("FINE_LOCATION", "FINE_LOCATION", "COARSE_LOCATION", "CAMERA", "RECORD_AUDIO", "PHONE_CALL_MICROPHONE")
+    entries = []
+    for _ in range(events):
+        app = rng.randrange(150)
+        uid = (10 if app >= 130 else 0) * 100_000 + 10_100 + app
+        t = (now - rng.randrange(7 * 86_400_000)) // 60_000 * 60_000
+        duration = rng.choice((None, None, 60_000, 120_000, 600_000, 3_600_000))
+        entries.append(
+            HistoryEntry(
+                uid=uid,
+                package=f"com.busy.app{app:03d}",
+                op=rng.choice(ops),
+                tag=rng.choice((None, None, None, "sync", "location_provider")),
+                uid_state=rng.choice(("top", "fgsvc", "fg", "bg", "cch")),
+                flags=rng.choice(("s", "s", "s", "tpd", "tp")),
+                t_ms=t,
+                duration_ms=duration,
+                attribution=rng.choice((None, None, None, None, (12, rng.randrange(1, 500)))),
+            )
+        )
+    entries.sort(key=print_order)
+    tree = "Current AppOps Service state:\n\nDiscrete accesses: \n" + "\n".join(history_lines(entries, 500)) + "\n"
+    rows = [
+        f"{e.uid}|{e.package}|default:0|{e.op}|{e.tag or 'null'}|{e.uid_state}|{e.flags}|"
+        f"{e.attribution[0] if e.attribution else 0}|{e.attribution[1] if e.attribution else -1}|"
+        f"{local_time(e.t_ms, millis=True)}|{e.duration_ms if e.duration_ms is not None else -1}"
+        for e in entries
+    ]
+    from auditor.parse.appops.discrete import TABLE_HEADER
+
+    table = "Discrete accesses: \n  Largest chain id: 500\n" + TABLE_HEADER + "\n" + "\n".join(rows) + "\n\n"
+    return tree, table
+
+
+def bench_history(args: argparse.Namespace) -> None:
+    """Parse and assemble a busy week's discrete history at two sizes (linear: the rates should match)."""
+    from dataclasses import replace
+
+    from auditor.analyse.timeline import attach_timeline
+    from auditor.model import AppReport, DeviceInfo, InstallSource, SourceInfo
+    from auditor.parse.appops import parse_discrete_history
+
+    for events in (args.history // 2, args.history):
+        tree, table = busy_week(events)
+        for label, text in ((f"discrete history, {events:,} events", tree), ("  same, Android 16 table", table)):
+            size = len(text.encode("utf-8"))
+            seconds = min(best_time(lambda t=text: parse_discrete_history(t), args.repeat) for _ in range(args.rounds))
+            peak = peak_memory(lambda t=text: parse_discrete_history(t))
+            print(row(label, size, seconds, events, peak, None))
+    parsed = parse_discrete_history(tree)
+    template = AppReport(
+        package="",
+        user=0,
+        uid=None,
+        app_id=None,
+        version_code=None,
+        version_name=None,
+        min_sdk=None,
+        target_sdk=None,
+        system=False,
+        updated_system=False,
+        enabled=None,
+        installer=None,
+        initiating_installer=None,
+        install_source=InstallSource.UNKNOWN,
+        package_source=None,
+        first_install=None,
+        last_update=None,
+        code_path=None,
+        shared_user=None,
+        debuggable=False,
+        permissions=(),
+        special_access=(),
+    )
+    apps = [
+        replace(template, package=f"com.busy.app{i:03d}", user=u, uid=u * 100_000 + 10_100 + i, app_id=10_100 + i)
+        for i in range(150)
+        for u in ((10,) if i >= 130 else (0,))
+    ]
+    device = DeviceInfo(timezone="Asia/Kolkata")
+    source = SourceInfo(kind="bench", path="-", device_time="2024-06-03T09:41:27+00:00")
+
+    def assemble() -> object:
+        return attach_timeline(apps, None, parsed, device, source)
+
+    seconds = best_time(assemble, max(1, args.repeat // 2))
+    peak = peak_memory(assemble)
+    n = len(parsed.events)
+    print(
+        f"{f'assemble {n:,} events (merge, totals, index)':<44} {'':>9}  {seconds * 1e3:8.1f} ms  {'':>12}  "
+        f"{n / seconds:9.0f} items/s  peak {peak / 1e6:6.1f} MB"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5, help="timed parses per side and round")
@@ -129,6 +240,7 @@ def main() -> None:
     ap.add_argument("--apps", type=int, default=5000)
     ap.add_argument("--no-peer", action="store_true", help="skip MVT")
     ap.add_argument("--real-only", action="store_true", help="skip the synthetic device")
+    ap.add_argument("--history", type=int, default=100_000, help="events of the larger discrete history (0: skip)")
     args = ap.parse_args()
     peer = None if args.no_peer else Peer()
     try:
@@ -149,6 +261,8 @@ def run(args: argparse.Namespace, peer: Peer | None) -> None:
             bench_file(label, kind, path, path.read_text("utf-8", errors="replace"), args, peer)
         else:
             print(f"{label}: {path} not found, skipped")
+    if args.history:
+        bench_history(args)
     if args.real_only:
         return
 

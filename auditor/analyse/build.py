@@ -34,6 +34,7 @@ from auditor.model import (
     AuditReport,
     DeviceInfo,
     EffectiveAccess,
+    HistoryCoverage,
     InstallSource,
     Note,
     NoteLevel,
@@ -50,7 +51,7 @@ from auditor.model import (
     UserKind,
     UserReport,
 )
-from auditor.sections import DUMPSYS_APPOPS, DUMPSYS_PACKAGE, GETPROP, PM_LIST_USERS
+from auditor.sections import APPOPS_DISCRETE, DUMPSYS_APPOPS, DUMPSYS_PACKAGE, GETPROP, PM_LIST_USERS
 
 # Flag bit 8 prints as REVOKE_ON_UPGRADE up to Android 10 and REVOKED_COMPAT from 11: a legacy
 # (targetSdk < 23) app whose permission the user turned off; `granted=true` stays, the op denies.
@@ -128,9 +129,14 @@ def _newest(events: Iterable[OpEvent]) -> OpEvent | None:
 
 def access_state(event: OpEvent) -> AccessState:
     """Foreground or background, from the uid state the access was recorded in."""
-    if event.uid_state is UidState.UNKNOWN:
+    return uid_state_access(event.uid_state)
+
+
+def uid_state_access(uid_state: UidState) -> AccessState:
+    """Foreground or background for a uid state, whichever record printed it (regular dump or history)."""
+    if uid_state is UidState.UNKNOWN:
         return AccessState.UNKNOWN
-    return AccessState.BACKGROUND if event.uid_state in _BACKGROUND_STATES else AccessState.FOREGROUND
+    return AccessState.BACKGROUND if uid_state in _BACKGROUND_STATES else AccessState.FOREGROUND
 
 
 # ------------------------------------------------------------------------------------------------
@@ -427,15 +433,24 @@ def build_report(parsed: ParsedDevice, source: SourceInfo, *, fallback_device: D
     if unknown_users:
         notes.append(Note("pm_list_users", NoteLevel.INFO, f"apps installed for users not listed: {unknown_users}"))
     apps.sort(key=lambda a: (a.user, a.package))
+    # Imported here: the timeline reads this module's state rules.
+    from auditor.analyse.timeline import attach_timeline
+
+    timed = attach_timeline(apps, appops, parsed.one(APPOPS_DISCRETE), device, source)
+    if timed.timeline.history is HistoryCoverage.NOT_KEPT:
+        # An Android 11 or older device: the history is not missing from the source, it never existed.
+        notes = [n for n in notes if not (n.section == APPOPS_DISCRETE.name and n.level is NoteLevel.MISSING)]
+    notes.extend(timed.notes)
     return AuditReport(
         schema=SCHEMA_VERSION,
         tool_version=__version__,
         source=source,
         device=device,
         users=tuple(users),
-        apps=tuple(apps),
+        apps=timed.apps,
         notes=tuple(notes),
         device_state=device_state(parsed),
+        timeline=timed.timeline,
     )
 
 

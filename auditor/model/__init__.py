@@ -4,6 +4,7 @@
 * ``snapshot``: the contract between acquisition and analysis (``manifest.json`` and raw outputs).
 * ``apk``: what static analysis of one APK says (``auditor.apk``).
 * ``report``: the audit report, the documented JSON contract (``docs/schema.md``) every later stage reads.
+* ``timeline``: the report's access events from both app-op records, their totals and the device timeline.
 * ``exposure``: reach, scores with reasons, findings (``auditor.score``).
 * ``notes``: statements about coverage, which every stage may add.
 
@@ -56,6 +57,8 @@ from auditor.model.notes import (
 from auditor.model.parsed import (
     ComponentGrant,
     DeclaredPermission,
+    DiscreteAccess,
+    HistoryStatus,
     ListedPackage,
     OpEntry,
     OpEvent,
@@ -68,6 +71,7 @@ from auditor.model.parsed import (
     ParsedAppOps,
     ParsedCertificate,
     ParsedDevicePolicy,
+    ParsedDiscreteHistory,
     ParsedNotificationListeners,
     ParsedPackage,
     ParsedPackageDump,
@@ -90,7 +94,6 @@ from auditor.model.parsed import (
 )
 from auditor.model.report import (
     SCHEMA_VERSION,
-    AccessState,
     AppOrigin,
     AppPresence,
     AppReport,
@@ -124,8 +127,20 @@ from auditor.model.snapshot import (
     Snapshot,
     SnapshotManifest,
 )
+from auditor.model.timeline import (
+    AccessEvent,
+    AccessState,
+    EventRef,
+    EventSource,
+    HistoryCoverage,
+    ProxyRole,
+    TimeBasis,
+    Timeline,
+    UsageTotals,
+)
 
 __all__ = [
+    "AccessEvent",
     "AccessLevel",
     "AccessState",
     "ApkCertificate",
@@ -160,8 +175,11 @@ __all__ = [
     "DeviceInfo",
     "DevicePart",
     "DeviceState",
+    "DiscreteAccess",
     "DumpSignatures",
     "EffectiveAccess",
+    "EventRef",
+    "EventSource",
     "ExportedReason",
     "Exposure",
     "ExposurePart",
@@ -169,6 +187,8 @@ __all__ = [
     "FactoryCopy",
     "Finding",
     "Grade",
+    "HistoryCoverage",
+    "HistoryStatus",
     "InstallSource",
     "ListedPackage",
     "Note",
@@ -185,6 +205,7 @@ __all__ = [
     "ParsedAppOps",
     "ParsedCertificate",
     "ParsedDevicePolicy",
+    "ParsedDiscreteHistory",
     "ParsedNotificationListeners",
     "ParsedPackage",
     "ParsedPackageDump",
@@ -203,6 +224,7 @@ __all__ = [
     "PermissionState",
     "PlatformContext",
     "Provenance",
+    "ProxyRole",
     "QfPackage",
     "Removal",
     "RequestedPermission",
@@ -220,8 +242,11 @@ __all__ = [
     "SourceInfo",
     "SpecialAccessKind",
     "SpecialAccessReport",
+    "TimeBasis",
+    "Timeline",
     "UidOps",
     "UidState",
+    "UsageTotals",
     "UserKind",
     "UserReport",
     "WeightsInfo",

@@ -265,6 +265,65 @@ class ParsedAppOps:
     unknown: tuple[str, ...] = ()
 
 
+class HistoryStatus(StrEnum):
+    """What the output of the discrete-history command says about the history itself."""
+
+    READ = "read"
+    """A ``Discrete accesses:`` section was found and read (it may hold no event)."""
+    NOT_SUPPORTED = "not_supported"
+    """The device said it keeps no discrete history: the plan's guard line for Android 11 and older."""
+    ABSENT = "absent"
+    """No ``Discrete accesses:`` section in the output (an error message, a vendor build without it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DiscreteAccess:
+    """One ``Access [state-flags] at TIME`` line of the discrete access history (Android 12+).
+
+    AppOpsService keeps the regular dump's events one per uid state and flags (the newest); the
+    discrete registry keeps every access of the discrete ops (camera, microphone, location …) for
+    the retention window, quantised by default to the minute (times rounded down, durations up).
+    """
+
+    uid: int
+    """The uid as printed (``1010234``: user 10, app 10234)."""
+    package: str
+    op: str
+    """``AppOpsManager.opToName``, e.g. ``CAMERA``; vendor ops keep their printed name."""
+    attribution_tag: str | None
+    """``None`` for ``Attribution: null``; untrusted text (an app declares its own tags)."""
+    uid_state: UidState
+    uid_state_raw: str
+    flags: tuple[str, ...]
+    """Op flags as printed, e.g. ``("s",)`` or ``("tpd",)``."""
+    time: str
+    """Device-local ``yyyy-MM-dd HH:mm:ss.SSS`` as printed (quantised on Android 12–15)."""
+    duration_ms: int | None = None
+    """``for N milliseconds`` (the table form's ``-1``, no duration, becomes ``None``)."""
+    attribution_flags: int = 0
+    """ATTRIBUTION_FLAG_*: 1 accessor, 2 intermediary, 4 receiver, 8 trusted (0: none printed)."""
+    chain_id: int | None = None
+    """The attribution chain the access belongs to (``None``: ATTRIBUTION_CHAIN_ID_NONE, or not printed)."""
+    device: str | None = None
+    """The persistent device id of Android 16 (``default:0`` for the phone itself); ``None`` before."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDiscreteHistory:
+    """``dumpsys appops --history --include-discrete 0``: the discrete access history (Android 12+)."""
+
+    status: HistoryStatus
+    events: tuple[DiscreteAccess, ...] = ()
+    largest_chain_id: int | None = None
+    """``Largest chain id:`` (Android 13+)."""
+    table: bool = False
+    """True for Android 16's SQLite registry, which prints one ``|``-separated row per access."""
+    skipped_lines: int = 0
+    """Lines before ``Discrete accesses:`` (the aggregated history), read past on purpose."""
+    truncated: bool = False
+    unknown: tuple[str, ...] = ()
+
+
 # --------------------------------------------------------------------------------------------------
 # Parsed facts: special accesses
 # --------------------------------------------------------------------------------------------------

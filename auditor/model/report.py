@@ -12,6 +12,7 @@ from auditor.model.apk import ApkFacts
 from auditor.model.exposure import DeviceExposure, Exposure, Finding, WeightsInfo
 from auditor.model.notes import Note
 from auditor.model.parsed import OpEntry
+from auditor.model.timeline import AccessEvent, AccessState, Timeline, UsageTotals
 
 SCHEMA_VERSION = "1.1"
 """Version of the audit report JSON. Bump the minor part for added fields, the major for changes."""
@@ -83,14 +84,6 @@ class EffectiveAccess(StrEnum):
     """A grant without a request (e.g. the app-op is set but the permission is not asked for)."""
     UNKNOWN = "unknown"
     """No grant state is known (the source lacked it)."""
-
-
-class AccessState(StrEnum):
-    """Whether a recorded app-op access happened while the app was visible."""
-
-    FOREGROUND = "foreground"
-    BACKGROUND = "background"
-    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,6 +340,12 @@ class AppReport:
     provenance: Provenance | None = None
     """What the origin rests on: its basis, what the person can do about the app, signature hashes."""
 
+    events: tuple[AccessEvent, ...] = ()
+    """Every recorded access and rejection of the app, from the regular dump and the discrete history,
+    newest first (``auditor.analyse.timeline``)."""
+    usage: tuple[UsageTotals, ...] = ()
+    """The app's accesses in the timeline's window, totalled per data category (or op) and state."""
+
     @property
     def signer_sha256(self) -> str | None:
         """The signer certificate's SHA-256: from the analysed APK when there is one, else the stated ``signer``.
@@ -419,3 +418,5 @@ class AuditReport:
     """Facts about the phone itself (trusted computers, root tools, running processes)."""
     device_findings: tuple[Finding, ...] = ()
     """Rule hits about the phone itself rather than one app (e.g. root tools present)."""
+    timeline: Timeline | None = None
+    """The device's access timeline: its window and every app's events, newest first."""

@@ -28,6 +28,8 @@ class Section(StrEnum):
     DUMPSYS_PACKAGE = "dumpsys_package"
     """A full ``dumpsys package`` or per-package dumps concatenated (with marker lines)."""
     DUMPSYS_APPOPS = "dumpsys_appops"
+    APPOPS_DISCRETE = "appops_discrete"
+    """``dumpsys appops --history --include-discrete 0``: every access of the last days (Android 12+)."""
     APPOPS_GET = "appops_get"
     """``appops get`` per package in a marked loop (a fallback where ``dumpsys appops`` is denied)."""
     DUMPSYS_ACCESSIBILITY = "dumpsys_accessibility"

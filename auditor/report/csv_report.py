@@ -1,5 +1,9 @@
 """The audit as CSV: one tidy row per device × user × app × permission, for spreadsheets and databases.
 
+Each row also carries the app's usage totals for the permission's data category over the access
+timeline's 7-day window (sessions and time, with the app open and in the background); every single
+access is in the timeline table beside this one (``csv_timeline``).
+
 Why this shape: every question people take to a spreadsheet ("which apps hold location in the
 background?", "what did the work profile grant?") is a filter and a pivot over permission rows, and
 a database loads it as one table without reshaping. App-level facts repeat on each row of the app.
@@ -22,7 +26,7 @@ import io
 from collections.abc import Iterator, Sequence
 from typing import Final
 
-from auditor.model import AppReport, AuditReport, PermissionReport
+from auditor.model import AccessState, AppReport, AuditReport, PermissionReport
 from auditor.report.digest import app_label, device_serial
 from auditor.score.categories import load_categories
 from auditor.score.scope import app_origin
@@ -60,6 +64,10 @@ COLUMNS: Final[tuple[str, ...]] = (
     "last_access_state",
     "last_background_access",
     "last_reject",
+    "foreground_sessions_7d",
+    "foreground_ms_7d",
+    "background_sessions_7d",
+    "background_ms_7d",
 )
 """The header, in order (documented column by column in ``docs/report.md``)."""
 
@@ -76,7 +84,8 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def _cell(value: Cell) -> str:
+def cell(value: Cell) -> str:
+    """A value as the text of one cell: ``true``/``false``, digits, empty for unknown, text neutralised."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -111,7 +120,19 @@ def _app_cells(report: AuditReport, app: AppReport, kinds: dict[int, str]) -> li
     ]
 
 
-def _permission_cells(p: PermissionReport | None) -> list[Cell]:
+def _use_cells(report: AuditReport, app: AppReport, p: PermissionReport) -> list[Cell]:
+    """The app's totals over the timeline's window for the data category of the permission's op (empty
+    without an op or a timeline; 0 when nothing was recorded)."""
+    if p.appop is None or report.timeline is None:
+        return [None] * 4
+    cells: list[Cell] = []
+    for state in (AccessState.FOREGROUND, AccessState.BACKGROUND):
+        totals = next((u for u in app.usage if u.state is state and p.appop in u.ops), None)
+        cells += [totals.sessions, totals.total_ms] if totals is not None else [0, 0]
+    return cells
+
+
+def _permission_cells(report: AuditReport, app: AppReport, p: PermissionReport | None) -> list[Cell]:
     if p is None:
         return [None] * _PERMISSION_COLUMNS
     categories = dict.fromkeys(e.category.value for e in load_categories().lookup(p.name))
@@ -129,6 +150,7 @@ def _permission_cells(p: PermissionReport | None) -> list[Cell]:
         p.last_access_state.value if p.last_access_state else None,
         p.last_background_access,
         p.last_reject,
+        *_use_cells(report, app, p),
     ]
 
 
@@ -139,7 +161,7 @@ def rows(report: AuditReport) -> Iterator[list[str]]:
         head = _app_cells(report, app, kinds)
         perms: Sequence[PermissionReport | None] = app.permissions or (None,)
         for p in perms:
-            yield [_cell(v) for v in (*head, *_permission_cells(p))]
+            yield [cell(v) for v in (*head, *_permission_cells(report, app, p))]
 
 
 def report_csv(report: AuditReport) -> str:

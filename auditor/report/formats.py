@@ -44,6 +44,8 @@ class ReportFormat(StrEnum):
     """One row per device × user × app × permission, for spreadsheets and databases."""
     MD = "md"
     """A short Markdown summary for a terminal or a ticket."""
+    TIMELINE = "timeline"
+    """The access timeline as CSV: one row per recorded access or rejection, beside the permission table."""
 
     @property
     def extension(self) -> str:
@@ -120,9 +122,14 @@ class Output(Generic[F, S]):
         return self.spec(fmt).extensions[0]
 
     def format_for_path(self, path: Path) -> F | None:
-        """The format a file name asks for by its extension (case-insensitive), or ``None`` when it says none."""
-        suffix = path.suffix.lower()
-        return next((f.format for f in self.formats if suffix in f.extensions), None)
+        """The format a file name asks for by its extension (case-insensitive), or ``None`` when it says none.
+
+        The longest extension the name ends with wins, so ``r.timeline.csv`` is the timeline and ``r.csv``
+        the permission table.
+        """
+        name = path.name.lower()
+        found = [(len(e), f.format) for f in self.formats for e in f.extensions if name.endswith(e) and name != e]
+        return max(found, key=lambda x: x[0])[1] if found else None
 
     def choose(self, fmt: F | None, target: Path | None) -> F:
         """The format to write ``target`` in (``None``: a file whose name the command picks).
@@ -167,6 +174,7 @@ AUDIT: Final[Output[ReportFormat, AuditReport]] = Output(
         Format(ReportFormat.JSON, (".json",), "auditor.report.json_report:report_json"),
         Format(ReportFormat.CSV, (".csv",), "auditor.report.csv_report:report_csv"),
         Format(ReportFormat.MD, (".md", ".markdown"), "auditor.report.markdown_report:report_markdown"),
+        Format(ReportFormat.TIMELINE, (".timeline.csv",), "auditor.report.csv_timeline:timeline_csv"),
     ),
     for_file=ReportFormat.HTML,
     for_stdout=ReportFormat.JSON,  # standard output is for programs

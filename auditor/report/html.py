@@ -52,8 +52,9 @@ from auditor.model import (
     ScoreReason,
     Severity,
 )
-from auditor.report import digest, words
+from auditor.report import digest, timeline_view, words
 from auditor.report.timeline import RESOURCE_TITLES, Timeline, timeline
+from auditor.score.evidence import duration_words
 from auditor.score.scope import app_origin
 
 if TYPE_CHECKING:
@@ -137,6 +138,7 @@ def environment() -> jinja2.Environment:
         commands_in=commands_in,
         last_used=last_used,
         counts=counts,
+        duration_words=duration_words,
         QUIET_FLAGS=words.QUIET_FLAGS,
     )
 
@@ -495,6 +497,8 @@ class ReportView:
     recent: tuple[tuple[str, tuple[digest.RecentUse, ...]], ...]
     """Camera, microphone and location: the title and the apps' last uses."""
     timeline: Timeline | None
+    access: timeline_view.TimelineView | None
+    """The access timeline section and each app's event list."""
     trackers: tuple[digest.TrackerReach, ...]
     apks: int
     """How many APKs were analysed (trackers are known only for those)."""
@@ -545,6 +549,7 @@ def report_view(report: AuditReport) -> ReportView:
         category_views=tuple(_category_views(ranked)),
         recent=tuple((RESOURCE_TITLES[resource], tuple(uses)) for resource, uses in recent.items()),
         timeline=timeline(recent),
+        access=timeline_view.timeline_view(report),
         trackers=tuple(digest.tracker_reach(report)),
         apks=digest.apks_analysed(report.apps),
         tracker_attribution=_tracker_attribution(report),

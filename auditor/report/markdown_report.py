@@ -20,6 +20,7 @@ from typing import Final
 
 from auditor.model import AppOrigin, AppReport, AuditReport, NoteLevel, Severity
 from auditor.report import digest
+from auditor.report.timeline_view import background_sessions_24h
 from auditor.report.words import (
     grade_words,
     install_source_words,
@@ -28,6 +29,7 @@ from auditor.report.words import (
     severity_rank,
     visible,
 )
+from auditor.score.evidence import duration_words
 from auditor.score.scope import app_origin
 
 MAX_TOP: Final = 8
@@ -143,6 +145,15 @@ def report_markdown(report: AuditReport) -> str:
         background = [u for u in uses[MAX_RECENT:] if u.state.value == "background"]
         parts += [f"{_app(u.app)} at {md_code(u.time)} **in the background**" for u in background[:MAX_RECENT]]
         out.append(f"- **{resource.capitalize()}**: " + "; ".join(parts))
+
+    sessions = background_sessions_24h(report)
+    if sessions:
+        out += ["", "## Used in the background in the last 24 hours", ""]
+        for bs in sessions[: MAX_RECENT * 3]:
+            length = f" for {duration_words(bs.length)}" if bs.length is not None else ""
+            out.append(f"- {md_code(bs.start[:16])} **{md_text(bs.group)}**{length}: {_app(bs.app)}")
+        if len(sessions) > MAX_RECENT * 3:
+            out.append(f"- … and {len(sessions) - MAX_RECENT * 3} more in the full report")
 
     findings = sorted(
         ((f, a) for a in report.apps for f in a.findings),

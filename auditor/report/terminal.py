@@ -11,8 +11,13 @@ from rich.table import Table
 
 from auditor.model import AppOrigin, AuditReport, InstallSource, NoteLevel
 from auditor.report.digest import app_name, key_groups, top_apps
+from auditor.report.timeline_view import background_sessions_24h
 from auditor.report.words import origin_words, part_title, visible
+from auditor.score.evidence import duration_words
 from auditor.score.scope import app_origin
+
+MAX_SESSIONS = 12
+"""Background sessions of the last 24 hours listed after an audit; the report lists them all."""
 
 
 def print_summary(report: AuditReport, console: Console, *, written_to: str | None = None) -> None:
@@ -60,6 +65,7 @@ def print_summary(report: AuditReport, console: Console, *, written_to: str | No
     _print_exposure(report, console)
     _print_top_and_keys(report, console)
     _print_device(report, console)
+    _print_background_sessions(report, console)
 
     gaps = [n for n in report.notes if n.level is not NoteLevel.INFO]
     if gaps:
@@ -121,3 +127,17 @@ def _print_top_and_keys(report: AuditReport, console: Console, limit: int = 5) -
                 if h.origin is AppOrigin.INSTALLED
             )
             console.print(f"  {escape(g.words.title)}: {names}")
+
+
+def _print_background_sessions(report: AuditReport, console: Console) -> None:
+    """Camera, microphone, location and health used in the background in the last 24 hours, newest first."""
+    found = background_sessions_24h(report)
+    if not found:
+        return
+    console.print("[bold]Used in the background in the last 24 hours[/bold]")
+    for s in found[:MAX_SESSIONS]:
+        user = f" (user {s.app.user})" if s.app.user else ""
+        length = f" for {duration_words(s.length)}" if s.length is not None else ""
+        console.print(f"  {escape(s.start[:16])}  {escape(s.group)}{length} — {escape(visible(app_name(s.app)))}{user}")
+    if len(found) > MAX_SESSIONS:
+        console.print(f"  … and {len(found) - MAX_SESSIONS} more in the report's access timeline")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -24,6 +24,7 @@ from typing import assert_never
 
 from auditor.analyse.build import access_state
 from auditor.model import (
+    AccessEvent,
     AccessLevel,
     AccessState,
     AppReport,
@@ -34,8 +35,15 @@ from auditor.model import (
     PermissionKind,
     PermissionReport,
     SpecialAccessKind,
+    UsageTotals,
 )
-from auditor.score.evidence import ago_text, permission_evidence_text, role_short_name, special_evidence_text
+from auditor.score.evidence import (
+    ago_text,
+    permission_evidence_text,
+    role_short_name,
+    special_evidence_text,
+    usage_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -283,25 +291,54 @@ def granted_by_role(row: PermissionReport) -> bool:
     return bool(row.granted) and "GRANTED_BY_ROLE" in row.flags
 
 
-def op_evidence(entry: OpEntry) -> tuple[AccessLevel, bool, str] | None:
+def op_evidence(entry: OpEntry, events: Sequence[AccessEvent] = ()) -> tuple[AccessLevel, bool, str] | None:
     """Level, background and text of an op no permission covers; only a recorded access counts
-    (the mode alone is usually the default every app has)."""
+    (the mode alone is usually the default every app has). ``events`` are the op's events from both
+    app-op records: a background access only the discrete history holds counts too."""
     if entry.mode in _DENYING_MODES:
         return None
     accesses = [e for e in entry.events if e.kind is OpEventKind.ACCESS]
-    if not accesses and not entry.running:
+    recorded = [e for e in events if e.kind is OpEventKind.ACCESS]
+    if not accesses and not entry.running and not recorded:
         return None
-    background = any(access_state(e) is AccessState.BACKGROUND for e in accesses)
+    background = any(access_state(e) is AccessState.BACKGROUND for e in accesses) or any(
+        e.state is AccessState.BACKGROUND for e in recorded
+    )
     if entry.running:
         when = "running now"
-    else:
+    elif accesses:
         # The newest access: the smallest "ago" when printed (appops get), else the latest absolute time.
         timed = [e for e in accesses if e.ago_ms is not None]
         newest = min(timed, key=lambda e: e.ago_ms or 0) if timed else max(accesses, key=lambda e: e.time or "")
         when = newest.time or ago_text(newest.ago_ms) or "recorded"
+    else:
+        when = recorded[0].time or ago_text(recorded[0].ago_ms) or "recorded"
     state = "background" if background else "foreground"
     text = f"op {entry.op}={entry.mode} last access {when} ({state})"
     return (AccessLevel.USED_BACKGROUND if background else AccessLevel.USED_FOREGROUND), background, text
+
+
+def background_use(app: AppReport, op: str | None) -> UsageTotals | None:
+    """The app's background totals that count ``op`` (from ``AppReport.usage``), if any."""
+    if op is None:
+        return None
+    return next((u for u in app.usage if u.state is AccessState.BACKGROUND and op in u.ops), None)
+
+
+def with_background_use(text: str, app: AppReport, op: str | None, background: bool) -> str:
+    """An evidence line with the background totals of its op appended (the reason carries them)."""
+    totals = background_use(app, op) if background else None
+    return f"{text}; {usage_text(totals)}" if totals is not None else text
+
+
+def _history_only_ops(app: AppReport, covered: set[str]) -> dict[str, list[AccessEvent]]:
+    """Accesses of ops that neither a permission row nor an op entry covers (e.g. PHONE_CALL_MICROPHONE,
+    known from the discrete history alone), newest first, by op."""
+    found: dict[str, list[AccessEvent]] = {}
+    for e in app.events:
+        if e.kind is OpEventKind.ACCESS and e.op not in covered:
+            found.setdefault(e.op, []).append(e)
+    return found
 
 
 def app_evidence(app: AppReport, table: CategoryTable) -> tuple[Evidence, ...]:
@@ -314,7 +351,7 @@ def app_evidence(app: AppReport, table: CategoryTable) -> tuple[Evidence, ...]:
         level, background = permission_level(row)
         if level is AccessLevel.NONE:
             continue
-        text = permission_evidence_text(row)
+        text = with_background_use(permission_evidence_text(row), app, row.appop, level is AccessLevel.USED_BACKGROUND)
         states = permission_states(row)
         role = granted_by_role(row)
         found.extend(
@@ -329,11 +366,21 @@ def app_evidence(app: AppReport, table: CategoryTable) -> tuple[Evidence, ...]:
     for entry in app.ops:
         key = APPOP_PREFIX + entry.op
         entries = table.lookup(key)
-        op = op_evidence(entry) if entries else None
+        op = op_evidence(entry, [e for e in app.events if e.op == entry.op]) if entries else None
         if op is None:
             continue
         level, background, text = op
+        text = with_background_use(text, app, entry.op, background)
         found.extend(Evidence(key, e.category, level, e.qualifier, background, text) for e in entries)
+    covered = {p.appop for p in app.permissions if p.appop} | {e.op for e in app.ops}
+    for name, events in _history_only_ops(app, covered).items():
+        key = APPOP_PREFIX + name
+        background = any(e.state is AccessState.BACKGROUND for e in events)
+        level = AccessLevel.USED_BACKGROUND if background else AccessLevel.USED_FOREGROUND
+        when = events[0].time or ago_text(events[0].ago_ms) or "recorded"
+        text = f"op {name} {len(events)} access{'es' if len(events) != 1 else ''} recorded, the newest {when} "
+        text = with_background_use(text + f"({'background' if background else 'foreground'})", app, name, background)
+        found.extend(Evidence(key, e.category, level, e.qualifier, background, text) for e in table.lookup(key))
     return tuple(found)
 
 

@@ -9,7 +9,17 @@ changing one changes reports.
 
 from __future__ import annotations
 
-from auditor.model import ApkTracker, EffectiveAccess, PermissionReport, SpecialAccessReport
+from auditor.model import (
+    AccessEvent,
+    AccessState,
+    ApkTracker,
+    EffectiveAccess,
+    EventSource,
+    PermissionReport,
+    ProxyRole,
+    SpecialAccessReport,
+    UsageTotals,
+)
 
 ROLE_PREFIX = "android.app.role."
 """The prefix of the platform's role names (``RoleManager.ROLE_SMS`` is ``android.app.role.SMS``)."""
@@ -66,3 +76,54 @@ def tracker_evidence_text(tracker: ApkTracker) -> str:
     cats = ", ".join(tracker.categories) or "no category"
     found = ", ".join(tracker.evidence) or "signature match"
     return f"tracker {tracker.name} ({cats}) evidence {found}"
+
+
+def duration_words(ms: int) -> str:
+    """``2 h 5 min``, ``52 min``, ``45 s``: how long an access lasted, to the minute past one minute."""
+    if ms < 1000:
+        return f"{ms} ms"
+    if ms < 60_000:
+        return f"{ms // 1000} s"
+    hours, minutes = divmod(ms // 60_000, 60)
+    if hours and minutes:
+        return f"{hours} h {minutes} min"
+    return f"{hours} h" if hours else f"{minutes} min"
+
+
+def _minute(time: str | None) -> str:
+    """``2024-06-03 01:40``: a device-local time to the minute (the history's own precision)."""
+    return (time or "?")[:16]
+
+
+def usage_text(totals: UsageTotals, window_days: int = 7) -> str:
+    """``background use in 7 days: 6 sessions, 2 h 5 min, the longest 52 min at 2024-06-03 01:40, …``."""
+    state = {AccessState.BACKGROUND: "background", AccessState.FOREGROUND: "foreground"}.get(totals.state, "recorded")
+    parts = [f"{totals.sessions} session{'s' if totals.sessions != 1 else ''}"]
+    timed = totals.sessions - totals.unknown_duration
+    if totals.total_ms and totals.unknown_duration:
+        parts.append(f"{duration_words(totals.total_ms)} in the {timed} with a duration")
+    elif totals.total_ms:
+        parts.append(duration_words(totals.total_ms))
+    if totals.longest_ms and timed > 1:
+        parts.append(f"the longest {duration_words(totals.longest_ms)} at {_minute(totals.longest_at)}")
+    newest = f"the most recent {_minute(totals.newest_at)}"
+    if totals.newest_ms:
+        newest += f" for {duration_words(totals.newest_ms)}"
+    parts.append(newest)
+    return f"{state} use in {window_days} days: " + ", ".join(parts)
+
+
+def event_evidence_text(event: AccessEvent) -> str:
+    """``CAMERA background (cch) 2024-06-02 01:12:00.000 for 6 min [history]``: one recorded access."""
+    when = event.time or ago_text(event.ago_ms) or "at an unknown time"
+    text = f"{event.op} {event.state.value} ({event.uid_state}) {when}"
+    if event.duration_ms is not None:
+        text += f" for {duration_words(event.duration_ms)}"
+    if event.attribution_tag is not None:
+        text += f" tag {event.attribution_tag}"
+    if event.proxy_role is ProxyRole.THROUGH:
+        text += f" through {event.proxy_package or 'another app'}"
+    elif event.proxy_role is ProxyRole.ON_BEHALF_OF:
+        text += f" for {event.proxy_package or 'another app'}"
+    source = {EventSource.HISTORY: "history", EventSource.BOTH: "history and app-ops"}.get(event.source, "app-ops")
+    return f"{text} [{source}]"

@@ -19,17 +19,24 @@ from collections.abc import Iterable
 
 from auditor.model import (
     AccessLevel,
+    AccessState,
     AppReport,
     Confidence,
     EffectiveAccess,
     Finding,
+    OpEventKind,
     PermissionKind,
     PermissionReport,
     Severity,
     SpecialAccessKind,
 )
-from auditor.score.categories import AppReach, app_reach, permission_level
-from auditor.score.evidence import permission_evidence_text, special_evidence_text, tracker_evidence_text
+from auditor.score.categories import AppReach, app_reach, permission_level, with_background_use
+from auditor.score.evidence import (
+    event_evidence_text,
+    permission_evidence_text,
+    special_evidence_text,
+    tracker_evidence_text,
+)
 from auditor.score.exposure import AppFacts, app_facts, profile_matches
 from auditor.score.rulebase import (
     RULES,
@@ -303,6 +310,24 @@ def _used_in_background(ctx: RuleContext, names: tuple[str, ...]) -> list[Permis
     return [r for r in ctx.usable(*names) if permission_level(r)[0] is AccessLevel.USED_BACKGROUND]
 
 
+_CITED_EVENTS = 5
+"""Background accesses a finding cites by time and duration (the report's events hold every one)."""
+
+
+def _background_evidence(ctx: RuleContext, used: list[PermissionReport]) -> tuple[str, ...]:
+    """Each row with its background totals, then the newest background accesses of their ops."""
+    ops = {r.appop for r in used if r.appop}
+    events = [
+        e for e in ctx.app.events if e.op in ops and e.kind is OpEventKind.ACCESS and e.state is AccessState.BACKGROUND
+    ]
+    lines = [with_background_use(permission_evidence_text(r), ctx.app, r.appop, True) for r in used]
+    lines += [event_evidence_text(e) for e in events[:_CITED_EVENTS]]
+    if len(events) > _CITED_EVENTS:
+        more = len(events) - _CITED_EVENTS
+        lines.append(f"… and {more} more background access{'es' if more != 1 else ''} among the app's events")
+    return tuple(lines)
+
+
 @rule(
     "AUD-LOC-BG-002",
     title="Location used in the background",
@@ -316,7 +341,7 @@ def _used_in_background(ctx: RuleContext, names: tuple[str, ...]) -> list[Permis
 def _location_used_bg(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app that can still use location has a background location access recorded."""
     used = _used_in_background(ctx, _LOCATION)
-    return [Hit(tuple(permission_evidence_text(r) for r in used), _background_location_fix(ctx))] if used else []
+    return [Hit(_background_evidence(ctx, used), _background_location_fix(ctx))] if used else []
 
 
 @rule(
@@ -332,7 +357,7 @@ def _mic_bg(ctx: RuleContext) -> Iterable[Hit]:
     """Any app but the operating system's own components (preinstalled apps included: preinstalled spyware exists)
     that can still record has a background microphone access recorded."""
     used = _used_in_background(ctx, (P + "RECORD_AUDIO",))
-    return [Hit(tuple(permission_evidence_text(r) for r in used), revoke(ctx, P + "RECORD_AUDIO"))] if used else []
+    return [Hit(_background_evidence(ctx, used), revoke(ctx, P + "RECORD_AUDIO"))] if used else []
 
 
 @rule(
@@ -348,7 +373,7 @@ def _cam_bg(ctx: RuleContext) -> Iterable[Hit]:
     """Any app but the operating system's own components that can still use the camera has a background camera
     access recorded."""
     used = _used_in_background(ctx, (P + "CAMERA",))
-    return [Hit(tuple(permission_evidence_text(r) for r in used), revoke(ctx, P + "CAMERA"))] if used else []
+    return [Hit(_background_evidence(ctx, used), revoke(ctx, P + "CAMERA"))] if used else []
 
 
 @rule(

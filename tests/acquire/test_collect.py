@@ -199,7 +199,7 @@ def test_pm_list_users_failing_falls_back_to_user_0(tmp_path: Path) -> None:
 # -- dropped connections and resume ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("k", [1, 3, 5, 14])  # getprop; pm list users; dumpsys appops; a user-10 command
+@pytest.mark.parametrize("k", [1, 3, 5, 15])  # getprop; pm list users; dumpsys appops; a user-10 command
 def test_drop_at_command_then_resume_sends_only_the_missing(tmp_path: Path, k: int) -> None:
     snap = build_snapshot(8, users=(0, 10))
     out = tmp_path / "s"

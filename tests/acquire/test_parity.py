@@ -10,7 +10,9 @@ changed report is scored again and must equal the form's report field by field:
   request list go, and ``requested`` is known only for runtime grants;
 * a bug report holds no ``settings`` — note "settings_secure: not in this source …": accesses only settings
   show (input methods, the default IME, the legacy dialer setting) go, and settings leave the evidence;
-* androidqf reads settings for user 0 only — its note says so: the same, for the work profile only.
+* androidqf reads settings for user 0 only — its note says so: the same, for the work profile only;
+* neither holds the discrete access history — note "appops_discrete: not in this source …": the events and
+  totals are those of the regular app-op dump alone (the snapshot audited without its history).
 
 What androidqf adds (each APK's SHA-256 and signer, from ``packages.json``) is checked on its own, against
 the APKs the synthetic phone serves and the auditor's own APK reader.
@@ -31,15 +33,26 @@ from auditor.acquire.synthetic import SyntheticTruth, generate, write_synthetic
 from auditor.acquire.synthetic.apks import synthetic_apks
 from auditor.acquire.synthetic.forms import Form, write_forms
 from auditor.apk import analyse_apk
-from auditor.model import AppReport, AuditReport, Note, NoteLevel, PermissionKind, SpecialAccessReport
-from auditor.pipeline import audit_path
+from auditor.model import (
+    AppReport,
+    AuditReport,
+    Note,
+    NoteLevel,
+    PermissionKind,
+    Section,
+    Snapshot,
+    SpecialAccessReport,
+)
+from auditor.pipeline import audit_path, audit_snapshot
 from auditor.score import score_report
+from auditor.snapshot import read_snapshot_dir
 
 N_APPS = 60
 SEED = 5
 NO_REQUESTED = "no per-package dump: permissions requested but never granted are not known"
 SETTINGS_MISSING = "not in this source: settings-based special accesses (input methods, VPN, listeners) are unknown"
 SETTINGS_USER_0 = "androidqf lists packages and reads settings for user 0 only"
+NO_HISTORY = "not in this source: the discrete access history (Android 12+) is unknown"
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,8 @@ class Forms:
     snapshot: AuditReport
     reports: dict[Form, AuditReport]
     truth: SyntheticTruth
+    without_history: AuditReport
+    """The snapshot audited without its discrete access history: what a form lacking the history must equal."""
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +73,10 @@ def forms(tmp_path_factory: pytest.TempPathFactory) -> Forms:
     key = AgeKey("test identity", (str(identity),))
     reports = {form: audit_path(path, key=key, merge_apks=False) for form, path in paths.items()}
     _, truth = generate(N_APPS, seed=SEED)
-    return Forms(audit_path(root / "snapshot", merge_apks=False), reports, truth)
+    snap = read_snapshot_dir(root / "snapshot")
+    kept = tuple(c for c in snap.manifest.commands if c.section is not Section.APPOPS_DISCRETE)
+    without = audit_snapshot(Snapshot(replace(snap.manifest, commands=kept), snap.outputs, snap.path), merge_apks=False)
+    return Forms(audit_path(root / "snapshot", merge_apks=False), reports, truth, without)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -103,23 +121,24 @@ def _lacking(form: Form, f: Forms) -> AuditReport:
         lacks.append(_without_settings)
     if _has(got, "androidqf", SETTINGS_USER_0):
         lacks.append(lambda a: _without_settings(a) if a.user != 0 else a)
+    base = f.without_history if _has(got, "appops_discrete", NO_HISTORY) else f.snapshot
     stated = {(a.user, a.package): a for a in got.apps}
     apps = []
-    for app in f.snapshot.apps:
+    for app in base.apps:
         for lack in lacks:
             app = lack(app)
         # What androidqf adds, checked in test_androidqf_states_what_the_apks_say.
         added = stated[(app.user, app.package)]
         app = replace(app, signer=added.signer, apk_sha256=added.apk_sha256)
-        # A stated signer also says how an app is known to be platform-signed; the origin itself must agree.
-        # (The origin must agree; only the fact it is read from differs: the stated signer, or the dump's hash.)
+        # A stated signer also says how an app is known to be platform-signed. The origin must agree; only the
+        # fact it is read from differs: the stated signer, or the dump's hash.
         if app.provenance is not None and added.provenance is not None and added.origin is app.origin:
             told = added.provenance
             if app.provenance.platform_signature is not None and told.platform_signature is not None:
                 provenance = replace(app.provenance, basis=told.basis, platform_signature=told.platform_signature)
                 app = replace(app, provenance=provenance)
         apps.append(app)
-    return score_report(replace(f.snapshot, apps=tuple(apps)))
+    return score_report(replace(base, apps=tuple(apps)))
 
 
 def _apps(report: AuditReport) -> dict[tuple[int, str], AppReport]:
@@ -153,12 +172,14 @@ def test_each_form_says_exactly_what_it_lacks(forms: Forms) -> None:
         ("settings_secure", NoteLevel.MISSING),
         ("root_binaries", NoteLevel.MISSING),
         ("processes", NoteLevel.MISSING),
+        ("appops_discrete", NoteLevel.MISSING),
     }
     assert said(forms.reports[Form.BUGREPORT_FOLDER]) == bugreport
     androidqf = said(forms.reports[Form.ANDROIDQF_FOLDER])
     assert {(s, level) for s, level, _ in androidqf} == {
         ("androidqf", NoteLevel.INFO),
         ("dumpsys_package", NoteLevel.PARTIAL),
+        ("appops_discrete", NoteLevel.MISSING),
     }
     for form in (Form.ANDROIDQF_ZIP, Form.ANDROIDQF_AGE):
         assert said(forms.reports[form]) == androidqf

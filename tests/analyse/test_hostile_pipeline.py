@@ -73,7 +73,7 @@ def test_audit_survives_damaged_outputs(data: st.DataObject) -> None:
 
 def test_missing_and_failed_sections_are_stated() -> None:
     snap = _small()
-    outputs = {k: v for k, v in snap.outputs.items() if k != "dumpsys_appops"}
+    outputs = {k: v for k, v in snap.outputs.items() if k not in ("dumpsys_appops", "appops_discrete")}
     commands = tuple(
         replace(c, status=CommandStatus.DENIED, error="Permission Denial") if c.id == "dumpsys_accessibility" else c
         for c in snap.manifest.commands
@@ -81,6 +81,8 @@ def test_missing_and_failed_sections_are_stated() -> None:
     report = audit_snapshot(replace(snap, outputs=outputs, manifest=replace(snap.manifest, commands=commands)))
     notes = {(n.section, n.level) for n in report.notes}
     assert ("dumpsys_appops", NoteLevel.MISSING) in notes
+    assert ("appops_discrete", NoteLevel.MISSING) in notes
     assert ("dumpsys_accessibility", NoteLevel.PARTIAL) in notes
-    # Without app-ops, nothing claims a last access.
+    # Without either app-op record, nothing claims a last access.
     assert all(p.last_access is None for a in report.apps for p in a.permissions)
+    assert not any(a.events for a in report.apps)

@@ -30,6 +30,7 @@ from auditor.parse.appops import (
     parse_dumpsys_appops,
     parse_duration_ms,
 )
+from auditor.parse.appops.fields import slot_setters
 from auditor.parse.appops.get import op_code
 from auditor.parse.markers import marker_line
 from auditor.parse.text import decode_output
@@ -504,9 +505,9 @@ def test_slot_built_objects_equal_class_built_ones() -> None:
 
 def test_slot_builder_refuses_a_changed_model() -> None:
     with pytest.raises(TypeError, match="OpEntry changed"):
-        dumpsys._slot_setters(OpEntry, ("op", "mode", "events", "running"))
+        slot_setters(OpEntry, ("op", "mode", "events", "running"))
     with pytest.raises(TypeError, match="OpEvent changed"):
-        dumpsys._slot_setters(
+        slot_setters(
             OpEvent,
             (
                 "uid_state",

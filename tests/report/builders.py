@@ -34,6 +34,7 @@ from auditor.model import (
     OpEventKind,
     PermissionKind,
     PermissionReport,
+    ProxyRole,
     ScoreReason,
     Severity,
     SigningScheme,
@@ -321,6 +322,16 @@ def _hostile_app(a: AppReport, i: int) -> AppReport:
         notes=(Note(PWN_COMMENT, NoteLevel.PARTIAL, PWN_TEMPLATE),),
         code_path=PWN_STYLE,
         installer=PWN_FORMULA,
+        # Attribution tags are declared by the app, proxy packages name another app: both attacker-written.
+        events=tuple(
+            replace(
+                e,
+                attribution_tag=HOSTILE[(i + 2) % len(HOSTILE)],
+                proxy_role=ProxyRole.THROUGH,
+                proxy_package=HOSTILE[(i + 3) % len(HOSTILE)],
+            )
+            for e in a.events
+        ),
     )
 
 

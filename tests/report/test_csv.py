@@ -73,6 +73,11 @@ def test_row_values(hand: AuditReport) -> None:
         "last_access_state": "background",
         "last_background_access": "2024-06-03 12:00:00.000",
         "last_reject": "",
+        # The hand-made report has no timeline: totals are not known, not zero.
+        "foreground_sessions_7d": "",
+        "foreground_ms_7d": "",
+        "background_sessions_7d": "",
+        "background_ms_7d": "",
     }
 
 
@@ -118,6 +123,17 @@ def test_every_column_is_documented_in_order() -> None:
     from pathlib import Path
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "report.md").read_text("utf-8")
-    table = doc.split("## CSV columns", 1)[1]
+    table = doc.split("## CSV columns", 1)[1].split("## Timeline CSV columns", 1)[0]
     documented = list(re.findall(r"^\| `([a-z_0-9]+)` \|", table, flags=re.MULTILINE))
     assert documented == list(COLUMNS)
+
+
+def test_per_app_totals_per_permission(synthetic: AuditReport) -> None:
+    rows = _read(report_csv(synthetic))
+    stalker = {r["permission"].rsplit(".", 1)[-1]: r for r in rows if r["package"] == "com.example.stalker"}
+    mic = stalker["RECORD_AUDIO"]
+    assert (mic["background_sessions_7d"], mic["background_ms_7d"]) == ("6", str(125 * 60_000))
+    assert (mic["foreground_sessions_7d"], mic["foreground_ms_7d"]) == ("0", "0")
+    fine, coarse = stalker["ACCESS_FINE_LOCATION"], stalker["ACCESS_COARSE_LOCATION"]
+    assert fine["background_sessions_7d"] == coarse["background_sessions_7d"] == "38"  # the category's sessions
+    assert stalker["INTERNET"]["background_sessions_7d"] == ""  # no app-op: nothing to total

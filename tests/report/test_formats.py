@@ -37,6 +37,9 @@ from auditor.report.output import STDOUT
         ("r.csv", ReportFormat.CSV),
         ("r.md", ReportFormat.MD),
         ("r.markdown", ReportFormat.MD),
+        ("r.timeline.csv", ReportFormat.TIMELINE),
+        ("R.Timeline.CSV", ReportFormat.TIMELINE),
+        ("timeline.csv", ReportFormat.CSV),  # a name, not the extension
         ("r.txt", None),
         ("report", None),
     ],
@@ -55,7 +58,7 @@ def test_every_format_of_every_output_is_declared_once_with_a_renderer() -> None
         assert all(e == e.lower() and e.startswith(".") for e in extensions)
         for f in output.formats:
             assert callable(output.renderer(f.format)), f.renderer
-    assert [ReportFormat(f).extension for f in ReportFormat] == [".html", ".json", ".csv", ".md"]
+    assert [ReportFormat(f).extension for f in ReportFormat] == [".html", ".json", ".csv", ".md", ".timeline.csv"]
     assert AUDIT.renderer(ReportFormat.HTML).__name__ == "render_html"
     assert FLEET.renderer(FleetFormat.HTML).__name__ == "fleet_html"
     assert APK.renderer(ApkFormat.JSON).__name__ == "render_json"
@@ -81,7 +84,7 @@ def test_audit_format_choice(fmt: ReportFormat | None, target: Path | None, chos
 def test_audit_refuses_an_extension_it_cannot_read() -> None:
     with pytest.raises(FormatError) as e:
         AUDIT.choose(None, Path("reports/r.docx"))
-    assert str(e.value) == "cannot tell the report format from 'r.docx'; use --format html|json|csv|md"
+    assert str(e.value) == "cannot tell the report format from 'r.docx'; use --format html|json|csv|md|timeline"
     assert DEFAULT_FORMAT is AUDIT.for_file is ReportFormat.HTML
 
 
@@ -112,7 +115,7 @@ def test_every_format_renders(hand: AuditReport) -> None:
     for fmt in ReportFormat:
         text = render(hand, fmt)
         assert isinstance(text, str) and text
-        assert fmt.extension == "." + fmt.value
+        assert fmt.extension == ("." + fmt.value if fmt is not ReportFormat.TIMELINE else ".timeline.csv")
     assert json.loads(render(hand, ReportFormat.JSON))["device"]["serial"] == "SER123"
     assert render(hand, ReportFormat.HTML).startswith("<!doctype html>")
 

@@ -367,6 +367,6 @@ def test_payloads_from_raw_device_output_stay_text() -> None:
     for evil in SNAPSHOT_PAYLOADS.values():
         assert evil.replace("\u202e", "\\u{202e}") in text
     assert "img" not in [t for t, _a in page.tags]
-    assert [t for t, _a in page.tags].count("svg") == 1  # the timeline
+    assert [t for t, _a in page.tags].count("svg") == 3  # recent access, and the timeline's 24 hours and 7 days
     assert not any(name.startswith("on") for _t, attrs in page.tags for name in attrs)
     assert [t for t, _a, _b in page.blocks].count("script") == 2

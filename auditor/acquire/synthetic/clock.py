@@ -60,3 +60,10 @@ def format_duration(ms: int) -> str:
             started = True
     parts.append(f"{millis}ms")
     return "".join(parts)
+
+
+def at_local(now_ms: int, days_before: int, hour: int, minute: int) -> int:
+    """Epoch milliseconds of the device-local wall time ``hour:minute`` on the day ``days_before`` the capture's."""
+    local_now = _EPOCH + timedelta(milliseconds=now_ms + _OFFSET_MS)
+    day = local_now.replace(hour=hour, minute=minute, second=0, microsecond=0) - timedelta(days=days_before)
+    return int((day - _EPOCH) / timedelta(milliseconds=1)) - _OFFSET_MS

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from auditor.acquire.synthetic import catalog as cat
 from auditor.acquire.synthetic.clock import TIMEZONE, UTC_OFFSET_MINUTES, local_time
+from auditor.acquire.synthetic.history import HistoryEntry, discrete_history
 from auditor.acquire.synthetic.render import USER_NAMES, device_info, role_holders
 from auditor.acquire.synthetic.truth import (
     Persona,
     SyntheticTruth,
     TruthAccess,
     TruthApp,
+    TruthDiscreteAccess,
     TruthOp,
     TruthPermission,
     TruthUser,
@@ -61,7 +63,21 @@ def _op(world: World, op: Op) -> TruthOp:
     )
 
 
-def _app(world: World, app: App, user: int) -> TruthApp:
+def _discrete(entry: HistoryEntry) -> TruthDiscreteAccess:
+    flags, chain = entry.attribution if entry.attribution is not None else (0, None)
+    return TruthDiscreteAccess(
+        op=entry.op,
+        time=local_time(entry.t_ms, millis=True),
+        uid_state=entry.uid_state,
+        flags=tuple(entry.flags.split("|")),
+        attribution_tag=entry.tag,
+        duration_ms=entry.duration_ms,
+        attribution_flags=flags,
+        chain_id=chain,
+    )
+
+
+def _app(world: World, app: App, user: int, history: dict[tuple[int, str], list[HistoryEntry]]) -> TruthApp:
     state = app.users[user]
     modes = state.uid.modes
     return TruthApp(
@@ -102,13 +118,17 @@ def _app(world: World, app: App, user: int) -> TruthApp:
         default_input_method=state.default_ime,
         roles=tuple(state.roles),
         persona=app.persona,
+        history=tuple(_discrete(e) for e in history.get((world.uid(app, user), app.package), ())),
     )
 
 
 def build_truth(world: World, n_apps: int) -> SyntheticTruth:
     """Freeze the world into the oracle: one ``TruthApp`` per (user, installed package)."""
+    history: dict[tuple[int, str], list[HistoryEntry]] = {}
+    for entry in discrete_history(world):
+        history.setdefault((entry.uid, entry.package), []).append(entry)
     apps = [
-        _app(world, app, user)
+        _app(world, app, user, history)
         for user in USERS
         for app in sorted(world.apps, key=lambda a: a.package)
         if app.users[user].installed
@@ -132,4 +152,5 @@ def build_truth(world: World, n_apps: int) -> SyntheticTruth:
         roles=tuple(roles),
         personas=tuple(personas),
         notification_assistants=tuple(world.assistants),
+        largest_chain_id=world.largest_chain_id,
     )

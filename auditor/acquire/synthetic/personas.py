@@ -11,6 +11,7 @@ import random
 
 from auditor.acquire.synthetic import world as w
 from auditor.acquire.synthetic.catalog import ANDROID as P
+from auditor.acquire.synthetic.clock import at_local
 from auditor.acquire.synthetic.world import (
     DAY_MS,
     HOUR_MS,
@@ -170,6 +171,8 @@ def _messenger_bg(world: World, rng: random.Random, app_id: int) -> App:
     o.event("RECORD_AUDIO", "top", 25 * HOUR_MS + 3 * MINUTE_MS + 9_001, duration_ms=131_000)
     o.event("RECORD_AUDIO", "bg", 35 * MINUTE_MS + 7_270, duration_ms=244_120)
     o.event("RECORD_AUDIO", "cch", 3 * HOUR_MS + 22 * MINUTE_MS + 411, duration_ms=61_002)
+    # Only the discrete history still has this one: the bg access 35 minutes ago replaced it.
+    o.past("RECORD_AUDIO", "bg", world.now_ms - at_local(world.now_ms, 2, 23, 50), duration_ms=180_000)
     o.event("CAMERA", "top", 2 * DAY_MS + 5 * HOUR_MS + 3_330, duration_ms=12_500)
     o.event("READ_CONTACTS", "fgsvc", 7 * HOUR_MS + 1_234)
     return app
@@ -187,7 +190,8 @@ def _messenger_fg(world: World, rng: random.Random, app_id: int) -> App:
             install=(*COMMON, P + "FOREGROUND_SERVICE", P + "FOREGROUND_SERVICE_MICROPHONE"),
             users=(0, WORK_USER),
         ),
-        "Microphone used only in the foreground (top, fgsvc); the work-profile copy has it denied.",
+        "Microphone used only in the foreground (top, fgsvc), once through the assistant's speech service "
+        "(an attribution chain); the work-profile copy has it denied and used the camera.",
     )
     for name in (P + "RECORD_AUDIO", P + "CAMERA", P + "READ_CONTACTS", P + "POST_NOTIFICATIONS"):
         grant(app, 0, name, True, granted_user())
@@ -195,6 +199,17 @@ def _messenger_fg(world: World, rng: random.Random, app_id: int) -> App:
     o.event("RECORD_AUDIO", "top", 3 * HOUR_MS + 4 * MINUTE_MS + 5_005, duration_ms=48_200)
     o.event("RECORD_AUDIO", "fgsvc", 50 * MINUTE_MS + 20_777, duration_ms=612_003)
     o.event("CAMERA", "top", 3 * HOUR_MS + 4 * MINUTE_MS + 6_100, duration_ms=47_010)
+    # A voice note dictated through the assistant's speech service: the service accesses the microphone
+    # (trusted proxy, the chain's accessor) for the messenger (trusted proxied, the receiver).
+    assistant = world.by_name["com.google.android.googlequicksearchbox"]
+    chain = 41
+    world.largest_chain_id = max(world.largest_chain_id, chain)
+    voice_ago = 3 * HOUR_MS + 5 * MINUTE_MS + 2_500
+    via = f"uid={assistant.app_id}, pkg={assistant.package}, attributionTag=speech"
+    o.event("RECORD_AUDIO", "top", voice_ago, flags="tpd", duration_ms=45_000, proxy=via, attribution=(12, chain))
+    OpWriter(world, assistant, 0).event(
+        "RECORD_AUDIO", "fg", voice_ago, flags="tp", tag="speech", duration_ms=45_000, attribution=(9, chain)
+    )
     grant(app, WORK_USER, P + "RECORD_AUDIO", False, denied_user())
     grant(app, WORK_USER, P + "CAMERA", True, granted_user())
     grant(app, WORK_USER, P + "READ_CONTACTS", False, never_asked())
@@ -231,7 +246,9 @@ def _stalker(world: World, rng: random.Random, app_id: int) -> App:
             splits=(),
         ),
         "Sideloaded (packageSource=4) stalkerware: accessibility, notification listener, device admin, "
-        "overlay, usage access, background location, camera and microphone used in the background.",
+        "overlay, usage access, background location, camera and microphone used in the background; the "
+        "discrete history adds a night-time camera session and night-time recordings (2 h 5 min in 6 "
+        "sessions, the longest 52 min at 01:40) that the regular dump no longer shows.",
     )
     app.installer_uid = world.by_name[PACKAGE_INSTALLER].app_id
     for name in (
@@ -257,6 +274,17 @@ def _stalker(world: World, rng: random.Random, app_id: int) -> App:
     o.event("CAMERA", "cch", 2 * HOUR_MS + 14 * MINUTE_MS + 9_870, duration_ms=30_000)
     o.event("CAMERA", "top", 9 * DAY_MS - 29 * MINUTE_MS, duration_ms=1_200)
     o.event("RECORD_AUDIO", "bg", 25 * MINUTE_MS + 40_404, duration_ms=900_000)
+    # The discrete history keeps what newer accesses of the same key replaced in the regular dump:
+    # a camera session last night and microphone recordings at night (bg), location every four hours.
+    now = world.now_ms
+    o.past("CAMERA", "cch", now - at_local(now, 1, 1, 12), duration_ms=360_000)
+    for days, hour, minute, minutes in ((0, 1, 40, 52), (1, 2, 10, 20), (2, 1, 5, 18), (3, 3, 20, 12), (4, 0, 50, 8)):
+        o.past("RECORD_AUDIO", "bg", now - at_local(now, days, hour, minute), duration_ms=minutes * MINUTE_MS)
+    for days in range(7):
+        for hour in (0, 4, 8, 12, 16, 20):
+            at = at_local(now, days, hour, 5)
+            if now - 6 * DAY_MS <= at < now - HOUR_MS:
+                o.past("FINE_LOCATION", "bg", now - at)
     o.event("READ_CONTACTS", "cch", 4 * HOUR_MS + 2_222)
     o.op("SYSTEM_ALERT_WINDOW", "allow")
     o.event("SYSTEM_ALERT_WINDOW", "fgsvc", 8 * MINUTE_MS + 1_000, duration_ms=480_000)

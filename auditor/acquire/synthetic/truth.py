@@ -49,6 +49,22 @@ class TruthAccess:
 
 
 @dataclass(frozen=True)
+class TruthDiscreteAccess:
+    """One ``Access`` line of the discrete history (``dumpsys appops --include-discrete``), as printed."""
+
+    op: str
+    time: str
+    """Device-local ``yyyy-MM-dd HH:mm:ss.SSS``, quantised to the minute."""
+    uid_state: str
+    flags: tuple[str, ...]
+    attribution_tag: str | None = None
+    duration_ms: int | None = None
+    """Rounded up to the minute; ``None`` on the line an access writes when it starts."""
+    attribution_flags: int = 0
+    chain_id: int | None = None
+
+
+@dataclass(frozen=True)
 class TruthOp:
     """One op listed under ``Package <pkg>:`` in ``dumpsys appops``."""
 
@@ -119,6 +135,8 @@ class TruthApp:
     """Roles this package holds for this user (``android.app.role.DIALER`` …)."""
     persona: str | None = None
     """For the fixed persona apps: what the app is meant to show (one sentence)."""
+    history: tuple[TruthDiscreteAccess, ...] = ()
+    """This app's lines of the discrete history, in the order they are printed."""
 
     def permission(self, name: str) -> TruthPermission | None:
         """The runtime or install permission state named ``name`` (full name), if any."""
@@ -190,6 +208,8 @@ class SyntheticTruth:
     personas: tuple[Persona, ...]
     notification_assistants: tuple[tuple[int, str], ...] = ()
     """(user, component) of the allowed notification assistant."""
+    largest_chain_id: int = 0
+    """``Largest chain id:`` of the discrete history."""
 
     def app(self, package: str, user: int = 0) -> TruthApp:
         """The app installed for ``user``; raises KeyError when it is not installed there."""

@@ -45,6 +45,9 @@ class Event:
     tag: str | None = None
     duration_ms: int | None = None
     proxy: str | None = None
+    attribution: tuple[int, int] | None = None
+    """(attribution flags, chain id) of an access made along an attribution chain (the discrete
+    history prints them; the regular dump does not)."""
 
 
 @dataclass
@@ -56,6 +59,9 @@ class Op:
     events: list[Event] = field(default_factory=list)
     running_since_ms: int | None = None
     switch: str | None = None
+    history_only: list[Event] = field(default_factory=list)
+    """Older accesses the discrete history still holds: the regular dump shows a newer event of the
+    same key (tag, uid state, flags) instead, since AppOpsService keeps one event per key."""
 
 
 @dataclass
@@ -191,6 +197,8 @@ class World:
     assistants: list[tuple[int, str]] = field(default_factory=list)
     android_id: dict[int, str] = field(default_factory=dict)
     serial: str = ""
+    largest_chain_id: int = 0
+    """What the discrete history prints as ``Largest chain id:`` (the newest chain's id)."""
     build_id: str = "AP2A.240605.024"
     incremental: str = "11860263"
 
@@ -306,6 +314,7 @@ class OpWriter:
         tag: str | None = None,
         duration_ms: int | None = None,
         proxy: str | None = None,
+        attribution: tuple[int, int] | None = None,
     ) -> Event:
         """Record an access or rejection ``ago_ms`` before the capture."""
         op = self.op(name)
@@ -316,8 +325,37 @@ class OpWriter:
         times = {e.t_ms for e in op.events}
         while t_ms in times:
             t_ms -= 1
-        ev = Event(kind, uid_state, flags, t_ms, tag, duration_ms, proxy)
+        ev = Event(kind, uid_state, flags, t_ms, tag, duration_ms, proxy, attribution)
         op.events.append(ev)
+        return ev
+
+    def past(
+        self,
+        name: str,
+        uid_state: str,
+        ago_ms: int,
+        *,
+        flags: str = "s",
+        tag: str | None = None,
+        duration_ms: int | None = None,
+    ) -> Event:
+        """Record an older access that only the discrete history keeps.
+
+        AppOpsService keeps the newest access per (tag, uid state, flags), so an older one can be gone
+        from the regular dump only when a newer access of the same key replaced it there: refused
+        otherwise, which keeps the synthetic history consistent with the regular dump.
+        """
+        op = self.op(name)
+        t_ms = self.world.now_ms - max(ago_ms, 1)
+        newer = [
+            e
+            for e in op.events
+            if (e.kind, e.uid_state, e.flags, e.tag) == ("Access", uid_state, flags, tag) and e.t_ms > t_ms
+        ]
+        if not newer:
+            raise ValueError(f"{self.app.package} {name}: no newer {uid_state}-{flags} access replaces this one")
+        ev = Event("Access", uid_state, flags, t_ms, tag, duration_ms)
+        op.history_only.append(ev)
         return ev
 
     def uid_mode(self, name: str, mode: str) -> None:

@@ -37,8 +37,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import fields, replace
+from dataclasses import replace
 from typing import Final
 
 from auditor.model import OpEntry, OpEvent, OpEventKind, PackageOps, ParsedAppOps, UidOps, UidState
@@ -47,10 +46,12 @@ from auditor.parse.appops.fields import (
     UID_STATES,
     StateKey,
     duration_ms,
+    line_chunks,
     mode_name,
     parse_duration_ms,
     parse_uid,
     relative_parts,
+    slot_setters,
     split_tail,
     state_key,
 )
@@ -157,29 +158,11 @@ def _read_event(
 # Building the thousands of result objects
 # --------------------------------------------------------------------------------------------------
 
-_Setter = Callable[[object, object], None]
-
-
-def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[_Setter, ...]:
-    """The slot setters of a frozen, slotted dataclass, for ``names`` = all its fields in order.
-
-    The ``__init__`` of a frozen dataclass assigns each field through ``object.__setattr__`` (its
-    own ``__setattr__`` refuses), which costs twice what setting the slot through its descriptor
-    does. Events and ops are built by the thousand (2,184 events in the 331 KB Xiaomi capture, the
-    largest single cost of the parse), so _new_event and _new_op_entry fill the slots themselves:
-    the same objects, equal to ones the class builds (pinned by tests). A changed model class
-    fails here, at import, instead of building half-filled objects.
-    """
-    if tuple(f.name for f in fields(cls)) != names or "__post_init__" in vars(cls):
-        raise TypeError(f"{cls.__name__} changed: update its builder in {__name__}")
-    return tuple(vars(cls)[name].__set__ for name in names)
-
-
-_set_kind, _set_state, _set_raw, _set_flags, _set_time, _set_ago, _set_duration, _set_tag, _set_proxy = _slot_setters(
+_set_kind, _set_state, _set_raw, _set_flags, _set_time, _set_ago, _set_duration, _set_tag, _set_proxy = slot_setters(
     OpEvent,
     ("kind", "uid_state", "uid_state_raw", "flags", "time", "ago_ms", "duration_ms", "attribution_tag", "proxy"),
 )
-_set_op, _set_mode, _set_events, _set_running, _set_switch = _slot_setters(
+_set_op, _set_mode, _set_events, _set_running, _set_switch = slot_setters(
     OpEntry, ("op", "mode", "events", "running", "switch")
 )
 
@@ -274,25 +257,6 @@ def _set_last_duration(events: list[OpEvent], duration: int) -> None:
         events[where] = replace(best, duration_ms=duration)
 
 
-def _line_chunks(text: str, chunk: int = 1 << 16) -> Iterator[list[str]]:
-    """The lines of ``text``, a list per 64 KiB.
-
-    ``text.split("\n")`` at once would hold a second copy of the whole dump as line objects (about 2×
-    the input); splitting 64 KiB at a time keeps that to one chunk and stays at C speed.
-    """
-    start = 0
-    size = len(text)
-    while start < size:
-        end = text.find("\n", min(start + chunk, size))
-        if end < 0:
-            yield text[start:].split("\n")
-            return
-        yield text[start:end].split("\n")
-        start = end + 1
-    if text.endswith("\n") or not text:
-        yield [""]
-
-
 # --------------------------------------------------------------------------------------------------
 # The reader: one object holds where in the dump we are
 # --------------------------------------------------------------------------------------------------
@@ -348,7 +312,7 @@ class _DumpReader:
         deep, op_line, uid_line, top_line = self.deep_line, self.op_line, self.uid_line, self.top_line
         line = ""
         skip = -1  # self.skip_deeper_than, which only top_line sets
-        for lines in _line_chunks(text):
+        for lines in line_chunks(text):
             for line in lines:
                 t = line.lstrip(" ")
                 if not t:
@@ -543,7 +507,7 @@ def parse_dumpsys_appops(text: str) -> ParsedAppOps:
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    # Lines are read lazily (see _line_chunks): a list of every line would double the memory.
+    # Lines are read lazily (see fields.line_chunks): a list of every line would double the memory.
     result = _DumpReader().read(text)
     logger.debug(
         "dumpsys appops: %d uids, %d top-level lines not understood or skipped, truncated=%s",

@@ -31,6 +31,7 @@ from auditor.acquire.synthetic.render.device import (
     settings_secure,
     settings_system,
 )
+from auditor.acquire.synthetic.render.history import appops_discrete
 from auditor.acquire.synthetic.render.packages import dumpsys_package
 from auditor.acquire.synthetic.render.special import (
     ROLES,
@@ -49,6 +50,7 @@ __all__ = [
     "ROLES",
     "SECURITY_PATCH",
     "USER_NAMES",
+    "appops_discrete",
     "date",
     "device_info",
     "dumpsys_accessibility",
