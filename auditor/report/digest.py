@@ -24,6 +24,7 @@ from auditor.model import (
     AccessLevel,
     AccessState,
     AppOrigin,
+    AppPresence,
     AppReport,
     AuditReport,
     DataCategory,
@@ -519,3 +520,16 @@ def tracker_reach(report: AuditReport) -> list[TrackerReach]:
 
 def apks_analysed(apps: Sequence[AppReport]) -> int:
     return sum(1 for a in apps if a.apk is not None)
+
+
+def counted_apart(report: AuditReport) -> str | None:
+    """Apps the report lists but does not count as installed, in words, e.g. "2 not installed for their user
+    (data kept), 11 unlisted (named only by app-ops or settings)"; ``None`` when every app is installed."""
+    kept = sum(a.presence is AppPresence.NOT_INSTALLED for a in report.apps)
+    unlisted = sum(a.presence is AppPresence.UNLISTED for a in report.apps)
+    parts = []
+    if kept:
+        parts.append(f"{kept} not installed for their user (data kept)")
+    if unlisted:
+        parts.append(f"{unlisted} unlisted (named only by app-ops, special accesses or settings)")
+    return ", ".join(parts) or None

@@ -53,7 +53,7 @@ from auditor.model import (
     Severity,
 )
 from auditor.report import digest, timeline_view, words
-from auditor.report.timeline import RESOURCE_TITLES, Timeline, timeline
+from auditor.report.recent_chart import RESOURCE_TITLES, Timeline, timeline
 from auditor.score.evidence import duration_words
 from auditor.score.scope import app_origin
 
@@ -468,6 +468,9 @@ class ReportView:
     """Days between the security patch and the capture, by the device's clock."""
     app_count: int
     origin_counts: tuple[tuple[AppOrigin, int], ...]
+    """Installed apps by origin (apps not installed for their user, and unlisted ones, are counted apart)."""
+    apart: str | None
+    """Apps listed but not counted as installed, in words (``None`` when there are none)."""
     """How many apps come from each origin, in ``ORIGINS_SHOWN`` order."""
     origins: tuple[AppOrigin, ...]
     """The origins the reach lists can be filtered by; ``platform`` is hidden at first."""
@@ -529,8 +532,9 @@ def report_view(report: AuditReport) -> ReportView:
         device_title=digest.device_title(report.device),
         serial=digest.device_serial(report),
         patch_age=digest.patch_age_days(report.device, digest.capture_time(report.source)),
-        app_count=len(report.apps),
-        origin_counts=tuple((o, sum(1 for v in views if v.origin is o)) for o in ORIGINS_SHOWN),
+        app_count=sum(a.installed for a in report.apps),
+        origin_counts=tuple((o, sum(1 for v in views if v.origin is o and v.app.installed)) for o in ORIGINS_SHOWN),
+        apart=digest.counted_apart(report),
         origins=ORIGINS_SHOWN,
         scored=any(v.score is not None for v in views),
         ranked=tuple(ranked),

@@ -84,9 +84,11 @@ def report_markdown(report: AuditReport) -> str:
         if age is not None:
             patch += f" ({digest.age_words(age)} old at capture)"
     users = len({a.user for a in report.apps} | {u.id for u in report.users})
+    apart = digest.counted_apart(report)
     out.append(
         f"Android {md_code(d.android_release)}{f' (SDK {d.sdk})' if d.sdk else ''}, security patch {patch}. "
-        f"Captured {md_code(report.source.collected_at)}; {len(report.apps)} apps in {users} "
+        f"Captured {md_code(report.source.collected_at)}; {sum(a.installed for a in report.apps)} installed apps"
+        f"{f' (also listed: {apart})' if apart else ''} in {users} "
         f"user{'s' if users != 1 else ''}; snapshot {md_code((report.source.snapshot_sha256 or '')[:16])}."
     )
     out.append("")

@@ -109,7 +109,7 @@ def test_overview_states_device_patch_age_exposure_and_top_apps(hand_html: str) 
     # The top app's line: grade, score, label, package, and its strongest reasons, combinations by name.
     assert "71 Spy Cam com.example.spy — Spy-like; Screen and input: special access enabled; Camera: used in" in text
     assert "Owner (owner, id 0), Work (work profile, id 10)" in text
-    assert "3: 3 installed, 0 came with the phone, 0 part of the operating system" in text
+    assert "3 (3 installed, 0 came with the phone, 0 part of the operating system)" in text
 
 
 def test_matrix_has_a_row_per_reaching_app_and_a_column_per_category(hand_html: str) -> None:

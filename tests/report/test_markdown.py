@@ -77,3 +77,13 @@ def test_hostile_summary_keeps_payloads_in_code_spans(hostile: AuditReport) -> N
         if line.startswith("| ") and not line.startswith("|---"):
             unescaped = re.sub(r"\\\|", "", line)
             assert unescaped.count("|") == 6, line  # five cells, whatever the app is called
+
+
+def test_apps_not_installed_are_counted_apart() -> None:
+    # The MVT androidqf capture: 9 installed packages, and 11 that only its app-ops name.
+    from auditor.pipeline import audit_path
+    from tests.realdata import real_file
+
+    report = audit_path(real_file("mvt-tests/androidqf"), merge_apks=False)
+    line = next(line for line in report_markdown(report).splitlines() if "Captured" in line)
+    assert "; 9 installed apps (also listed: 11 unlisted (named only by app-ops, special accesses or settings))" in line
