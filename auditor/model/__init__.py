@@ -51,17 +51,20 @@ from auditor.model.notes import (
     NoteLevel,
 )
 from auditor.model.parsed import (
+    ApkFileHash,
     ComponentGrant,
     DeclaredPermission,
     ListedPackage,
     OpEntry,
     OpEvent,
     OpEventKind,
+    PackageHashes,
     PackageOps,
     PackageUserState,
     ParsedAccessibility,
     ParsedAdbHosts,
     ParsedApkFile,
+    ParsedApkHashes,
     ParsedAppOps,
     ParsedCertificate,
     ParsedDevicePolicy,
@@ -74,6 +77,7 @@ from auditor.model.parsed import (
     ParsedQfPackages,
     ParsedRoles,
     ParsedRootCheck,
+    ParsedSelinux,
     ParsedSettings,
     ParsedSharedUser,
     ParsedUser,
@@ -115,8 +119,24 @@ from auditor.model.snapshot import (
     Snapshot,
     SnapshotManifest,
 )
+from auditor.model.threats import (
+    IndicatorCount,
+    IndicatorKind,
+    IndicatorList,
+    IndicatorMatch,
+    ThreatKind,
+)
 
 __all__ = [
+    "ApkFileHash",
+    "PackageHashes",
+    "ParsedApkHashes",
+    "ParsedSelinux",
+    "IndicatorCount",
+    "IndicatorKind",
+    "IndicatorList",
+    "IndicatorMatch",
+    "ThreatKind",
     "AccessLevel",
     "AccessState",
     "ApkCertificate",

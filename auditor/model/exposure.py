@@ -134,6 +134,10 @@ class Finding:
     evidence: tuple[str, ...]
     remediation: str
     """The exact ``adb shell …`` command, or the Settings path where no command exists."""
+    safety: str | None = None
+    """What to read before any fix, for findings where acting may put someone in danger (known stalkerware
+    and watchware, stalkerware-like apps): removing the app may alert whoever installed it. Reports show it
+    before the remediation."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from auditor.model import AppReport, EffectiveAccess, InstallSource, Severity
+from auditor.model import (
+    AppReport,
+    EffectiveAccess,
+    IndicatorKind,
+    IndicatorMatch,
+    InstallSource,
+    Severity,
+    ThreatKind,
+)
 from auditor.model import SpecialAccessKind as K
 from auditor.score import RULES, find
 from auditor.score.evidence import role_short_name
@@ -35,6 +43,10 @@ def test_rule_ids_are_stable_and_well_formed() -> None:
     }  # fmt: skip
     for r in RULES.values():
         assert r.title and r.rationale and r.remediation and r.fires_when, r.id
+
+
+def ioc(family: str, threat: ThreatKind, kind: IndicatorKind, value: str = "ab" * 20) -> IndicatorMatch:
+    return IndicatorMatch(family, threat, kind, value, "signing certificate (APK analysis)", "list", "v1")
 
 
 A11Y = special(K.ACCESSIBILITY, "com.x/com.x.A11y", "settings secure enabled_accessibility_services")
@@ -119,7 +131,23 @@ CASES: list[tuple[str, AppReport, str]] = [
     (
         "AUD-STALKER-001",
         app("com.x", in_use("ACCESS_FINE_LOCATION"), specials=(A11Y,), source=SIDE),
-        SAFETY_WARNING + " When it is safe: adb shell pm uninstall --user 0 com.x",
+        "When it is safe to do so, and only then: adb shell pm uninstall --user 0 com.x",
+    ),
+    (
+        "AUD-IOC-001",
+        replace(app("com.x"), indicator_matches=(ioc("TheTruthSpy", ThreatKind.STALKERWARE, IndicatorKind.CERT_SHA1),)),
+        "When it is safe to do so, and only then: adb shell pm uninstall --user 0 com.x (or Settings › Apps › com.x "
+        "› Uninstall). Then change the passwords",
+    ),
+    (
+        "AUD-IOC-002",
+        replace(app("com.x"), indicator_matches=(ioc("FamiSafe", ThreatKind.WATCHWARE, IndicatorKind.APK_SHA256),)),
+        "When it is safe to do so, and only then: adb shell pm uninstall --user 0 com.x",
+    ),
+    (
+        "AUD-IOC-003",
+        replace(app("com.x"), indicator_matches=(ioc("Predator", ThreatKind.SPYWARE, IndicatorKind.CERT_SHA256),)),
+        "When it is safe to do so, and only then: adb shell pm uninstall --user 0 com.x",
     ),
 ]
 
@@ -149,7 +177,9 @@ def test_the_engine_applies_each_rule_to_the_apps_it_declares(rule_id: str, repo
 
 def test_rules_for_every_app_are_the_background_sensors_and_trackers() -> None:
     everywhere = {rid for rid, r in RULES.items() if r.applies_to is AppliesTo.ALL}
-    assert everywhere == {"AUD-MIC-BG-001", "AUD-CAM-BG-001", "AUD-TRACKER-001"}
+    # Known threats are matched on system apps too: preinstalled stalkerware exists.
+    assert everywhere == {"AUD-MIC-BG-001", "AUD-CAM-BG-001", "AUD-TRACKER-001", "AUD-IOC-001", "AUD-IOC-002",
+                          "AUD-IOC-003"}  # fmt: skip
 
 
 @pytest.mark.parametrize("scope", list(AppliesTo))
@@ -197,9 +227,9 @@ def test_stalker_with_a_device_admin_says_to_deactivate_it_first() -> None:
         apk_facts=apk("com.x", hides_icon=True),
     )
     finding = next(f for f in find(spy) if f.rule_id == "AUD-STALKER-001")
-    assert finding.remediation.startswith(
-        "Safety first: removing or disabling this app may alert whoever installed it."
-    )
+    assert finding.safety == SAFETY_WARNING
+    assert finding.safety.startswith("Safety first. Removing or disabling this app may alert the person who installed")
+    assert finding.remediation.startswith("When it is safe to do so, and only then:")
     assert "deactivate its device admin first (AUD-ADMIN-001), then adb shell pm uninstall --user 0 com.x" in (
         finding.remediation
     )
