@@ -3,9 +3,11 @@
 The CLI calls these and nothing else; every later stage (reports, fleet) starts from the
 ``AuditReport`` they return. A snapshot directory collected with ``--apks`` (an APK index in its
 manifest, files in ``apks/``) gets its APK facts merged before scoring, so trackers, a hidden launcher
-icon and shared signers count (``auditor.analyse.apk_merge``). Indicator lists of known stalkerware,
-watchware and spyware are matched after that, so a certificate from a pulled APK counts too
-(``auditor.iocs``), and before scoring, which turns matches into findings.
+icon and shared signers count (``auditor.analyse.apk_merge``). Then every app gets its origin
+(platform, preinstalled, installed: ``auditor.analyse.origin``), which the score and the findings read.
+Indicator lists of known stalkerware, watchware and spyware are matched after the APK facts, so a
+certificate from a pulled APK counts too (``auditor.iocs``), and before scoring, which turns matches
+into findings.
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ from typing import TYPE_CHECKING
 
 from auditor.acquire.sources import open_source
 from auditor.analyse.build import build_report
+from auditor.analyse.origin import with_origins
 from auditor.analyse.parsed import parse_snapshot
 from auditor.iocs import Indicators, match_report
 from auditor.model import AuditReport, Snapshot, SourceInfo
 from auditor.progress import NullObserver, Observer
 from auditor.score import Weights, score_report
-from auditor.sections import DATE, GETPROP
+from auditor.sections import DATE, DUMPSYS_PACKAGE, GETPROP
 from auditor.snapshot import snapshot_digest
 
 if TYPE_CHECKING:
@@ -77,6 +80,8 @@ def audit_snapshot(
             cache=apk_cache if apk_cache is not None else ApkCache(),
             observer=observer,
         )
+    # After the APK facts: an analysed APK's signer can tell a platform-signed app.
+    report = with_origins(report, parsed.one(DUMPSYS_PACKAGE))
     props = parsed.one(GETPROP)
     report = match_report(
         report, indicators or Indicators.load(), properties=props.values if props is not None else None

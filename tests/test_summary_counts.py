@@ -20,10 +20,13 @@ def test_unlisted_and_not_installed_apps_are_listed_apart() -> None:
     console = Console(record=True, width=200)
     print_summary(report, console)
     text = console.export_text()
-    header = next(line for line in text.splitlines() if "user-installed" in line)
+    header = next(line for line in text.splitlines() if "preinstalled" in line)
     assert header.split("┃")[-2:] == [" not installed ", " unlisted "]
     row = next(line for line in text.splitlines() if "primary" in line)
-    # 9 installed (4 installed by the person, 5 system, 3 of them sideloaded), 1 kept data, 11 unlisted.
-    assert [cell.strip() for cell in row.split("│")] == ["0", "primary", "9", "4", "5", "3", "1", "11"]
+    # 9 installed (4 installed by the person, 4 preinstalled, 1 platform; 3 sideloaded), 1 kept data, 11 unlisted.
+    assert [cell.strip() for cell in row.split("│")] == ["0", "primary", "9", "4", "4", "1", "3", "1", "11"]
+    # Data kept after an uninstall is no app a person must act on: it is not in the headline.
+    top = text[text.index("Apps that matter most") :].split("Master keys")[0]
+    assert "com.kept.data" not in top and "com.whatsapp" in top
     assert "This phone trusts 1 computer for USB debugging" in text
     assert "HIGH Root tools on the phone (AUD-ROOT-001): found /system/bin/su, found /system/xbin/busybox" in text

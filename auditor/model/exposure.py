@@ -82,6 +82,21 @@ class CategoryExposure:
     ``selected_photos_only``, ``explained_by_role:<role>``."""
 
 
+class DevicePart(StrEnum):
+    """A named part of the device exposure: each adds its own share of the score, with its own reasons.
+
+    The operating system's own components are not a part: they hold their accesses by design, so the
+    device exposure states them as context (``PlatformContext``) and counts nothing for them.
+    """
+
+    INSTALLED_APPS = "installed_apps"
+    """Apps installed afterwards: what the person (or someone with the phone) chose."""
+    PREINSTALLED_APPS = "preinstalled_apps"
+    """Apps that came with the phone but are not the platform: the same on every phone of the model."""
+    ALTERED_SYSTEM_APPS = "altered_system_apps"
+    """Platform or preinstalled apps whose code was replaced outside normal updates (an AUD-ORIGIN finding)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ScoreReason:
     """One addend of a score: its points, the rule that gave them, and the evidence."""
@@ -93,6 +108,8 @@ class ScoreReason:
     """Plain words, e.g. "Precise location used in the background (last 2024-05-01 11:00)"."""
     evidence: tuple[str, ...] = ()
     category: DataCategory | None = None
+    part: DevicePart | None = None
+    """For a device reason: the part of the device exposure it belongs to (``None``: the cap)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,13 +172,44 @@ class ExposurePool:
 
 
 @dataclass(frozen=True, slots=True)
+class ExposurePart:
+    """One part of the device exposure: its share of the score (the sum of its reasons) and what it covers."""
+
+    part: DevicePart
+    points: int
+    """The sum of the device reasons of this part, before the device's cap at 100."""
+    apps: int
+    """How many apps the part covers (all users)."""
+    percent: int
+    """The share at which its apps' scores count (100: in full)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformContext:
+    """What the operating system's own components hold: stated, never counted."""
+
+    apps: int
+    """Platform components (all users) without an abnormal-origin finding."""
+    categories: tuple[DataCategory, ...]
+    """What they reach, granted or more, in the model's order."""
+    master_keys: int
+    """How many of them hold a master key (accessibility, notification access, device admin …)."""
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class DeviceExposure:
-    """The device's exposure over all apps and users."""
+    """The device's exposure over all apps and users, built from named parts."""
 
     score: int
     grade: Grade
     reasons: tuple[ScoreReason, ...]
+    """Every part's reasons in part order, then the cap: they add up to ``score`` exactly."""
     pools: tuple[ExposurePool, ...] = ()
+    parts: tuple[ExposurePart, ...] = ()
+    """Each part with its points (the sum of its reasons): installed apps, preinstalled apps …"""
+    platform: PlatformContext | None = None
+    """The operating system's own accesses, as context (0 points)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -216,6 +216,91 @@ class SignerCertificate:
     """Lowercase hex MD5 of the certificate (some STIX2 indicator lists name it)."""
 
 
+class AppOrigin(StrEnum):
+    """Where an app comes from: the operating system itself, what came with the phone, or what was installed.
+
+    The distinction every privacy researcher makes: the platform holds powerful accesses by design and cannot
+    be removed; preinstalled apps (vendor, carrier, partner apps) came with the phone and can usually be
+    disabled; installed apps were put there afterwards and can be uninstalled. ``auditor.analyse.origin``
+    decides it; docs/schema.md says how.
+    """
+
+    PLATFORM = "platform"
+    """The operating system: a core uid (app id below 10000), a shared ``android.uid.*`` uid, or signed with
+    the platform certificate; on the system image."""
+    PREINSTALLED = "preinstalled"
+    """On the system, vendor or product image, but not the platform (possibly updated since)."""
+    INSTALLED = "installed"
+    """Installed afterwards: by a store, a browser, a file manager, another app or adb."""
+
+
+class Removal(StrEnum):
+    """What a person can do to take an app out of reach, given its origin and state."""
+
+    UNINSTALL = "uninstall"
+    """An installed app: ``pm uninstall --user N`` removes it with its data."""
+    DISABLE = "disable"
+    """A preinstalled app: it cannot be uninstalled, but ``pm disable-user --user N`` turns it off for the user
+    (``pm enable`` undoes it)."""
+    DEACTIVATE_FIRST = "deactivate_first"
+    """A preinstalled app that is an active device admin or owner: Android refuses to disable it until that is
+    deactivated."""
+    DISABLED = "disabled"
+    """A preinstalled app already disabled for this user."""
+    NONE = "none"
+    """A platform component: part of the operating system (Settings offers no Disable for platform-signed
+    apps)."""
+
+
+class SignatureHashKind(StrEnum):
+    """What the short hashes ``dumpsys package`` prints for signing certificates are (PackageSignatures)."""
+
+    CONTENT = "content"
+    """Android 9 and later (``version:N, signatures:[…]``): ``Signature.hashCode()``, a 32-bit hash of the
+    certificate bytes. The same certificate prints the same value on every boot and device; different values
+    mean different certificates; equal values almost always mean the same one."""
+    IDENTITY = "identity"
+    """Android 8.1 and earlier (``PackageSignatures{… [h]}``): ``System.identityHashCode`` of the certificate
+    object. Equal values within one dump mean one shared object, so one certificate; different values prove
+    nothing."""
+
+
+@dataclass(frozen=True, slots=True)
+class DumpSignatures:
+    """The signing-certificate hashes ``dumpsys package`` prints for one package (not certificate digests)."""
+
+    kind: SignatureHashKind
+    current: tuple[str, ...]
+    """Hashes of the certificates the package is signed with now, as printed (lowercase hex)."""
+    past: tuple[str, ...] = ()
+    """Hashes of earlier certificates in its key-rotation lineage (APK Signature Scheme v3), Android 9+."""
+
+
+@dataclass(frozen=True, slots=True)
+class FactoryCopy:
+    """The copy of an updated system app that stays on the system image (``Hidden system packages:``)."""
+
+    code_path: str | None
+    version_code: int | None
+    signatures: DumpSignatures | None
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """What an app's origin rests on, and the facts the origin rules compare."""
+
+    basis: str
+    """The fact the origin was decided on, in plain words, e.g. ``app id 1000 (a platform uid, below 10000)``."""
+    removal: Removal
+    signatures: DumpSignatures | None = None
+    """The package's signing-certificate hashes as ``dumpsys package`` printed them, when it did."""
+    factory: FactoryCopy | None = None
+    """For an updated system app: its factory copy on the system image, when the dump lists it."""
+    platform_signature: str | None = None
+    """How the app is known to be signed with the platform certificate (the signer of package ``android``),
+    when it is; ``None`` when it is not, or not known."""
+
+
 @dataclass(frozen=True, slots=True)
 class AppReport:
     """One app of one user: installed, or (``presence``) kept only as data, or named only outside the package data."""
@@ -262,6 +347,12 @@ class AppReport:
     indicator_matches: tuple[IndicatorMatch, ...] = ()
     """Indicators of known stalkerware, watchware or spyware that match this app (package name, signing
     certificate, APK hash), from the lists in ``AuditReport.indicator_lists``."""
+
+    origin: AppOrigin | None = None
+    """Platform, preinstalled or installed (``auditor.analyse.origin``); ``None`` only in reports written before
+    schema 1.1, whose readers decide it from the other fields (``auditor.score.scope.app_origin``)."""
+    provenance: Provenance | None = None
+    """What the origin rests on: its basis, what the person can do about the app, signature hashes."""
 
     @property
     def signer_sha256(self) -> str | None:

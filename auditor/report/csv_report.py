@@ -25,6 +25,7 @@ from typing import Final
 from auditor.model import AppReport, AuditReport, PermissionReport
 from auditor.report.digest import app_label, device_serial
 from auditor.score.categories import load_categories
+from auditor.score.scope import app_origin
 
 COLUMNS: Final[tuple[str, ...]] = (
     "device_model",
@@ -40,6 +41,7 @@ COLUMNS: Final[tuple[str, ...]] = (
     "version_code",
     "target_sdk",
     "system",
+    "origin",
     "install_source",
     "installer",
     "first_install",
@@ -100,6 +102,7 @@ def _app_cells(report: AuditReport, app: AppReport, kinds: dict[int, str]) -> li
         app.version_code,
         app.target_sdk,
         app.system,
+        app_origin(app).value,
         app.install_source.value,
         app.installer,
         app.first_install,

@@ -12,23 +12,29 @@ option has one place to act.
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import assert_never
 
 from auditor.analyse.build import access_state
+from auditor.analyse.origin import removal_of
 from auditor.model import (
     AccessLevel,
     AccessState,
+    AppOrigin,
     AppReport,
     AuditReport,
     DataCategory,
     DeviceInfo,
+    DevicePart,
     EffectiveAccess,
     Grade,
     OpEventKind,
     PermissionKind,
     PermissionReport,
+    Removal,
     SourceInfo,
     SpecialAccessKind,
     SpecialAccessReport,
@@ -41,6 +47,9 @@ from auditor.report.words import (
     special_words,
 )
 from auditor.score.evidence import role_short_name
+from auditor.score.exposure import scaled
+from auditor.score.parts import app_part
+from auditor.score.scope import app_origin
 
 REACH_MIN = AccessLevel.WHILE_IN_USE
 """The level from which an app *reaches* a category (granted or more); "asked" alone is not reach."""
@@ -134,6 +143,11 @@ class TopApp:
     score: int | None
     grade: Grade | None
     why: str
+    origin: AppOrigin
+    counted: int | None = None
+    """What the app counts for in the device score (its score at its part's share), when scored."""
+    also: tuple[AppReport, ...] = ()
+    """Other packages of the same user sharing its uid: one set of permissions, listed once."""
 
 
 def _reason_phrase(text: str, rule: str) -> str:
@@ -175,34 +189,106 @@ def why_line(app: AppReport, limit: int = 3) -> str:
     return "; ".join(parts) or "nothing notable"
 
 
+_ORIGIN_ORDER: dict[AppOrigin, int] = {AppOrigin.INSTALLED: 0, AppOrigin.PREINSTALLED: 1, AppOrigin.PLATFORM: 2}
+"""Installed apps first, then preinstalled ones: what a person chose comes before what came with the phone."""
+_PART_ORDER: dict[DevicePart, int] = {part: i for i, part in enumerate(DevicePart)}
+
+
+def part_shares(report: AuditReport) -> dict[DevicePart, int]:
+    """The share at which each part counts its apps, as the report's device exposure recorded it (else 100)."""
+    recorded = {p.part: p.percent for p in report.device_exposure.parts} if report.device_exposure else {}
+    return {part: recorded.get(part, 100) for part in DevicePart}
+
+
 def _unscored_order(app: AppReport) -> tuple[int, int, int, str, int]:
-    """Without scores: apps with master keys first, then by granted runtime permissions; others last."""
+    """Without scores: apps with master keys first, then by granted runtime permissions; installed before
+    preinstalled when that ties; others last."""
     keys = sum(1 for s in app.special_access if is_master_key(s))
     granted = sum(1 for p in app.permissions if p.kind is PermissionKind.RUNTIME and usable(p))
-    return (-keys, -granted, int(app.system), app.package, app.user)
+    return (-keys, -granted, _ORIGIN_ORDER[app_origin(app)], app.package, app.user)
+
+
+def _grouped(ranked: Sequence[tuple[AppReport, int | None]], limit: int) -> list[TopApp]:
+    """The first ``limit`` apps, each shared uid of a user once (its highest-ranked package, the others ``also``)."""
+    entries: list[tuple[AppReport, int | None, list[AppReport]]] = []
+    by_uid: dict[tuple[int, int], list[AppReport]] = {}
+    for app, counted in ranked:
+        key = (app.user, app.app_id) if app.shared_user and app.app_id is not None else None
+        if key is not None and key in by_uid:
+            by_uid[key].append(app)
+            continue
+        if len(entries) == limit:
+            continue  # later siblings of the entries already chosen are still gathered
+        also: list[AppReport] = []
+        if key is not None:
+            by_uid[key] = also
+        entries.append((app, counted, also))
+    return [
+        TopApp(
+            app=app,
+            score=app.exposure.score if app.exposure else None,
+            grade=app.exposure.grade if app.exposure else None,
+            why=why_line(app),
+            origin=app_origin(app),
+            counted=counted,
+            also=tuple(also),
+        )
+        for app, counted, also in entries
+    ]
 
 
 def top_apps(report: AuditReport, limit: int = 8) -> list[TopApp]:
-    """The apps to look at first: highest score (then package), or without scores the most master keys."""
+    """The apps a person can act on, in the order they weigh in the device exposure.
+
+    Scored: every app with a score, at its part's share (``auditor.score.parts``: installed apps in full,
+    preinstalled apps at a share, system apps altered after the fact in full); installed apps first when that
+    ties, then the higher score. The operating system's own components are left out, unless an abnormal-origin
+    finding has moved them out of the platform. Unscored: the most master keys, then the most runtime grants.
+    Packages sharing one uid (one set of permissions) are one entry.
+    """
+    ranked: list[tuple[AppReport, int | None]]
     if any(a.exposure is not None for a in report.apps):
-        ranked = sorted(
-            (a for a in report.apps if a.exposure is not None and a.exposure.score > 0),
-            key=lambda a: (-(a.exposure.score if a.exposure else 0), a.package, a.user),
-        )
+        shares = part_shares(report)
+        weighed = []
+        for a in report.apps:
+            part = app_part(a)
+            if a.exposure is None or a.exposure.score <= 0 or part is None:
+                continue
+            counted = scaled(a.exposure.score, shares[part])
+            weighed.append((-counted, _PART_ORDER[part], -a.exposure.score, a.package, a.user, a, counted))
+        weighed.sort(key=lambda w: w[:5])
+        ranked = [(w[5], w[6]) for w in weighed]
     else:
-        ranked = sorted(
-            (a for a in report.apps if _unscored_order(a)[:2] != (0, 0)),
-            key=_unscored_order,
-        )
-    return [
-        TopApp(
-            app=a,
-            score=a.exposure.score if a.exposure else None,
-            grade=a.exposure.grade if a.exposure else None,
-            why=why_line(a),
-        )
-        for a in ranked[:limit]
-    ]
+        ranked = [
+            (a, None)
+            for a in sorted(
+                (a for a in report.apps if _unscored_order(a)[:2] != (0, 0) and app_part(a) is not None),
+                key=_unscored_order,
+            )
+        ]
+    return _grouped(ranked, limit)
+
+
+def app_removal(app: AppReport) -> Removal:
+    """What a person can do about ``app`` (from its provenance, or decided now for reports without one)."""
+    if app.provenance is not None:
+        return app.provenance.removal
+    return removal_of(app, app_origin(app))
+
+
+def removal_command(app: AppReport) -> str | None:
+    """The exact command that takes ``app`` out of reach, where one is safe: uninstall an installed app, disable a
+    preinstalled one (``pm enable`` turns it back on). Device text is shell-quoted."""
+    removal = app_removal(app)
+    match removal:
+        case Removal.UNINSTALL:
+            return f"adb shell pm uninstall --user {app.user} {shlex.quote(app.package)}"
+        case Removal.DISABLE:
+            return f"adb shell pm disable-user --user {app.user} {shlex.quote(app.package)}"
+        case Removal.DEACTIVATE_FIRST | Removal.DISABLED | Removal.NONE:
+            return None
+        case _:
+            assert_never(removal)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -233,6 +319,7 @@ def holder_words(special: SpecialAccessReport) -> Words:
 class Holder:
     app: AppReport
     access: SpecialAccessReport
+    origin: AppOrigin
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,11 +331,12 @@ class KeyGroup:
     words: Words
     master: bool
     holders: tuple[Holder, ...]
-    """Apps not preinstalled first, then by package and user."""
+    """Installed apps first, then preinstalled apps, then the platform's own; then by package and user."""
 
     @property
     def third_party(self) -> int:
-        return sum(1 for h in self.holders if not h.app.system)
+        """How many holders are installed apps (what a person chose)."""
+        return sum(1 for h in self.holders if h.origin is AppOrigin.INSTALLED)
 
 
 def key_groups(report: AuditReport) -> list[KeyGroup]:
@@ -258,11 +346,11 @@ def key_groups(report: AuditReport) -> list[KeyGroup]:
     for app in report.apps:
         for special in app.special_access:
             role = role_short_name(special.detail) if special.kind is SpecialAccessKind.ROLE else ""
-            found[(special.kind, role)].append(Holder(app, special))
+            found[(special.kind, role)].append(Holder(app, special, app_origin(app)))
     groups = []
     for (kind, role), holders in found.items():
         first = holders[0].access
-        holders.sort(key=lambda h: (h.app.system, h.app.package, h.app.user, h.access.detail or ""))
+        holders.sort(key=lambda h: (_ORIGIN_ORDER[app_origin(h.app)], h.app.package, h.app.user, h.access.detail or ""))
         groups.append(
             KeyGroup(
                 key=f"role:{role}" if kind is SpecialAccessKind.ROLE else kind.value,

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -36,10 +35,12 @@ import jinja2
 from auditor.model import (
     AccessLevel,
     AccessState,
+    AppOrigin,
     AppReport,
     AuditReport,
     CategoryExposure,
     DataCategory,
+    DevicePart,
     EffectiveAccess,
     ExposurePool,
     Finding,
@@ -47,10 +48,13 @@ from auditor.model import (
     NoteLevel,
     PermissionKind,
     PermissionReport,
+    Removal,
     ScoreReason,
     Severity,
 )
 from auditor.report import digest, words
+from auditor.report.timeline import RESOURCE_TITLES, Timeline, timeline
+from auditor.score.scope import app_origin
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -62,18 +66,8 @@ STYLE_TEMPLATE: Final = "report.css"
 PAGE_TEMPLATE: Final = "report.html.j2"
 
 TOP_APPS: Final = 8
-TIMELINE_WIDTH: Final = 1000
-TIMELINE_LABEL_WIDTH: Final = 110
-TIMELINE_LANE: Final = 44
-TIMELINE_TICKS: Final = (
-    (600_000, "10 min"),
-    (3_600_000, "1 h"),
-    (86_400_000, "1 day"),
-    (7 * 86_400_000, "1 week"),
-    (30 * 86_400_000, "30 days"),
-    (365 * 86_400_000, "1 year"),
-)
-RESOURCE_TITLES: Final = {"camera": "Camera", "microphone": "Microphone", "location": "Location"}
+ORIGINS_SHOWN: Final = (AppOrigin.INSTALLED, AppOrigin.PREINSTALLED, AppOrigin.PLATFORM)
+"""Origins in the order a person reads them: what was installed, what came with the phone, the system itself."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -125,6 +119,8 @@ def environment() -> jinja2.Environment:
         flag_words=words.flag_words,
         permission_kind_words=words.permission_kind_words,
         install_source_words=words.install_source_words,
+        origin_words=words.origin_words,
+        removal_words=words.removal_words,
         level_phrase=words.level_phrase,
         level_short=words.level_short,
         grade_words=words.grade_words,
@@ -226,6 +222,12 @@ class AppView:
     keys: int
     granted: int
     worst: Severity | None
+    origin: AppOrigin
+    basis: str | None
+    """What the origin rests on (``None`` for reports written before origins)."""
+    removal: Removal
+    fix: str | None
+    """The command that uninstalls or disables the app, where one is safe."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,38 +242,6 @@ class CategoryView:
     label: str
     reach: tuple[CategoryEntryView, ...]
     asked: tuple[AppView, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """One access on the timeline: coordinates in the SVG's own units."""
-
-    x: float
-    y: float
-    background: bool
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Lane:
-    title: str
-    y: float
-    marks: tuple[Mark, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Tick:
-    x: float
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Timeline:
-    width: int
-    height: int
-    left: int
-    lanes: tuple[Lane, ...]
-    ticks: tuple[Tick, ...]
 
 
 def _perm_order(p: PermissionReport) -> tuple[int, str]:
@@ -358,9 +328,42 @@ def _app_views(report: AuditReport) -> list[AppView]:
                 keys=sum(1 for s in app.special_access if digest.is_master_key(s)),
                 granted=sum(1 for p in app.permissions if digest.usable(p) and p.kind is PermissionKind.RUNTIME),
                 worst=findings[0].severity if findings else None,
+                origin=app_origin(app),
+                basis=app.provenance.basis if app.provenance else None,
+                removal=digest.app_removal(app),
+                fix=digest.removal_command(app),
             )
         )
     return views
+
+
+@dataclass(frozen=True, slots=True)
+class PartView:
+    """One part of the device exposure as the overview lists it."""
+
+    part: DevicePart
+    title: str
+    points: int
+    apps: int
+    percent: int
+    reasons: tuple[ScoreReason, ...]
+
+
+def _part_views(report: AuditReport) -> list[PartView]:
+    e = report.device_exposure
+    if e is None:
+        return []
+    return [
+        PartView(
+            part=p.part,
+            title=words.part_title(p.part),
+            points=p.points,
+            apps=p.apps,
+            percent=p.percent,
+            reasons=tuple(r for r in e.reasons if r.part is p.part),
+        )
+        for p in e.parts
+    ]
 
 
 def _by_score(views: Sequence[AppView]) -> list[AppView]:
@@ -382,40 +385,6 @@ def _category_views(views: Sequence[AppView]) -> list[CategoryView]:
         reach.sort(key=lambda e: (-e.exposure.level.rank, -(e.app.score or 0), e.app.app.package, e.app.app.user))
         out.append(CategoryView(category, words.category_label(category), tuple(reach), tuple(asked)))
     return out
-
-
-def _x(ago_ms: int, span_ms: int, left: int, width: int) -> float:
-    """Position on a log scale of age: now at the right edge, ``span_ms`` ago at ``left``."""
-    lo = math.log10(60_000)
-    t = (math.log10(max(ago_ms, 60_000)) - lo) / (math.log10(span_ms) - lo)
-    return round(width - 10 - t * (width - 10 - left), 1)
-
-
-def _timeline(recent: dict[str, list[digest.RecentUse]]) -> Timeline | None:
-    """Camera, microphone and location uses on a log time axis (minutes to months before the capture)."""
-    agos = [u.ago_ms for uses in recent.values() for u in uses if u.ago_ms is not None]
-    if not agos:
-        return None
-    span = max(max(agos), 30 * 86_400_000)
-    left, width = TIMELINE_LABEL_WIDTH, TIMELINE_WIDTH
-    lanes = []
-    for i, (resource, uses) in enumerate(recent.items()):
-        y = 30 + i * TIMELINE_LANE
-        marks = tuple(
-            Mark(
-                x=_x(u.ago_ms, span, left, width),
-                y=y,
-                background=u.state is AccessState.BACKGROUND,
-                text=f"{digest.app_name(u.app)} ({u.app.package}) — {u.time or digest.ago_words(u.ago_ms)}"
-                f" — {u.state.value}",
-            )
-            for u in uses
-            if u.ago_ms is not None
-        )
-        lanes.append(Lane(RESOURCE_TITLES[resource], y, marks))
-    ticks = tuple(Tick(_x(ms, span, left, width), text) for ms, text in TIMELINE_TICKS if ms <= span)
-    height = 30 + len(lanes) * TIMELINE_LANE
-    return Timeline(width, height + 6, left, tuple(lanes), ticks)
 
 
 def _notes(report: AuditReport) -> list[tuple[str, str, str, str]]:
@@ -496,13 +465,24 @@ class ReportView:
     patch_age: int | None
     """Days between the security patch and the capture, by the device's clock."""
     app_count: int
-    system_count: int
+    origin_counts: tuple[tuple[AppOrigin, int], ...]
+    """How many apps come from each origin, in ``ORIGINS_SHOWN`` order."""
+    origins: tuple[AppOrigin, ...]
+    """The origins the reach lists can be filtered by; ``platform`` is hidden at first."""
     scored: bool
     ranked: tuple[AppView, ...]
     """Every app, most exposed first: the per-app detail."""
     view_of: Callable[[AppReport], AppView]
     """The view of one of the report's apps (for lists built from the report: recent access, keys, trackers)."""
     top: tuple[tuple[AppView, digest.TopApp], ...]
+    parts: tuple[PartView, ...]
+    """The device exposure's parts, each with its reasons."""
+    device_cap: tuple[ScoreReason, ...]
+    """The device's cap reason, when the parts add up to more than 100."""
+    preinstalled: tuple[AppView, ...]
+    """Apps that came with the phone, most exposed first: their own section."""
+    preinstalled_share: int
+    """The share at which preinstalled apps count in the device exposure."""
     groups: tuple[tuple[str, digest.KeyGroup], ...]
     """Each group of special accesses with the anchor both the overview and its section link to."""
     findings_by_severity: tuple[tuple[Severity, int], ...]
@@ -546,11 +526,16 @@ def report_view(report: AuditReport) -> ReportView:
         serial=digest.device_serial(report),
         patch_age=digest.patch_age_days(report.device, digest.capture_time(report.source)),
         app_count=len(report.apps),
-        system_count=sum(1 for a in report.apps if a.system),
+        origin_counts=tuple((o, sum(1 for v in views if v.origin is o)) for o in ORIGINS_SHOWN),
+        origins=ORIGINS_SHOWN,
         scored=any(v.score is not None for v in views),
         ranked=tuple(ranked),
         view_of=view_of,
         top=tuple((view_of(t.app), t) for t in digest.top_apps(report, TOP_APPS)),
+        parts=tuple(_part_views(report)),
+        device_cap=tuple(r for r in report.device_exposure.reasons if r.part is None) if report.device_exposure else (),
+        preinstalled=tuple(v for v in ranked if v.origin is AppOrigin.PREINSTALLED),
+        preinstalled_share=digest.part_shares(report)[DevicePart.PREINSTALLED_APPS],
         groups=tuple((f"k{i}", g) for i, g in enumerate(digest.key_groups(report), 1)),
         findings_by_severity=tuple((s, sum(1 for v in views for f in v.findings if f.severity is s)) for s in Severity),
         levels=tuple(AccessLevel),
@@ -559,7 +544,7 @@ def report_view(report: AuditReport) -> ReportView:
         matrix_hidden=len(views) - len(matrix),
         category_views=tuple(_category_views(ranked)),
         recent=tuple((RESOURCE_TITLES[resource], tuple(uses)) for resource, uses in recent.items()),
-        timeline=_timeline(recent),
+        timeline=timeline(recent),
         trackers=tuple(digest.tracker_reach(report)),
         apks=digest.apks_analysed(report.apps),
         tracker_attribution=_tracker_attribution(report),

@@ -1,6 +1,6 @@
 """A short Markdown summary of the audit, for a terminal, a ticket or an e-mail.
 
-It says what the HTML overview says: the device, its exposure, the apps that matter most and why,
+It says what the HTML overview says: the device, its exposure by part, the apps that matter most and why,
 the master keys, who last used the camera, microphone and location, the worst findings and what
 was incomplete. The full evidence stays in the HTML and JSON reports.
 
@@ -18,9 +18,17 @@ import re
 from collections import Counter
 from typing import Final
 
-from auditor.model import AppReport, AuditReport, NoteLevel, Severity
+from auditor.model import AppOrigin, AppReport, AuditReport, NoteLevel, Severity
 from auditor.report import digest
-from auditor.report.words import grade_words, install_source_words, severity_rank, visible
+from auditor.report.words import (
+    grade_words,
+    install_source_words,
+    origin_words,
+    part_title,
+    severity_rank,
+    visible,
+)
+from auditor.score.scope import app_origin
 
 MAX_TOP: Final = 8
 MAX_FINDINGS: Final = 12
@@ -57,6 +65,12 @@ def _app(app: AppReport, *, table: bool = False) -> str:
     return name if app.user == 0 else f"{name} (user {app.user})"
 
 
+def _origin_note(app: AppReport) -> str:
+    """How an installed app came (store, sideloaded …), else where it comes from."""
+    origin = app_origin(app)
+    return install_source_words(app.install_source) if origin is AppOrigin.INSTALLED else origin_words(origin)
+
+
 def report_markdown(report: AuditReport) -> str:
     """The summary as Markdown text."""
     d = report.device
@@ -77,6 +91,14 @@ def report_markdown(report: AuditReport) -> str:
     if report.device_exposure is not None:
         e = report.device_exposure
         out.append(f"**Device exposure: {e.grade.value} ({e.score}/100)**, {grade_words(e.grade)}.")
+        parts = [f"{part_title(p.part)}: {p.points:+d} ({p.apps} apps)" for p in e.parts if p.apps]
+        if parts:
+            out.append("By part: " + "; ".join(parts) + ".")
+        if e.platform is not None:
+            out.append(
+                f"The operating system's own components ({e.platform.apps}) hold their accesses by design: "
+                "context, not counted."
+            )
     else:
         out.append("Not scored: no exposure grade.")
     if not report.source.complete:
@@ -86,11 +108,15 @@ def report_markdown(report: AuditReport) -> str:
     top = digest.top_apps(report, MAX_TOP)
     out += ["", "## Apps that matter most", ""]
     if top:
-        out += ["| Grade | Score | App | Why |", "|---|---:|---|---|"]
+        out.append("Ranked by what each counts for in the device exposure; the operating system's own components only")
+        out.append("when their origin is abnormal.")
+        out += ["", "| Grade | Score | App | Origin | Why |", "|---|---:|---|---|---|"]
         for t in top:
             grade = t.grade.value if t.grade else "–"
             score = str(t.score) if t.score is not None else "–"
-            out.append(f"| {grade} | {score} | {_app(t.app, table=True)} | {md_text(t.why)} |")
+            also = f" and {len(t.also)} more sharing its uid" if t.also else ""
+            origin = origin_words(t.origin)
+            out.append(f"| {grade} | {score} | {_app(t.app, table=True)}{also} | {origin} | {md_text(t.why)} |")
     else:
         out.append("No app stands out.")
 
@@ -100,10 +126,7 @@ def report_markdown(report: AuditReport) -> str:
         out.append("No app holds a master key.")
     for g in groups:
         shown = list(g.holders[:MAX_HOLDERS])
-        names = ", ".join(
-            _app(h.app) + (" — " + install_source_words(h.app.install_source) if not h.app.system else "")
-            for h in shown
-        )
+        names = ", ".join(_app(h.app) + " — " + _origin_note(h.app) for h in shown)
         more = f", and {len(g.holders) - len(shown)} more" if len(g.holders) > len(shown) else ""
         out.append(f"- **{g.words.title}** ({g.words.meaning}): {names}{more}")
 

@@ -1,14 +1,18 @@
-"""The short terminal summary printed after every audit: device, apps, master keys, gaps."""
+"""The short terminal summary printed after every audit: device, apps by origin, exposure by part, the apps that
+matter most, master keys, gaps."""
 
 from __future__ import annotations
+
+from collections import Counter
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from auditor.model import AuditReport, NoteLevel
+from auditor.model import AppOrigin, AuditReport, InstallSource, NoteLevel
 from auditor.report.digest import app_name, key_groups, top_apps
-from auditor.report.words import visible
+from auditor.report.words import origin_words, part_title, visible
+from auditor.score.scope import app_origin
 
 
 def print_summary(report: AuditReport, console: Console, *, written_to: str | None = None) -> None:
@@ -22,25 +26,38 @@ def print_summary(report: AuditReport, console: Console, *, written_to: str | No
     console.print(f"Source: {escape(report.source.kind)} {escape(report.source.path)}")
 
     table = Table(title="Apps", show_edge=False)
-    for col in ("user", "kind", "apps", "user-installed", "system", "sideloaded", "not installed", "unlisted"):
+    for col in (
+        "user",
+        "kind",
+        "apps",
+        "installed",
+        "preinstalled",
+        "platform",
+        "sideloaded",
+        "not installed",
+        "unlisted",
+    ):
         table.add_column(col, justify="right" if col not in ("kind",) else "left")
     kinds = {u.id: u.kind.value for u in report.users}
     for user in sorted({a.user for a in report.apps} | set(kinds)):
         # Counted as installed: what the package data lists as installed for the user (AppPresence).
         apps = [a for a in report.apps if a.user == user and a.installed]
         others = [a.presence.value for a in report.apps if a.user == user and not a.installed]
+        origins = Counter(app_origin(a) for a in apps)
         table.add_row(
             str(user),
             kinds.get(user, "?"),
             str(len(apps)),
-            str(sum(not a.system for a in apps)),
-            str(sum(a.system for a in apps)),
-            str(sum(a.install_source.value == "sideloaded" for a in apps)),
+            str(origins[AppOrigin.INSTALLED]),
+            str(origins[AppOrigin.PREINSTALLED]),
+            str(origins[AppOrigin.PLATFORM]),
+            str(sum(a.install_source is InstallSource.SIDELOADED for a in apps)),
             str(others.count("not_installed")),
             str(others.count("unlisted")),
         )
     console.print(table)
 
+    _print_exposure(report, console)
     _print_top_and_keys(report, console)
     _print_device(report, console)
 
@@ -68,15 +85,32 @@ def _print_device(report: AuditReport, console: Console) -> None:
         console.print(f"[bold]{f.severity.value.upper()}[/bold] {escape(f.title)} ({f.rule_id}): {escape(evidence)}")
 
 
+def _print_exposure(report: AuditReport, console: Console) -> None:
+    """The device exposure with its parts, and the platform as context (as in the HTML overview)."""
+    e = report.device_exposure
+    if e is None:
+        return
+    parts = ", ".join(f"{part_title(p.part).lower()} {p.points:+d}" for p in e.parts if p.apps)
+    console.print(f"[bold]Device exposure {e.grade.value} {e.score}/100[/bold] — {parts or 'no app reaches anything'}")
+    if e.platform is not None:
+        console.print(
+            f"  The operating system ({e.platform.apps} components) holds its accesses by design: context, not counted."
+        )
+
+
 def _print_top_and_keys(report: AuditReport, console: Console, limit: int = 5) -> None:
-    """The apps that matter most with why, and master keys held by apps not preinstalled (as in the HTML overview)."""
+    """The apps that matter most with why, and master keys held by installed apps (as in the HTML overview)."""
     top = top_apps(report, limit)
     if top:
         console.print("[bold]Apps that matter most[/bold]")
         for t in top:
             grade = f"{t.grade.value} {t.score:>3}" if t.grade is not None and t.score is not None else "    "
             user = f" (user {t.app.user})" if t.app.user else ""
-            console.print(f"  {grade}  {escape(visible(app_name(t.app)))}{user} — {escape(visible(t.why))}")
+            origin = "" if t.origin is AppOrigin.INSTALLED else f" [{origin_words(t.origin)}]"
+            also = f" (+{len(t.also)} sharing its uid)" if t.also else ""
+            console.print(
+                f"  {grade}  {escape(visible(app_name(t.app)))}{user}{also}{escape(origin)} — {escape(visible(t.why))}"
+            )
     keys = [g for g in key_groups(report) if g.master and g.third_party]
     if keys:
         console.print("[bold]Master keys held by apps you installed[/bold]")
@@ -84,6 +118,6 @@ def _print_top_and_keys(report: AuditReport, console: Console, limit: int = 5) -
             names = ", ".join(
                 escape(visible(app_name(h.app))) + (f" (user {h.app.user})" if h.app.user else "")
                 for h in g.holders
-                if not h.app.system
+                if h.origin is AppOrigin.INSTALLED
             )
             console.print(f"  {escape(g.words.title)}: {names}")

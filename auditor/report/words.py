@@ -16,18 +16,22 @@ from typing import assert_never
 
 from auditor.model import (
     AccessLevel,
+    AppOrigin,
     DataCategory,
+    DevicePart,
     EffectiveAccess,
     Grade,
     InstallSource,
     NoteLevel,
     PermissionKind,
+    Removal,
     Severity,
     SpecialAccessKind,
     UserKind,
 )
 from auditor.score.evidence import role_short_name
 from auditor.score.exposure import CATEGORY_LABELS, level_phrase
+from auditor.score.parts import part_words
 
 __all__ = [
     "CATEGORY_LABELS",
@@ -44,8 +48,11 @@ __all__ = [
     "level_phrase",
     "level_short",
     "note_level_words",
+    "origin_words",
+    "part_title",
     "permission_kind_words",
     "qualifier_words",
+    "removal_words",
     "role_words",
     "severity_rank",
     "short_permission",
@@ -264,6 +271,41 @@ def install_source_words(source: InstallSource) -> str:
             return "unknown"
         case _:
             assert_never(source)
+
+
+def origin_words(origin: AppOrigin) -> str:
+    """Where an app comes from, as a person would say it."""
+    match origin:
+        case AppOrigin.PLATFORM:
+            return "part of the operating system"
+        case AppOrigin.PREINSTALLED:
+            return "came with the phone"
+        case AppOrigin.INSTALLED:
+            return "installed"
+        case _:
+            assert_never(origin)
+
+
+def removal_words(removal: Removal) -> str:
+    """What a person can do about the app."""
+    match removal:
+        case Removal.UNINSTALL:
+            return "can be uninstalled"
+        case Removal.DISABLE:
+            return "cannot be uninstalled, but can be turned off (disabled) and turned on again"
+        case Removal.DEACTIVATE_FIRST:
+            return "can be turned off once its device admin is deactivated"
+        case Removal.DISABLED:
+            return "already turned off (disabled)"
+        case Removal.NONE:
+            return "part of the operating system: it cannot be removed or turned off"
+        case _:
+            assert_never(removal)
+
+
+def part_title(part: DevicePart) -> str:
+    """A part of the device exposure by its title (``Installed apps``)."""
+    return part_words(part)[1]
 
 
 def user_kind_words(kind: UserKind) -> str:

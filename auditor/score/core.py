@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from auditor.model import AppPresence, AppReport, AuditReport, Exposure, WeightsInfo
+from auditor.model import AppReport, AuditReport, Exposure, WeightsInfo
 from auditor.score.categories import CategoryTable, app_reach, load_categories
 from auditor.score.device import score_device
 from auditor.score.device_rules import find_device
@@ -26,9 +26,8 @@ def score_report(report: AuditReport, weights: Weights | None = None) -> AuditRe
     table = load_categories()
     apps = tuple(_scored(app, weights, table) for app in report.apps)
     log.debug("scored %d apps with weights %s", len(apps), weights.source)
-    # A package listed only with `pm list packages -u` is not installed for its user: it cannot run there, so
-    # the device's exposure does not count it (its own exposure says what it would reach if reinstalled).
-    device = score_device([a for a in apps if a.presence is not AppPresence.NOT_INSTALLED], weights, _exposure)
+    # A package not installed for its user counts in no part of the device (``auditor.score.parts.app_part``).
+    device = score_device(apps, weights, _exposure, report=replace(report, apps=apps))
     return replace(
         report,
         apps=apps,

@@ -1,43 +1,40 @@
-"""The device's exposure over all apps and users, and the pools where apps add up.
+"""The device's exposure over all apps and users: named parts that add up, pools, and the platform as context.
 
-The riskiest app sets the floor; a stated share of the next apps, the non-system holders of master
-keys and the pools (apps sharing a signer or a sharedUserId, or carrying the same tracker SDK) add
-to it. Each term is a non-decreasing function of the apps' scores and reach (order statistics,
-counts and unions), so the device score is monotonic too.
+Each part (``auditor.score.parts``) adds its own reasons: installed apps count in full, preinstalled
+apps at a stated share, system apps altered after the fact in full. Within an app part the riskiest
+app sets the floor and a stated share of the next apps, the master-key holders and the pools (apps
+sharing a signer or a sharedUserId, or carrying the same tracker SDK) add to it. The operating
+system's own components are stated as context and add nothing. Each term is a non-decreasing function
+of the apps' scores and reach (order statistics, counts and unions), so the device score is monotonic.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 
 from auditor.model import (
+    AppOrigin,
     AppReport,
+    AuditReport,
     DataCategory,
     DeviceExposure,
+    DevicePart,
     Exposure,
+    ExposurePart,
     ExposurePool,
+    PlatformContext,
     ScoreReason,
 )
-from auditor.score.evidence import special_evidence_text
-from auditor.score.exposure import cap, scaled
+from auditor.score.exposure import cap
+from auditor.score.parts import PARTS, DeviceInputs, PartPool, ScoredApp, app_name, app_part, first_part
+from auditor.score.scope import app_origin
 from auditor.score.weights import Weights
 
+__all__ = ["POOL_KINDS", "app_name", "device_pools", "score_device"]
+
 POOL_KINDS = ("shared_uid", "shared_signer", "tracker_sdk")
-
-
-def app_name(app: AppReport) -> str:
-    """``package@user``: how pools and device reasons name an app."""
-    return f"{app.package}@{app.user}"
-
-
-@dataclass(frozen=True)
-class _Scored:
-    app: AppReport
-    exposure: Exposure
-    counted: int
-    """The score as the device counts it (system apps at the stated share)."""
 
 
 def _reached(exposure: Exposure, weights: Weights) -> frozenset[DataCategory]:
@@ -52,20 +49,21 @@ def _category_list(categories: frozenset[DataCategory]) -> str:
     return ", ".join(ordered[:-1]) + " and " + ordered[-1]
 
 
-def _pool_groups(
-    scored: Sequence[_Scored],
-) -> list[tuple[str, str, str, list[_Scored]]]:
+def _pool_groups(scored: Sequence[ScoredApp]) -> list[tuple[str, str, str, list[ScoredApp]]]:
     """(kind, name, label, members) for every group of two or more distinct packages."""
-    groups: dict[tuple[str, str], list[_Scored]] = defaultdict(list)
+    groups: dict[tuple[str, str], list[ScoredApp]] = defaultdict(list)
     labels: dict[tuple[str, str], str] = {}
     for s in scored:
         app = s.app
-        # The platform key and android.uid.system bind the OS itself; pooling them says nothing new.
-        if not app.system and app.shared_user:
+        if s.part is None:
+            continue  # the platform's own components: context, not a pool
+        # Shared uids and signers bind preinstalled apps by design (one maker); only installed apps pool so.
+        installed = app_origin(app) is AppOrigin.INSTALLED
+        if installed and app.shared_user:
             groups[("shared_uid", app.shared_user)].append(s)
             labels[("shared_uid", app.shared_user)] = f"sharedUserId {app.shared_user}"
         signer = app.signer_sha256
-        if not app.system and signer:
+        if installed and signer:
             groups[("shared_signer", signer)].append(s)
             labels[("shared_signer", signer)] = f"signer {signer[:16]}…"
         if app.apk is None:
@@ -82,10 +80,10 @@ def _pool_groups(
     return found
 
 
-def device_pools(scored: Sequence[_Scored], weights: Weights) -> list[tuple[ExposurePool, int]]:
-    """Every pool with the points it is worth on its own (before the device's pool cap)."""
+def device_pools(scored: Sequence[ScoredApp], weights: Weights) -> list[PartPool]:
+    """Every pool with the points it is worth on its own (before its part's pool cap) and its part."""
     d = weights.device
-    pools: list[tuple[ExposurePool, int]] = []
+    pools: list[PartPool] = []
     for kind, name, label, members in _pool_groups(scored):
         union: frozenset[DataCategory] = frozenset().union(*(_reached(m.exposure, weights) for m in members))
         apps = tuple(sorted(dict.fromkeys(app_name(m.app) for m in members)))
@@ -100,91 +98,66 @@ def device_pools(scored: Sequence[_Scored], weights: Weights) -> list[tuple[Expo
             categories=tuple(c for c in DataCategory if c in union),
             text=text,
         )
-        pools.append((pool, min(d.pool_cap_per_pool, d.pool_points_per_category * len(union))))
+        points = min(d.pool_cap_per_pool, d.pool_points_per_category * len(union))
+        pools.append(PartPool(pool, points, first_part([m.part for m in members])))
     return pools
+
+
+def platform_context(scored: Sequence[ScoredApp], weights: Weights) -> PlatformContext | None:
+    """What the platform's own components hold, said as context (``None`` when the report has none)."""
+    platform = [s for s in scored if s.part is None and app_origin(s.app) is AppOrigin.PLATFORM and s.app.installed]
+    if not platform:
+        return None
+    reached: frozenset[DataCategory] = frozenset().union(*(_reached(s.exposure, weights) for s in platform))
+    keys = sum(1 for s in platform if any(sp.kind in weights.device.master_key_kinds for sp in s.app.special_access))
+    text = (
+        f"The operating system's own components ({len(platform)}) hold their accesses by design and are not "
+        f"counted: together they reach {_category_list(reached)}"
+    )
+    if keys:
+        text += f"; {keys} of them hold a master key"
+    return PlatformContext(
+        apps=len(platform),
+        categories=tuple(c for c in DataCategory if c in reached),
+        master_keys=keys,
+        text=text,
+    )
 
 
 def score_device(
     apps: Sequence[AppReport],
     weights: Weights,
     exposure_of: Callable[[AppReport], Exposure],
+    *,
+    report: AuditReport | None = None,
 ) -> DeviceExposure:
-    """The device's exposure from its apps (``exposure_of`` gives each app's, usually ``app.exposure``)."""
-    d = weights.device
-    scored = []
-    for app in apps:
-        exposure = exposure_of(app)
-        counted = scaled(exposure.score, d.system_app_percent) if app.system else exposure.score
-        scored.append(_Scored(app, exposure, counted))
-    ranked = sorted(scored, key=lambda s: (-s.counted, s.app.package, s.app.user))
+    """The device's exposure from its apps (``exposure_of`` gives each app's, usually ``app.exposure``).
+
+    Apps carry their findings when the report was scored (``score_report``): an abnormal-origin finding
+    moves a system app into the altered part. ``report`` is there for parts about the phone itself.
+    """
+    scored = [ScoredApp(app, exposure_of(app), app_part(app)) for app in apps]
+    scored.sort(key=lambda s: (-s.exposure.score, s.app.package, s.app.user))
+    inputs = DeviceInputs(tuple(scored), tuple(device_pools(scored, weights)), weights, report)
     reasons: list[ScoreReason] = []
-
-    if ranked and ranked[0].counted > 0:
-        top = ranked[0]
-        note = f" (a system app, counted at {d.system_app_percent}%)" if top.app.system else ""
-        reasons.append(
-            ScoreReason(
-                rule="device.top_app",
-                points=top.counted,
-                text=f"Highest app score: {app_name(top.app)} scores {top.exposure.score}{note}",
-                evidence=(f"{app_name(top.app)} score={top.exposure.score} grade={top.exposure.grade.value}",),
+    parts: list[ExposurePart] = []
+    for part in DevicePart:
+        found = [replace(r, part=part) for r in PARTS[part](inputs, part)]
+        reasons += found
+        parts.append(
+            ExposurePart(
+                part=part,
+                points=sum(r.points for r in found),
+                apps=len(inputs.members(part)),
+                percent=weights.device.parts[part].percent,
             )
         )
-    for s in ranked[1 : 1 + d.next_apps]:
-        points = scaled(s.counted, d.next_app_percent)
-        if points <= 0:
-            continue
-        reasons.append(
-            ScoreReason(
-                rule="device.next_app",
-                points=points,
-                text=f"{d.next_app_percent}% of the next app, {app_name(s.app)} ({s.counted})",
-                evidence=(f"{app_name(s.app)} score={s.exposure.score} grade={s.exposure.grade.value}",),
-            )
-        )
-
-    holders = [
-        (app_name(s.app), special_evidence_text(sp))
-        for s in ranked
-        if not s.app.system
-        for sp in s.app.special_access
-        if sp.kind in d.master_key_kinds
-    ]
-    holder_apps = sorted({name for name, _ in holders})
-    if holder_apps and d.master_key_points:
-        points = min(d.master_key_cap, d.master_key_points * len(holder_apps))
-        reasons.append(
-            ScoreReason(
-                rule="device.master_keys",
-                points=points,
-                text=(
-                    f"{len(holder_apps)} non-system app(s) hold a master key: {', '.join(holder_apps)} "
-                    f"({d.master_key_points} each, at most {d.master_key_cap})"
-                ),
-                evidence=tuple(sorted(f"{name}: {text}" for name, text in holders)),
-            )
-        )
-
-    pools = device_pools(scored, weights)
-    left = d.pool_cap
-    for pool, points in pools:
-        given = min(points, left)
-        if given <= 0:
-            continue
-        left -= given
-        reasons.append(
-            ScoreReason(
-                rule=f"pool.{pool.kind}",
-                points=given,
-                text=pool.text + (f" (capped from {points})" if given < points else ""),
-                evidence=pool.apps,
-            )
-        )
-
     total = cap(reasons)
     return DeviceExposure(
         score=total,
         grade=weights.grades.grade(total),
         reasons=tuple(reasons),
-        pools=tuple(pool for pool, _ in pools),
+        pools=tuple(p.pool for p in inputs.pools),
+        parts=tuple(parts),
+        platform=platform_context(scored, weights),
     )

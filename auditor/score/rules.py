@@ -5,7 +5,8 @@ returns hits; each hit carries its evidence lines and a remediation for *this* a
 ``adb shell`` command, or the Settings path where no safe command exists. Package and component
 names come from the device, so they are shell-quoted before going into a command. A rule declares
 the apps it applies to (``AppliesTo``, see ``auditor.score.scope``) and the engine runs it only on
-those, so no check tests ``app.system`` itself.
+those, so no check tests the app's origin itself. The origin rules (``auditor.score.origin_rules``) join
+the table below.
 
 ``docs/rules.md`` is generated from ``RULES`` (``python -m auditor.score.rulesdoc``), and a test
 checks the two agree. Safety matters here: for a phone that may be monitored by someone else,
@@ -321,13 +322,13 @@ def _location_used_bg(ctx: RuleContext) -> Iterable[Hit]:
     title="Microphone used in the background",
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
-    applies_to=AppliesTo.ALL,
+    applies_to=AppliesTo.NOT_PLATFORM,
     rationale="The app-op history shows the microphone recording while the app was not in use.",
     remediation="adb shell pm revoke --user <user> <package> android.permission.RECORD_AUDIO",
 )
 def _mic_bg(ctx: RuleContext) -> Iterable[Hit]:
-    """Any app (system apps included: preinstalled spyware exists) that can still record has a background
-    microphone access recorded."""
+    """Any app but the operating system's own components (preinstalled apps included: preinstalled spyware exists)
+    that can still record has a background microphone access recorded."""
     used = _used_in_background(ctx, (P + "RECORD_AUDIO",))
     return [Hit(tuple(permission_evidence_text(r) for r in used), revoke(ctx, P + "RECORD_AUDIO"))] if used else []
 
@@ -337,12 +338,13 @@ def _mic_bg(ctx: RuleContext) -> Iterable[Hit]:
     title="Camera used in the background",
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
-    applies_to=AppliesTo.ALL,
+    applies_to=AppliesTo.NOT_PLATFORM,
     rationale="The app-op history shows the camera used while the app was not in use.",
     remediation="adb shell pm revoke --user <user> <package> android.permission.CAMERA",
 )
 def _cam_bg(ctx: RuleContext) -> Iterable[Hit]:
-    """Any app that can still use the camera has a background camera access recorded."""
+    """Any app but the operating system's own components that can still use the camera has a background camera
+    access recorded."""
     used = _used_in_background(ctx, (P + "CAMERA",))
     return [Hit(tuple(permission_evidence_text(r) for r in used), revoke(ctx, P + "CAMERA"))] if used else []
 
@@ -479,14 +481,15 @@ def _debuggable(ctx: RuleContext) -> Iterable[Hit]:
     title="Location or identification trackers",
     severity=Severity.LOW,
     confidence=Confidence.MEDIUM,
-    applies_to=AppliesTo.ALL,
+    applies_to=AppliesTo.NOT_PLATFORM,
     rationale="Tracker SDKs whose business is location or identifying people are embedded; whatever the app reaches "
     "can leave to them. Medium confidence: the code is present, its use is not proven.",
     remediation="No command removes an SDK. Prefer an app without these trackers; Settings › Privacy › Ads › Delete "
     "advertising ID cuts the identifier they share.",
 )
 def _trackers(ctx: RuleContext) -> Iterable[Hit]:
-    """The APK embeds at least one tracker in Exodus's Location or Identification category."""
+    """The APK of an installed or preinstalled app embeds at least one tracker in Exodus's Location or
+    Identification category."""
     apk = ctx.app.apk
     if apk is None:
         return []
@@ -531,6 +534,9 @@ def _stalker(ctx: RuleContext) -> Iterable[Hit]:
     fix = f"{safety.WHEN_SAFE}{admin} {uninstall(ctx)}"
     return [Hit(met, fix)]
 
+
+# Where the app comes from: importing the module registers AUD-ORIGIN-* after the rules above (docs order).
+from auditor.score import origin_rules  # noqa: E402, F401
 
 # --------------------------------------------------------------------------------------------------
 # Running the rules

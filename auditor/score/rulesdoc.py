@@ -54,7 +54,10 @@ def render() -> str:
         "Each rule has a stable id (never reused or renumbered), a severity, a confidence, why it matters and "
         "the fix. In a report, each finding carries the evidence lines it rests on and the remediation for that "
         "app: the exact `adb shell` command (with the app's user and package), or the Settings path where no "
-        "safe command exists. Rules about master keys and permissions skip system apps unless they say otherwise.",
+        "safe command exists. Each rule says which apps it looks at, by their origin (docs/schema.md, `origin`): "
+        "rules about master keys and permissions look at installed apps, where a person chose the access; the "
+        "operating system's own components hold such accesses by design and draw no finding unless their origin "
+        "itself is abnormal (AUD-ORIGIN-*).",
         "",
         "| Rule | Severity | Confidence | Title |",
         "|---|---|---|---|",

@@ -1,12 +1,9 @@
 """Which apps a rule looks at: declared once per rule, decided once per app, here only.
 
-A finding rule or a policy check names a scope (``AppliesTo``) instead of re-checking
-``app.system`` itself, so what "third-party" means is decided in one place. It is decided through
-the app's *origin*: today the report only says whether an app is flagged system, which lumps
-Android's own apps together with what the maker or carrier preinstalled. When the report learns to
-tell platform, preinstalled and installed apps apart, ``AppOrigin`` gains those members,
-``app_origin`` reads them, and ``origins`` decides whether third-party rules also cover preinstalled
-apps: no rule changes.
+A finding rule or a policy check names a scope (``AppliesTo``) instead of re-checking ``app.system``
+itself, so what "third-party" means is decided in one place. It is decided through the app's
+*origin* (``AppOrigin``: platform, preinstalled or installed), which the analysis sets on every app
+(``auditor.analyse.origin``); ``app_origin`` is the one place a rule or a check reads it.
 """
 
 from __future__ import annotations
@@ -15,30 +12,42 @@ from enum import StrEnum
 from functools import cache
 from typing import assert_never
 
-from auditor.model import AppReport
+from auditor.analyse.origin import origin_of
+from auditor.model import AppOrigin, AppReport
 
+__all__ = ["ORIGIN_RULES", "AppOrigin", "AppliesTo", "abnormal", "app_origin", "applies", "origins", "scope_words"]
 
-class AppOrigin(StrEnum):
-    """Where an app comes from, as far as the report tells."""
-
-    SYSTEM = "system"
-    """On the system image: Android itself or preinstalled by the maker (not told apart yet)."""
-    INSTALLED = "installed"
-    """Installed afterwards: from a store, a file, adb or another app."""
+ORIGIN_RULES = frozenset({"AUD-ORIGIN-001", "AUD-ORIGIN-002", "AUD-ORIGIN-003", "AUD-ORIGIN-004"})
+"""The findings that say an app's origin is abnormal (``auditor.score.origin_rules``): a package installed with
+the platform's identity, or a system app whose code was replaced. A test keeps this set and those rules equal."""
 
 
 class AppliesTo(StrEnum):
     """The apps a rule applies to."""
 
     THIRD_PARTY = "third_party"
-    """Apps that are not Android's own: today, apps not flagged system."""
+    """Apps installed afterwards (by a store, a browser, a file manager or adb): not on the system image."""
+    NOT_PLATFORM = "not_platform"
+    """Installed and preinstalled apps: everything a person can act on (preinstalled spyware exists; a tracker
+    is a tracker anywhere). The operating system's own components hold such accesses by design."""
+    SYSTEM_IMAGE = "system_image"
+    """Apps on the system image: the platform and preinstalled apps (for rules about how they were changed)."""
     ALL = "all"
-    """Every app, system apps included (preinstalled spyware exists; a tracker is a tracker anywhere)."""
+    """Every app, the platform included."""
 
 
 def app_origin(app: AppReport) -> AppOrigin:
-    """The origin of ``app``: the one place that reads ``app.system`` for a rule."""
-    return AppOrigin.SYSTEM if app.system else AppOrigin.INSTALLED
+    """The origin of ``app``: the one place a rule or a check reads it.
+
+    Reports written before origins existed (schema 1.0) have none; for them it is decided from the uid,
+    the shared user id and the system flag, as the analysis would without signer facts.
+    """
+    return app.origin if app.origin is not None else origin_of(app)[0]
+
+
+def abnormal(app: AppReport) -> bool:
+    """Whether ``app`` has a finding that its origin is abnormal (findings are filled by scoring)."""
+    return any(f.rule_id in ORIGIN_RULES for f in app.findings)
 
 
 @cache
@@ -47,6 +56,10 @@ def origins(scope: AppliesTo) -> frozenset[AppOrigin]:
     match scope:
         case AppliesTo.THIRD_PARTY:
             return frozenset({AppOrigin.INSTALLED})
+        case AppliesTo.NOT_PLATFORM:
+            return frozenset({AppOrigin.INSTALLED, AppOrigin.PREINSTALLED})
+        case AppliesTo.SYSTEM_IMAGE:
+            return frozenset({AppOrigin.PLATFORM, AppOrigin.PREINSTALLED})
         case AppliesTo.ALL:
             return frozenset(AppOrigin)
         case _:
@@ -62,8 +75,12 @@ def scope_words(scope: AppliesTo) -> str:
     """The scope in a few words, for ``docs/rules.md``."""
     match scope:
         case AppliesTo.THIRD_PARTY:
-            return "third-party apps (apps not flagged system)"
+            return "installed apps (put on the phone afterwards: store, browser, file manager, adb)"
+        case AppliesTo.NOT_PLATFORM:
+            return "installed and preinstalled apps (not the operating system's own components)"
+        case AppliesTo.SYSTEM_IMAGE:
+            return "apps on the system image (the platform and preinstalled apps)"
         case AppliesTo.ALL:
-            return "every app, system apps included"
+            return "every app, the operating system's own components included"
         case _:
             assert_never(scope)

@@ -79,18 +79,20 @@ def render_weights(weights: Weights) -> str:
     out += ["", g.rationale]
     d = weights.device
     kinds = ", ".join(f"`{k.value}`" for k in sorted(d.master_key_kinds, key=lambda k: k.value))
+    out += ["", "| Device part | Apps count at | Why |", "|---|---:|---|"]
+    out += [f"| `{part.value}` | {p.percent}% | {_cell(p.rationale)} |" for part, p in d.parts.items()]
     out += [
         "",
-        "| Device term | Value | Why |",
+        "| Device term (in each part) | Value | Why |",
         "|---|---|---|",
-        f"| `device.top_app` | the highest counted app score | {_cell(d.next_apps_rationale)} |",
-        f"| `device.next_app` | {d.next_app_percent}% of each of the next {d.next_apps} apps | "
+        f"| `device.top_app` | the part's highest app score, at the part's share | {_cell(d.next_apps_rationale)} |",
+        f"| `device.next_app` | {d.next_app_percent}% of each of the part's next {d.next_apps} apps | "
         f"{_cell(d.next_apps_rationale)} |",
-        f"| system apps | counted at {d.system_app_percent}% | {_cell(d.system_apps_rationale)} |",
-        f"| `device.master_keys` | {d.master_key_points} per non-system holder, at most {d.master_key_cap} "
-        f"({kinds}) | {_cell(d.master_keys_rationale)} |",
+        f"| `device.master_keys` | {d.master_key_points} per holder in the part, at most {d.master_key_cap}, at the "
+        f"part's share ({kinds}) | {_cell(d.master_keys_rationale)} |",
         f"| `pool.<kind>` | {d.pool_points_per_category} per category reached at `{d.pool_min_level.value}` or more "
-        f"by the pool, at most {d.pool_cap_per_pool} per pool and {d.pool_cap} in all | {_cell(d.pools_rationale)} |",
+        f"by the pool, at most {d.pool_cap_per_pool} per pool and {d.pool_cap} per part, at the part's share | "
+        f"{_cell(d.pools_rationale)} |",
     ]
     return "\n".join(out)
 
@@ -174,9 +176,16 @@ def render_example(report: AuditReport | None = None) -> str:
         out += [f"### `{package}`", "", intro, ""]
         out += _app_example(_example_app(report, package))
         out.append("")
-    out += ["### The device", "", "| Reason | Points | Says |", "|---|---:|---|"]
-    out += [f"| `{r.rule}` | {r.points:+d} | {_cell(r.text)} |" for r in device.reasons]
+    out += ["### The device", "", "| Part | Reason | Points | Says |", "|---|---|---:|---|"]
+    out += [
+        f"| {f'`{r.part.value}`' if r.part else ''} | `{r.rule}` | {r.points:+d} | {_cell(r.text)} |"
+        for r in device.reasons
+    ]
     out += ["", f"Sum: {_sum([r.points for r in device.reasons])} = **{device.score}** (grade {device.grade.value})."]
+    out += ["", "| Part | Apps | Counted at | Points |", "|---|---:|---:|---:|"]
+    out += [f"| `{p.part.value}` | {p.apps} | {p.percent}% | {p.points} |" for p in device.parts]
+    if device.platform is not None:
+        out += ["", f"Context, 0 points: {_cell(device.platform.text)}."]
     return "\n".join(out)
 
 

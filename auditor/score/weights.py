@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from auditor.errors import AuditorError
-from auditor.model import AccessLevel, DataCategory, Grade, SpecialAccessKind
+from auditor.model import AccessLevel, DataCategory, DevicePart, Grade, SpecialAccessKind
 from auditor.score.categories import load_categories
 
 BUILT_IN = "built-in"
@@ -176,8 +176,8 @@ class DeviceWeights:
     next_apps: int
     next_app_percent: int
     next_apps_rationale: str
-    system_app_percent: int
-    system_apps_rationale: str
+    parts: Mapping[DevicePart, Percent]
+    """The share at which each part's apps count (every ``DevicePart`` has one)."""
     master_key_points: int
     master_key_cap: int
     master_key_kinds: frozenset[SpecialAccessKind]
@@ -349,9 +349,9 @@ def _grades(r: _Reader, value: object) -> Grades:
 
 
 def _device(r: _Reader, value: object) -> DeviceWeights:
-    o = r.obj(value, "device", {"next_apps", "system_apps", "master_keys", "pools"})
+    o = r.obj(value, "device", {"parts", "next_apps", "master_keys", "pools"})
     nxt = r.obj(o["next_apps"], "device.next_apps", {"count", "percent", "rationale"})
-    sys_ = r.obj(o["system_apps"], "device.system_apps", {"percent", "rationale"})
+    parts = r.obj(o["parts"], "device.parts", {p.value for p in DevicePart})
     mk = r.obj(o["master_keys"], "device.master_keys", {"points", "cap", "kinds", "rationale"})
     pools = r.obj(o["pools"], "device.pools", {"points_per_category", "cap_per_pool", "cap", "min_level", "rationale"})
     kinds = mk["kinds"]
@@ -361,8 +361,7 @@ def _device(r: _Reader, value: object) -> DeviceWeights:
         next_apps=r.int_(nxt["count"], "device.next_apps.count", high=50),
         next_app_percent=r.int_(nxt["percent"], "device.next_apps.percent", high=100),
         next_apps_rationale=r.str_(nxt["rationale"], "device.next_apps.rationale"),
-        system_app_percent=r.int_(sys_["percent"], "device.system_apps.percent", high=100),
-        system_apps_rationale=r.str_(sys_["rationale"], "device.system_apps.rationale"),
+        parts={p: r.percent(parts[p.value], f"device.parts.{p.value}") for p in DevicePart},
         master_key_points=r.int_(mk["points"], "device.master_keys.points"),
         master_key_cap=r.int_(mk["cap"], "device.master_keys.cap"),
         master_key_kinds=frozenset(

@@ -110,7 +110,15 @@ def _lacking(form: Form, f: Forms) -> AuditReport:
             app = lack(app)
         # What androidqf adds, checked in test_androidqf_states_what_the_apks_say.
         added = stated[(app.user, app.package)]
-        apps.append(replace(app, signer=added.signer, apk_sha256=added.apk_sha256))
+        app = replace(app, signer=added.signer, apk_sha256=added.apk_sha256)
+        # A stated signer also says how an app is known to be platform-signed; the origin itself must agree.
+        # (The origin must agree; only the fact it is read from differs: the stated signer, or the dump's hash.)
+        if app.provenance is not None and added.provenance is not None and added.origin is app.origin:
+            told = added.provenance
+            if app.provenance.platform_signature is not None and told.platform_signature is not None:
+                provenance = replace(app.provenance, basis=told.basis, platform_signature=told.platform_signature)
+                app = replace(app, provenance=provenance)
+        apps.append(app)
     return score_report(replace(f.snapshot, apps=tuple(apps)))
 
 

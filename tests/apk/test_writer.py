@@ -30,10 +30,10 @@ PINNED = {
 def test_the_synthetic_device_serves_the_same_bytes_as_before() -> None:
     _, truth = generate(60, seed=0)
     files = synthetic_apks(truth, include_system=True)
-    # 60 apps (33 third-party, 27 system): base APKs and their splits. The device since holds the
-    # notification assistant's package, which took a filler's place (YouTube's among them); the
-    # persona apps pinned above serve the same bytes as before.
-    assert len(files) == 131
+    # 60 apps: base APKs and their splits. The device since holds the notification assistant's package and
+    # the platform and vendor apps of the origin stories, which took fillers' places (YouTube's among them);
+    # the persona apps pinned above serve the same bytes as before.
+    assert len(files) == 128
     found = {
         (package, name): hashlib.sha256(data).hexdigest()
         for path, data in files.items()

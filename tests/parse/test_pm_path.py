@@ -156,7 +156,7 @@ def test_every_truncation_of_the_sample() -> None:
 @given(st.data())
 def test_never_raises_on_mutated_input(data: st.DataObject) -> None:
     if data.draw(st.booleans(), label="cut an intact loop"):
-        counts = {SAMPLE: 6, synthetic_output("pm_path.u0"): 124}
+        counts = {SAMPLE: 6, synthetic_output("pm_path.u0"): 121}
         text, cut = data.draw(cuts(counts))
         assert len(_paths(parse_pm_path_loop(text))) == counts[text]
         _check_cut(text, cut)

@@ -56,7 +56,13 @@ def _assert_clean(result: Loaded) -> None:
 
 
 def _visible_rows(browser: Browser, table: str) -> int:
-    return int(browser.js(f"return [...document.querySelectorAll('{table} tbody tr')].filter(r => !r.hidden).length"))
+    """Rows shown: neither hidden by the text filter nor by the origin filter (a class on the section)."""
+    return int(
+        browser.js(
+            f"return [...document.querySelectorAll('{table} tbody tr')]"
+            ".filter(r => !r.hidden && getComputedStyle(r).display !== 'none').length"
+        )
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -121,7 +127,8 @@ def test_choosing_a_category_lists_its_apps(browser: Browser, loaded: Loaded, ar
     browser.js("document.querySelector('button[data-cat=\"microphone\"]').click()")
     state = browser.js(
         """const p = document.getElementById('cat-microphone');
-        return {open: p.open, hidden: p.hidden, rows: p.querySelectorAll('tbody tr').length, n: Number(p.dataset.n),
+        const shown = [...p.querySelectorAll('tbody tr')].filter(r => getComputedStyle(r).display !== 'none');
+        return {open: p.open, hidden: p.hidden, rows: shown.length, n: Number(p.dataset.n),
                 others: [...document.querySelectorAll('details.cat')].filter(d => d !== p && !d.hidden).length,
                 status: document.getElementById('cat-status').textContent}"""
     )
@@ -134,6 +141,36 @@ def test_choosing_a_category_lists_its_apps(browser: Browser, loaded: Loaded, ar
     # Choosing it again shows every category again.
     browser.js("document.querySelector('button[data-cat=\"microphone\"]').click()")
     assert browser.js("return [...document.querySelectorAll('details.cat')].filter(d => d.hidden).length") == 0
+
+
+def test_the_platform_is_hidden_from_the_reach_lists_until_asked_for(
+    browser: Browser, loaded: Loaded, synthetic: AuditReport
+) -> None:
+    """Installed and preinstalled apps are shown at first; ticking "part of the operating system" adds the phone
+    process and its kin to the matrix and the category counts."""
+    origins = dict(
+        browser.js("return [...document.querySelectorAll('fieldset.origins input')].map(i => [i.value, i.checked])")
+    )
+    assert origins == {"installed": True, "preinstalled": True, "platform": False}
+    platform_rows = int(
+        browser.js("return document.querySelectorAll('#matrix tbody tr[data-origin=\"platform\"]').length")
+    )
+    assert platform_rows > 0
+    phone = browser.js(
+        "return [...document.querySelectorAll('#matrix tbody tr')].filter(r => r.cells[0].textContent"
+        ".includes('com.android.phone')).map(r => getComputedStyle(r).display)"
+    )
+    assert phone and set(phone) == {"none"}
+    before = _visible_rows(browser, "#matrix")
+    count = "return Number(document.querySelector('button[data-cat=\"messages\"] .n').textContent)"
+    messages = int(browser.js(count))
+    browser.js("document.querySelector('fieldset.origins input[value=\"platform\"]').click()")
+    assert _visible_rows(browser, "#matrix") == before + platform_rows
+    assert int(browser.js(count)) > messages  # the phone process reads every SMS
+    assert browser.js("return document.getElementById('s-matrix').textContent") == f"{before + platform_rows} apps"
+    browser.js("document.querySelector('fieldset.origins input[value=\"platform\"]').click()")
+    assert _visible_rows(browser, "#matrix") == before
+    assert int(browser.js(count)) == messages
 
 
 def test_keyboard_only(browser: Browser, loaded: Loaded) -> None:

@@ -54,6 +54,7 @@ def test_row_values(hand: AuditReport) -> None:
         "version_code": "1",
         "target_sdk": "34",
         "system": "false",
+        "origin": "installed",
         "install_source": "sideloaded",
         "installer": "com.google.android.packageinstaller",
         "first_install": "2024-01-01 10:00:00",

@@ -109,12 +109,13 @@ def test_overview_states_device_patch_age_exposure_and_top_apps(hand_html: str) 
     # The top app's line: grade, score, label, package, and its strongest reasons, combinations by name.
     assert "71 Spy Cam com.example.spy — Spy-like; Screen and input: special access enabled; Camera: used in" in text
     assert "Owner (owner, id 0), Work (work profile, id 10)" in text
-    assert "3 (3 installed by someone, 0 preinstalled)" in text
+    assert "3: 3 installed, 0 came with the phone, 0 part of the operating system" in text
 
 
 def test_matrix_has_a_row_per_reaching_app_and_a_column_per_category(hand_html: str) -> None:
     matrix = hand_html.split('<table id="matrix"', 1)[1].split("</table>", 1)[0]
-    assert matrix.count("<tr>") == 2  # the header and spy@0; notes and spy@10 reach nothing
+    assert matrix.count("<tr>") == 1  # the header
+    assert matrix.count('<tr data-origin="installed">') == 1  # spy@0; notes and spy@10 reach nothing
     assert matrix.count('<th scope="col" class="cat">') == 12
     row = matrix.split("<tbody>", 1)[1]
     assert '<td class="l5">used bg</td>' in row  # camera
@@ -125,11 +126,11 @@ def test_matrix_has_a_row_per_reaching_app_and_a_column_per_category(hand_html: 
 
 def test_category_panels_list_how_each_app_reaches(hand_html: str) -> None:
     panel = hand_html.split('id="cat-screen_input"', 1)[1].split("</details>", 1)[0]
-    assert "1 app reaches it" in panel
+    assert '<span data-count="screen_input">1</span> of the apps shown reach it' in panel
     via = "<td>Accessibility service</td><td>expected of its role: default sms app</td>"
     assert ">special access enabled</td>" + via in panel
     camera = hand_html.split('id="cat-microphone"', 1)[1].split("</details>", 1)[0]
-    assert "Asked for it, not granted: <bdi>Spy Cam</bdi>." in camera
+    assert 'Asked for it, not granted: <span data-origin="installed"><bdi>Spy Cam</bdi></span>.' in camera
 
 
 def test_recent_access_lists_apps_with_state_and_timeline(hand_html: str) -> None:

@@ -17,7 +17,7 @@ def test_summary_content(hand: AuditReport) -> None:
     assert "security patch `2024-01-05` (5 months old at capture)" in md
     assert "**Device exposure: E (74/100)**, very high exposure." in md
     assert (
-        "| E | 71 | `Spy Cam` (`com.example.spy`) | Spy-like; Screen and input: special access enabled; "
+        "| E | 71 | `Spy Cam` (`com.example.spy`) | installed | Spy-like; Screen and input: special access enabled; "
         "Camera: used in the background |"
     ) in md
     assert (
@@ -76,4 +76,4 @@ def test_hostile_summary_keeps_payloads_in_code_spans(hostile: AuditReport) -> N
     for line in md.splitlines():
         if line.startswith("| ") and not line.startswith("|---"):
             unescaped = re.sub(r"\\\|", "", line)
-            assert unescaped.count("|") == 5, line  # four cells, whatever the app is called
+            assert unescaped.count("|") == 6, line  # five cells, whatever the app is called

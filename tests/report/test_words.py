@@ -10,12 +10,15 @@ import pytest
 
 from auditor.model import (
     AccessLevel,
+    AppOrigin,
     DataCategory,
+    DevicePart,
     EffectiveAccess,
     Grade,
     InstallSource,
     NoteLevel,
     PermissionKind,
+    Removal,
     Severity,
     SpecialAccessKind,
     UserKind,
@@ -34,6 +37,9 @@ from auditor.report import words
         (UserKind, words.user_kind_words),
         (NoteLevel, words.note_level_words),
         (DataCategory, words.category_label),
+        (AppOrigin, words.origin_words),
+        (Removal, words.removal_words),
+        (DevicePart, words.part_title),
     ],
 )
 def test_every_member_has_words(enum: type[Enum], fn: Callable[[Any], str]) -> None:

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import cache
 
 import pytest
 
 from auditor.model import (
     SCHEMA_VERSION,
+    AppOrigin,
     AuditReport,
     DataCategory,
     DeviceInfo,
+    DevicePart,
     InstallSource,
     SourceInfo,
 )
 from auditor.model import SpecialAccessKind as K
 from auditor.report.json_report import report_json
-from auditor.score import load_weights, score_app, score_report
+from auditor.score import find, load_weights, score_app, score_report
 from auditor.score.device import score_device
+from auditor.score.parts import PARTS, app_part, part_words
 from tests.score.builders import allowed, apk, app, in_use, special, tracker
 
 W = load_weights()
@@ -81,15 +85,66 @@ def test_device_reasons_name_the_top_app_the_next_apps_master_keys_and_pools() -
     assert sum(r.points for r in device.reasons) == device.score
 
 
-def test_system_apps_count_at_the_stated_share() -> None:
+def test_preinstalled_apps_count_at_their_part_s_share() -> None:
     report = score_report(
-        _report(app("com.android.big", allowed("RECORD_AUDIO", "CAMERA", "READ_CONTACTS"), system=True))
+        _report(app("com.vendor.big", allowed("RECORD_AUDIO", "CAMERA", "READ_CONTACTS"), system=True))
     )
     app_score = report.apps[0].exposure.score  # type: ignore[union-attr]
+    assert app_score == 24  # microphone 14×60% → 8, camera 10×60% = 6, contacts 12×60% → 7, breadth 3
     device = report.device_exposure
     assert device is not None
-    assert device.reasons[0].points == (app_score * W.device.system_app_percent + 50) // 100
-    assert "a system app, counted at 50%" in device.reasons[0].text
+    assert W.device.parts[DevicePart.PREINSTALLED_APPS].percent == 10
+    (top,) = device.reasons
+    assert (top.rule, top.points, top.part) == ("device.top_app", 2, DevicePart.PREINSTALLED_APPS)  # 24×10% → 2
+    assert top.text == "Highest preinstalled app score: com.vendor.big@0 scores 24, counted at 10%"
+    assert [(p.part, p.points, p.apps, p.percent) for p in device.parts] == [
+        (DevicePart.INSTALLED_APPS, 0, 0, 100),
+        (DevicePart.PREINSTALLED_APPS, 2, 1, 10),
+        (DevicePart.ALTERED_SYSTEM_APPS, 0, 0, 100),
+    ]
+    assert device.platform is None
+
+
+def test_the_platform_is_context_and_counts_nothing() -> None:
+    phone = replace(
+        app("com.android.phone", allowed("READ_CALL_LOG", "READ_SMS", "READ_CONTACTS", "CALL_PHONE"), system=True),
+        app_id=1001,
+        shared_user="android.uid.phone",
+    )
+    shell = replace(app("com.android.shell", allowed("READ_CONTACTS"), system=True), app_id=2000)
+    report = score_report(_report(phone, shell, app("com.example.notes", in_use("CAMERA"))))
+    device = report.device_exposure
+    assert device is not None
+    assert [r.text for r in device.reasons] == ["Highest installed app score: com.example.notes@0 scores 4"]
+    assert device.score == 4
+    assert device.platform is not None
+    assert (device.platform.apps, device.platform.categories, device.platform.master_keys) == (
+        2,
+        (DataCategory.CONTACTS, DataCategory.MESSAGES, DataCategory.DEVICE_CONTROL),
+        0,
+    )
+    assert device.platform.text == (
+        "The operating system's own components (2) hold their accesses by design and are not counted: together "
+        "they reach contacts, messages and device_control"
+    )
+
+
+def test_an_altered_system_app_counts_in_full() -> None:
+    phone = replace(
+        app("com.android.phone", allowed("READ_CALL_LOG", "READ_SMS", "READ_CONTACTS"), system=True),
+        app_id=1001,
+        shared_user="android.uid.phone",
+        updated_system=True,
+        initiating_installer="com.android.shell",
+    )
+    report = score_report(_report(phone))
+    (scored,) = report.apps
+    assert "AUD-ORIGIN-003" in {f.rule_id for f in scored.findings}
+    device = report.device_exposure
+    assert device is not None and scored.exposure is not None
+    (top,) = device.reasons
+    assert (top.part, top.points) == (DevicePart.ALTERED_SYSTEM_APPS, scored.exposure.score)
+    assert device.platform is None
 
 
 def test_pools_of_a_shared_signer_and_a_tracker_sdk() -> None:
@@ -175,7 +230,7 @@ def test_the_synthetic_stalker_tops_the_device_with_its_findings() -> None:
     assert {"AUD-A11Y-001", "AUD-NLS-001", "AUD-ADMIN-001", "AUD-MIC-BG-001", "AUD-SIDELOAD-001"} <= set(ids)
     device = report.device_exposure
     assert device is not None
-    assert device.reasons[0].text.startswith("Highest app score: com.example.stalker@0")
+    assert device.reasons[0].text.startswith("Highest installed app score: com.example.stalker@0")
     flash = next(a for a in report.apps if a.package == "com.example.flashlight")
     maps = next(a for a in report.apps if a.package == "com.example.maps")
     assert flash.exposure is not None and maps.exposure is not None
@@ -184,3 +239,27 @@ def test_the_synthetic_stalker_tops_the_device_with_its_findings() -> None:
     fg = next(a for a in report.apps if a.package == "com.example.messenger.fg")
     assert bg.exposure is not None and fg.exposure is not None
     assert bg.exposure.score > fg.exposure.score
+
+
+@pytest.mark.parametrize("part", list(DevicePart))
+def test_every_part_is_declared_computed_weighted_and_named(part: DevicePart) -> None:
+    assert PARTS[part] is not None
+    assert W.device.parts[part].rationale
+    noun, title = part_words(part)
+    assert noun and title
+
+
+@pytest.mark.parametrize("origin", list(AppOrigin))
+def test_every_origin_has_its_part(origin: AppOrigin) -> None:
+    plain = replace(app("com.x"), origin=origin)
+    expected = {
+        AppOrigin.INSTALLED: DevicePart.INSTALLED_APPS,
+        AppOrigin.PREINSTALLED: DevicePart.PREINSTALLED_APPS,
+        AppOrigin.PLATFORM: None,
+    }
+    assert app_part(plain) is expected[origin]
+    altered = replace(plain, findings=find(replace(app("com.x"), app_id=1000)))
+    assert {f.rule_id for f in altered.findings} == {"AUD-ORIGIN-001"}
+    assert app_part(altered) is (
+        DevicePart.INSTALLED_APPS if origin is AppOrigin.INSTALLED else DevicePart.ALTERED_SYSTEM_APPS
+    )

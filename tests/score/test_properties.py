@@ -9,14 +9,19 @@ from hypothesis import strategies as st
 
 from auditor.analyse.catalogue import load_catalogue
 from auditor.model import (
+    AppOrigin,
     AppReport,
+    Confidence,
+    DevicePart,
     EffectiveAccess,
+    Finding,
     InstallSource,
     OpEntry,
     OpEvent,
     OpEventKind,
     PermissionKind,
     PermissionReport,
+    Severity,
     SpecialAccessKind,
     SpecialAccessReport,
     UidState,
@@ -24,6 +29,7 @@ from auditor.model import (
 from auditor.score import load_weights, score_app
 from auditor.score.categories import load_categories
 from auditor.score.device import score_device
+from auditor.score.scope import ORIGIN_RULES
 from tests.score.builders import apk, app, perm, tracker
 
 W = load_weights()
@@ -119,7 +125,16 @@ def apps(draw: st.DrawFn, package: str = "com.random.app", user: int = 0) -> App
         shared_user=draw(st.sampled_from((None, "shared.one", "shared.two"))),
         user=user,
     )
-    return replace(report, ops=tuple(draw(st.lists(ops(), max_size=3, unique_by=lambda o: o.op))))
+    origin = draw(st.sampled_from((None, *AppOrigin)))
+    # An abnormal-origin finding moves a system app into the device's altered part.
+    altered = draw(st.sampled_from((None, *sorted(ORIGIN_RULES))))
+    findings = (Finding(altered, "t", Severity.HIGH, Confidence.MEDIUM, "r", ("e",), "f"),) if altered else ()
+    return replace(
+        report,
+        ops=tuple(draw(st.lists(ops(), max_size=3, unique_by=lambda o: o.op))),
+        origin=origin,
+        findings=findings,
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -240,10 +255,10 @@ def test_revoking_never_raises_the_app_score(data: st.DataObject) -> None:
     assert score_app(after, W).score <= score_app(before, W).score
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.data())
 def test_device_score_is_monotonic_and_sums_exactly(data: st.DataObject) -> None:
-    n = data.draw(st.integers(1, 5))
+    n = data.draw(st.integers(1, 6))
     device_apps = [data.draw(apps(package=f"com.random.app{i}", user=i % 2)) for i in range(n)]
     i = data.draw(st.integers(0, n - 1))
     changed = list(device_apps)
@@ -253,9 +268,30 @@ def test_device_score_is_monotonic_and_sums_exactly(data: st.DataObject) -> None
         d = score_device(report_apps, W, lambda a: score_app(a, W))
         assert sum(r.points for r in d.reasons) == d.score
         assert 0 <= d.score <= 100
+        # Each part's points are its reasons'; the parts and the cap are every reason.
+        assert [p.part for p in d.parts] == list(DevicePart)
+        for p in d.parts:
+            assert p.points == sum(r.points for r in d.reasons if r.part is p.part)
+        assert sum(p.points for p in d.parts) + sum(r.points for r in d.reasons if r.part is None) == d.score
+        assert all(r.rule == "cap" for r in d.reasons if r.part is None)
+        assert sum(p.apps for p in d.parts) + (d.platform.apps if d.platform else 0) == len(report_apps)
         return d.score
 
     assert device(changed) >= device(device_apps)
     revoked = list(device_apps)
     revoked[i] = data.draw(revocations(device_apps[i]))
     assert device(revoked) <= device(device_apps)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_the_platform_adds_nothing_to_the_device_score(data: st.DataObject) -> None:
+    """However much a platform component reaches, it is context: the device score stays what the other apps make."""
+    n = data.draw(st.integers(0, 4))
+    others = [data.draw(apps(package=f"com.random.app{i}")) for i in range(n)]
+    component = replace(data.draw(apps(package="com.android.phone")), origin=AppOrigin.PLATFORM, findings=())
+
+    def device(report_apps: list[AppReport]) -> int:
+        return score_device(report_apps, W, lambda a: score_app(a, W)).score
+
+    assert device([*others, component]) == device(others)

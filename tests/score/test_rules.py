@@ -9,12 +9,18 @@ from pathlib import Path
 import pytest
 
 from auditor.model import (
+    AppOrigin,
     AppReport,
+    DumpSignatures,
     EffectiveAccess,
+    FactoryCopy,
     IndicatorKind,
     IndicatorMatch,
     InstallSource,
+    Provenance,
+    Removal,
     Severity,
+    SignatureHashKind,
     ThreatKind,
 )
 from auditor.model import SpecialAccessKind as K
@@ -22,7 +28,7 @@ from auditor.score import RULES, find
 from auditor.score.evidence import role_short_name
 from auditor.score.rules import SAFETY_WARNING, SPECIAL_ACCESS_RULES
 from auditor.score.rulesdoc import render
-from auditor.score.scope import AppliesTo, applies, scope_words
+from auditor.score.scope import ORIGIN_RULES, AppliesTo, applies, origins, scope_words
 from tests.score.builders import allowed, apk, app, in_use, perm, role, special, tracker
 
 RULES_MD = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
@@ -149,6 +155,38 @@ CASES: list[tuple[str, AppReport, str]] = [
         replace(app("com.x"), indicator_matches=(ioc("Predator", ThreatKind.SPYWARE, IndicatorKind.CERT_SHA256),)),
         "When it is safe to do so, and only then: adb shell pm uninstall --user 0 com.x",
     ),
+    (
+        "AUD-ORIGIN-001",
+        replace(app("com.x"), app_id=1000, shared_user="android.uid.system"),
+        "adb shell pm uninstall --user 0 com.x; if Android refuses, restore the factory image.",
+    ),
+    (
+        "AUD-ORIGIN-002",
+        replace(
+            app("com.x"),
+            provenance=Provenance("x", Removal.UNINSTALL, platform_signature="its signer SHA-256 ab… is android's"),
+        ),
+        "adb shell pm uninstall --user 0 com.x.",
+    ),
+    (
+        "AUD-ORIGIN-003",
+        replace(app("com.x", system=True), updated_system=True, initiating_installer="com.android.shell"),
+        "Settings › Apps › com.x › ⋮ › Uninstall updates",
+    ),
+    (
+        "AUD-ORIGIN-004",
+        replace(
+            app("com.x", system=True),
+            updated_system=True,
+            provenance=Provenance(
+                "x",
+                Removal.DISABLE,
+                signatures=DumpSignatures(SignatureHashKind.CONTENT, ("bb",)),
+                factory=FactoryCopy("/product/app/X", 1, DumpSignatures(SignatureHashKind.CONTENT, ("cc",))),
+            ),
+        ),
+        "Settings › Apps › com.x › ⋮ › Uninstall updates",
+    ),
 ]
 
 
@@ -169,24 +207,36 @@ def test_rule_fires_with_the_exact_fix(rule_id: str, report: AppReport, fix: str
 
 @pytest.mark.parametrize(("rule_id", "report"), [(rid, r) for rid, r, _ in CASES], ids=[c[0] for c in CASES])
 def test_the_engine_applies_each_rule_to_the_apps_it_declares(rule_id: str, report: AppReport) -> None:
-    """The same app flagged system (nothing else changed) keeps only the findings of rules for every app."""
-    system = replace(report, system=True)
-    fired = rule_id in {f.rule_id for f in find(system)}
-    assert fired is (RULES[rule_id].applies_to is AppliesTo.ALL)
+    """The same app with another origin (nothing else changed) keeps a rule's finding only where the rule looks."""
+    for origin in AppOrigin:
+        fired = rule_id in {f.rule_id for f in find(replace(report, origin=origin))}
+        if origin not in origins(RULES[rule_id].applies_to):
+            assert not fired, origin
 
 
-def test_rules_for_every_app_are_the_background_sensors_and_trackers() -> None:
-    everywhere = {rid for rid, r in RULES.items() if r.applies_to is AppliesTo.ALL}
-    # Known threats are matched on system apps too: preinstalled stalkerware exists.
-    assert everywhere == {"AUD-MIC-BG-001", "AUD-CAM-BG-001", "AUD-TRACKER-001", "AUD-IOC-001", "AUD-IOC-002",
-                          "AUD-IOC-003"}  # fmt: skip
+def test_which_rules_look_beyond_installed_apps() -> None:
+    def scoped(scope: AppliesTo) -> set[str]:
+        return {rid for rid, r in RULES.items() if r.applies_to is scope}
+
+    assert scoped(AppliesTo.NOT_PLATFORM) == {"AUD-MIC-BG-001", "AUD-CAM-BG-001", "AUD-TRACKER-001"}
+    assert scoped(AppliesTo.SYSTEM_IMAGE) == {"AUD-ORIGIN-003", "AUD-ORIGIN-004"}
+    # Known threats are matched on every app: preinstalled (and planted system) stalkerware exists.
+    assert scoped(AppliesTo.ALL) == {"AUD-IOC-001", "AUD-IOC-002", "AUD-IOC-003"}
+    assert {rid for rid in RULES if rid.startswith("AUD-ORIGIN-")} == ORIGIN_RULES
 
 
 @pytest.mark.parametrize("scope", list(AppliesTo))
 def test_every_scope_says_which_apps_it_covers(scope: AppliesTo) -> None:
-    installed, system = app("com.x"), app("com.x", system=True, source=InstallSource.SYSTEM)
-    assert applies(scope, installed)
-    assert applies(scope, system) is (scope is AppliesTo.ALL)
+    installed = app("com.x")
+    preinstalled = app("com.x", system=True, source=InstallSource.SYSTEM)
+    platform = replace(preinstalled, app_id=1001, shared_user="android.uid.phone")
+    expected = {
+        AppliesTo.THIRD_PARTY: (True, False, False),
+        AppliesTo.NOT_PLATFORM: (True, True, False),
+        AppliesTo.SYSTEM_IMAGE: (False, True, True),
+        AppliesTo.ALL: (True, True, True),
+    }
+    assert tuple(applies(scope, a) for a in (installed, preinstalled, platform)) == expected[scope]
     assert scope_words(scope)
 
 

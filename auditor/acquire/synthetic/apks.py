@@ -46,6 +46,7 @@ from auditor.acquire.synthetic.truth import SyntheticTruth
 from auditor.model import CommandStatus, ParsedPackage, Section, Snapshot
 from auditor.parse.packages import parse_dumpsys_package
 from auditor.parse.pm_path import parse_pm_path_loop
+from auditor.parse.signatures import parse_signatures, same_signer
 from auditor.parse.text import decode_output
 
 # --------------------------------------------------------------------------------------------------
@@ -201,14 +202,17 @@ def spec_for(
     target_sdk: int,
     permissions: Iterable[str],
     system: bool,
+    platform_signed: bool = False,
 ) -> ApkSpec:
-    """The base APK of one app (system apps: no trackers, signed by the platform key)."""
+    """The base APK of one app (system apps: no trackers). Apps the device's package dump shows signed like
+    package ``android`` are signed by the platform key; every other app by its developer's, so the APKs and
+    the dump agree on who signed what."""
     own = (f"{package}.MainActivity", f"{package}.data.Repository", f"{package}.ui.SettingsFragment")
     sdk_classes = () if system else tuple(c for s in sdks_for(package) for c in TRACKER_SDKS[s])
     components = _stalker_components() if package == _STALKER else ()
     signer = (
         "Android Platform"
-        if system
+        if platform_signed
         else THREAT_SIGNERS.get(package) or SHARED_SIGNERS.get(package, f"Developer of {package}")
     )
     return ApkSpec(
@@ -304,6 +308,8 @@ class _App:
     permissions: tuple[str, ...]
     system: bool
     paths: tuple[str, ...]
+    platform_signed: bool
+    """Signed like package ``android`` in the device's package dump: its APKs get the platform key."""
 
 
 def _from_truth(truth: SyntheticTruth) -> list[_App]:
@@ -320,6 +326,7 @@ def _from_truth(truth: SyntheticTruth) -> list[_App]:
                 a.requested_permissions,
                 a.system,
                 a.apk_paths,
+                a.platform_signed,
             ),
         )
     return list(apps.values())
@@ -339,9 +346,12 @@ def _from_snapshot(snapshot: Snapshot) -> list[_App]:
         elif rec.section is Section.DUMPSYS_PACKAGE:
             for pkg in parse_dumpsys_package(decode_output(blob).text).packages:
                 dumps.setdefault(pkg.package, pkg)
+    android = dumps.get("android")
+    platform = parse_signatures(android.signatures) if android is not None else None
     apps = []
     for package, found in paths.items():
         dumped = dumps.get(package)
+        signatures = parse_signatures(dumped.signatures) if dumped is not None else None
         flags = set(dumped.flags) | set(dumped.pkg_flags) if dumped else set()
         requested = tuple(r.name for r in dumped.requested_permissions or ()) if dumped else ()
         apps.append(
@@ -354,6 +364,7 @@ def _from_snapshot(snapshot: Snapshot) -> list[_App]:
                 requested,
                 bool(flags & {"SYSTEM", "UPDATED_SYSTEM_APP"}),
                 tuple(found),
+                platform is not None and signatures is not None and same_signer(signatures, platform),
             )
         )
     return apps
@@ -389,6 +400,7 @@ def synthetic_apks(source: SyntheticTruth | Snapshot, *, include_system: bool = 
                 permissions=app.permissions,
                 system=app.system,
                 paths=app.paths,
+                platform_signed=app.platform_signed,
             )
         )
     return files
@@ -404,6 +416,7 @@ def app_files(
     permissions: Iterable[str],
     system: bool,
     paths: Sequence[str],
+    platform_signed: bool = False,
 ) -> dict[str, bytes]:
     """Device path → bytes of one app's APKs (base and config splits, as ``pm path`` lists them)."""
     base = spec_for(
@@ -414,6 +427,7 @@ def app_files(
         target_sdk=target_sdk,
         permissions=permissions,
         system=system,
+        platform_signed=platform_signed,
     )
     files: dict[str, bytes] = {}
     for path in paths:

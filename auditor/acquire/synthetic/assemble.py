@@ -19,7 +19,9 @@ from auditor.acquire.synthetic.world import (
     GMS,
     HOUR_MS,
     MINUTE_MS,
+    PACKAGE_INSTALLER,
     SHELL,
+    SOURCE_DOWNLOADED_FILE,
     SOURCE_UNSPECIFIED,
     STORE,
     USERS,
@@ -49,6 +51,8 @@ from auditor.acquire.synthetic.world import (
 def _system_app(world: World, rng: random.Random, spec: cat.SystemAppSpec, app_id: int) -> App:
     app = App(package=spec.package, system=True, privileged=spec.privileged, persistent=spec.persistent)
     app.shared_user = spec.shared_user
+    # A shared android.uid.* user id can be joined only with the platform certificate.
+    app.platform_signed = spec.platform_signed or (spec.shared_user or "").startswith("android.uid.")
     if spec.shared_user is not None:
         app.app_id = cat.SHARED_USER_APP_IDS[spec.shared_user]
     else:
@@ -233,12 +237,46 @@ def _system_behaviour(world: World, rng: random.Random) -> None:
     w.event("WAKE_LOCK", "pers", 12_868, duration_ms=15)
     w.event("FINE_LOCATION", "pers", 10 * HOUR_MS + 26 * MINUTE_MS + 50_504)
     w.event("GET_USAGE_STATS", "pers", 1_636, kind="Reject")
+    for app in world.apps:
+        if app.platform_signed:
+            app.signature = android.signature
+
+    _platform_and_vendor_behaviour(world)
 
     for app in world.apps:
         if app.system:
             for user in app.installed_users():
                 sync_uid_modes(app, user)
     world.assistants = [(u, cat.NOTIFICATION_ASSISTANT_COMPONENT) for u in USERS]
+
+
+def _platform_and_vendor_behaviour(world: World) -> None:
+    """The trap every real phone sets: the platform's phone process holds every telephony permission and uses
+    them all the time; a vendor's analytics service follows the location in the background (both present when the
+    device has room for them); and the store was updated from a downloaded file (a system app updated from a
+    sideload: an abnormal origin)."""
+    phone = world.by_name.get("com.android.phone")
+    if phone is not None:
+        phone.persona = "The platform's phone process: every telephony permission by design (never a finding)."
+        w = OpWriter(world, phone, 0)
+        w.event("READ_CALL_LOG", "pers", 41 * MINUTE_MS + 2_118)
+        w.event("READ_SMS", "pers", 9 * MINUTE_MS + 6_440)
+        w.event("READ_CONTACTS", "pers", 41 * MINUTE_MS + 2_604)
+        w.event("FINE_LOCATION", "pers", 3 * HOUR_MS + 8_812, tag="emergency_location")
+    analytics = world.by_name.get("com.oem.analytics")
+    if analytics is not None:
+        analytics.persona = "A vendor's analytics service, preinstalled: background location and phone state."
+        w = OpWriter(world, analytics, 0)
+        w.event("FINE_LOCATION", "cch", 52 * MINUTE_MS + 7_310)
+        w.event("FINE_LOCATION", "bg", 6 * HOUR_MS + 1_205)
+        w.event("READ_PHONE_STATE", "cch", 52 * MINUTE_MS + 7_402)
+    store = world.by_name[STORE]
+    store.installer = PACKAGE_INSTALLER
+    store.initiating = PACKAGE_INSTALLER
+    store.originating = "com.android.chrome"
+    store.update_owner = None
+    store.package_source = SOURCE_DOWNLOADED_FILE
+    store.persona = "The store app, updated over its system copy from a downloaded APK (AUD-ORIGIN-003)."
 
 
 def _finish(world: World, rng: random.Random) -> None:

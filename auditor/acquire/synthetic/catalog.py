@@ -218,9 +218,35 @@ class SystemAppSpec:
     """Installed in the managed profile too (work profiles get only a subset of system apps)."""
     version_name: str = "14"
     persistent: bool = False
+    platform_signed: bool = False
+    """Signed with the platform certificate (``LOCAL_CERTIFICATE := platform``) without a shared system uid."""
 
 
 _P = ANDROID
+
+TELEPHONY_RUNTIME: tuple[str, ...] = (
+    _P + "READ_CONTACTS",
+    _P + "WRITE_CONTACTS",
+    _P + "GET_ACCOUNTS",
+    _P + "READ_CALL_LOG",
+    _P + "WRITE_CALL_LOG",
+    _P + "PROCESS_OUTGOING_CALLS",
+    _P + "READ_SMS",
+    _P + "SEND_SMS",
+    _P + "RECEIVE_SMS",
+    _P + "RECEIVE_MMS",
+    _P + "RECEIVE_WAP_PUSH",
+    _P + "READ_PHONE_STATE",
+    _P + "READ_PHONE_NUMBERS",
+    _P + "CALL_PHONE",
+    _P + "ANSWER_PHONE_CALLS",
+    _P + "RECORD_AUDIO",
+    _P + "ACCESS_FINE_LOCATION",
+    _P + "ACCESS_COARSE_LOCATION",
+    _P + "ACCESS_BACKGROUND_LOCATION",
+)
+"""What the platform's phone process (TeleService, ``android.uid.phone``) is granted by default on a real phone:
+every telephony permission, the audit's trap of a component that reaches everything by design."""
 
 # Always present (personas and roles depend on them).
 CORE_SYSTEM_APPS: tuple[SystemAppSpec, ...] = (
@@ -346,6 +372,7 @@ CORE_SYSTEM_APPS: tuple[SystemAppSpec, ...] = (
         True,
         version_name="14",
         in_work_profile=False,
+        platform_signed=True,
     ),
 )
 
@@ -361,6 +388,31 @@ NOTIFICATION_ASSISTANT = SystemAppSpec(
 NOTIFICATION_ASSISTANT_COMPONENT = f"{NOTIFICATION_ASSISTANT.package}/android.ext.services.notification.Assistant"
 
 EXTRA_SYSTEM_APPS: tuple[SystemAppSpec, ...] = (
+    # Vendor and carrier apps: preinstalled, not the platform (the kind Gamba et al., S&P 2020, audited).
+    SystemAppSpec(
+        "com.oem.analytics",
+        "/product/priv-app/OemAnalytics",
+        "OemAnalytics.apk",
+        True,
+        runtime=(
+            _P + "READ_PHONE_STATE",
+            _P + "ACCESS_FINE_LOCATION",
+            _P + "ACCESS_COARSE_LOCATION",
+            _P + "ACCESS_BACKGROUND_LOCATION",
+        ),
+        version_name="3.1.7",
+        persistent=True,
+        in_work_profile=False,
+    ),
+    SystemAppSpec(
+        "com.carrier.hub",
+        "/product/app/CarrierHub",
+        "CarrierHub.apk",
+        False,
+        runtime=(_P + "READ_PHONE_STATE", _P + "READ_SMS", _P + "RECEIVE_SMS", _P + "READ_CONTACTS"),
+        version_name="12.4.0",
+        in_work_profile=False,
+    ),
     SystemAppSpec(
         "com.android.systemui",
         "/system_ext/priv-app/SystemUI",
@@ -376,7 +428,7 @@ EXTRA_SYSTEM_APPS: tuple[SystemAppSpec, ...] = (
         True,
         shared_user="android.uid.phone",
         persistent=True,
-        runtime=(_P + "READ_CONTACTS", _P + "READ_CALL_LOG", _P + "READ_SMS", _P + "READ_PHONE_STATE"),
+        runtime=TELEPHONY_RUNTIME,
     ),
     SystemAppSpec(
         "com.android.server.telecom", "/system/priv-app/Telecom", "Telecom.apk", True, shared_user="android.uid.system"
@@ -557,14 +609,20 @@ EXTRA_SYSTEM_APPS: tuple[SystemAppSpec, ...] = (
         False,
         shared_user="android.uid.system",
     ),
-    SystemAppSpec("com.android.storagemanager", "/system_ext/priv-app/StorageManager", "StorageManager.apk", True),
+    SystemAppSpec(
+        "com.android.storagemanager",
+        "/system_ext/priv-app/StorageManager",
+        "StorageManager.apk",
+        True,
+        platform_signed=True,
+    ),
     SystemAppSpec(
         "com.android.companiondevicemanager",
         "/system/priv-app/CompanionDeviceManager",
         "CompanionDeviceManager.apk",
         True,
     ),
-    SystemAppSpec("com.android.vpndialogs", "/system/app/VpnDialogs", "VpnDialogs.apk", False),
+    SystemAppSpec("com.android.vpndialogs", "/system/app/VpnDialogs", "VpnDialogs.apk", False, platform_signed=True),
     SystemAppSpec("com.android.bips", "/system/app/BuiltInPrintService", "BuiltInPrintService.apk", False),
     SystemAppSpec("com.android.egg", "/system/app/EasterEgg", "EasterEgg.apk", False, in_work_profile=False),
     SystemAppSpec("com.android.traceur", "/system/app/Traceur", "Traceur.apk", False, in_work_profile=False),

@@ -169,6 +169,7 @@ def _signer_name(app: App) -> str | None:
         target_sdk=app.target_sdk,
         permissions=app.requested,
         system=app.system,
+        platform_signed=app.platform_signed,
     ).signer
 
 

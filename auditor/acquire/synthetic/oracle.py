@@ -78,6 +78,7 @@ def _app(world: World, app: App, user: int) -> TruthApp:
         updated_system=app.updated,
         factory_version_code=app.factory_version_code if app.updated else None,
         debuggable=app.debuggable,
+        platform_signed=app.platform_signed,
         installer=app.installer,
         initiating_installer=app.initiating,
         originating_installer=app.originating,

@@ -84,6 +84,8 @@ class TruthApp:
     factory_version_code: int | None
     """versionCode of the hidden factory copy (``None`` unless ``updated_system``)."""
     debuggable: bool
+    platform_signed: bool
+    """Signed with the platform certificate (package ``android``'s); every ``android.uid.*`` member is."""
     installer: str | None
     initiating_installer: str | None
     originating_installer: str | None

@@ -160,6 +160,8 @@ class App:
     signature: str = ""
     key_set: int = 0
     large_heap: bool = False
+    platform_signed: bool = False
+    """Signed with the platform certificate: its signature hash is package ``android``'s."""
 
     def installed_users(self) -> list[int]:
         """The users the package is installed for."""

@@ -91,19 +91,54 @@
     var target = doc.getElementById(input.getAttribute("data-filter"));
     var status = doc.getElementById(input.getAttribute("aria-describedby") || "");
     if (!target) return;
-    var total = filterItems(target).length;
     function apply() {
       var q = input.value.trim().toLowerCase();
-      var shown = 0, items = filterItems(target);
-      items.forEach(function (item) {
+      var shown = 0, total = 0;
+      filterItems(target).forEach(function (item) {
         var hit = q === "" || itemText(item).indexOf(q) !== -1;
         if (item.hidden === hit) item.hidden = !hit;
+        if (!originShown(item)) return;  /* hidden by the origin filter: not counted either way */
+        total += 1;
         if (hit) shown += 1;
       });
-      if (status) status.textContent = q === "" ? items.length + " apps" : shown + " of " + items.length + " apps match";
+      if (status) status.textContent = q === "" ? total + " apps" : shown + " of " + total + " apps match";
     }
     input.addEventListener("input", apply);
-    if (status) status.textContent = total + " apps";
+    apply();
+  }
+
+  /* ---- origin filter: which apps the reach lists show ------------------------------------- */
+  var hiddenOrigins = {};  /* origin -> true while unchecked; rows are hidden by a class on their section */
+
+  function originShown(el) {
+    var origin = el.getAttribute("data-origin");
+    return !origin || !hiddenOrigins[origin];
+  }
+
+  function recount() {
+    each(doc.querySelectorAll("details.cat"), function (d) {
+      var cat = d.id.slice("cat-".length);
+      var n = Array.prototype.filter.call(d.querySelectorAll("tbody tr[data-origin]"), originShown).length;
+      d.setAttribute("data-n", String(n));
+      each(doc.querySelectorAll("[data-count]"), function (s) {
+        if (s.getAttribute("data-count") === cat) s.textContent = String(n);
+      });
+    });
+  }
+
+  function setupOrigins(box) {
+    var section = box.closest("section") || doc.body;
+    var inputs = box.querySelectorAll('input[name="origin"]');
+    function apply() {
+      each(inputs, function (i) {
+        hiddenOrigins[i.value] = !i.checked;
+        section.classList.toggle("hide-" + i.value, !i.checked);
+      });
+      recount();
+      each(section.querySelectorAll("input[data-filter]"), function (f) { f.dispatchEvent(new Event("input")); });
+    }
+    each(inputs, function (i) { i.addEventListener("change", apply); });
+    apply();
   }
 
   /* ---- the category chooser ---------------------------------------------------------------- */
@@ -208,6 +243,7 @@
     if (!t.closest("details.app") && !t.closest("details.cat")) makeSortable(t);
   });
   each(doc.querySelectorAll("input[data-filter]"), setupFilter);
+  each(doc.querySelectorAll("fieldset.origins"), setupOrigins);
   each(doc.querySelectorAll(".chooser"), setupChooser);
   each(doc.querySelectorAll("button.copy"), setupCopy);
   each(doc.querySelectorAll("details.cat"), function (d) {

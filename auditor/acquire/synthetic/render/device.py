@@ -155,6 +155,7 @@ def apk_hashes(world: World, user: int) -> str:
             permissions=app.requested,
             system=app.system,
             paths=app.apk_paths,
+            platform_signed=app.platform_signed,
         )
         lines.extend(f"{hashlib.sha256(data).hexdigest()}  {path}" for path, data in files.items())
     return text(lines)
