@@ -90,7 +90,8 @@ def _print_exposure(report: AuditReport, console: Console) -> None:
     e = report.device_exposure
     if e is None:
         return
-    parts = ", ".join(f"{part_title(p.part).lower()} {p.points:+d}" for p in e.parts if p.apps)
+    # App parts with apps in them, and the phone's own parts (known threats, settings) when they add points.
+    parts = ", ".join(f"{part_title(p.part).lower()} {p.points:+d}" for p in e.parts if p.apps or p.points)
     console.print(f"[bold]Device exposure {e.grade.value} {e.score}/100[/bold] — {parts or 'no app reaches anything'}")
     if e.platform is not None:
         console.print(

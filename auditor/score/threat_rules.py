@@ -212,3 +212,12 @@ def _device_traces(report: AuditReport) -> Iterable[Hit]:
     safety_hint = "" if words == {ThreatKind.SPYWARE} else " (stalkerware or watchware: read the safety note first)"
     fix = f"{safety.WHEN_SAFE} ask an expert to examine the phone; keep it as it is until then{safety_hint}."
     return [Hit(tuple(match_line(m) for m in matches), fix, confidence_of(matches))]
+
+
+THREAT_RULES: Final[dict[str, ThreatKind]] = {
+    "AUD-IOC-001": ThreatKind.STALKERWARE,
+    "AUD-IOC-002": ThreatKind.WATCHWARE,
+    "AUD-IOC-003": ThreatKind.SPYWARE,
+    "AUD-IOC-004": ThreatKind.SPYWARE,
+}
+"""The known-threat rules and the kind of threat each stands for (the device's known-threats part reads it)."""
