@@ -48,8 +48,8 @@ def test_each_known_threat_and_unsafe_setting_is_a_finding(acquisition: tuple[Pa
     disguised = next(a for a in report.apps if a.package == DISGUISED_PACKAGE)
     (finding,) = [f for f in disguised.findings if f.rule_id == "AUD-IOC-001"]
     assert finding.evidence == (
-        f"Synthetic Spy (stalkerware): signing certificate SHA-1 {spy_certificate_sha1()}, from the signing "
-        f"certificate (packages.json); list threats.stix2 {report.indicator_lists[1].version}",
+        f"Synthetic Spy (stalkerware): signing certificate SHA-1 {spy_certificate_sha1()} (stated by "
+        f"packages.json); list threats.stix2 {report.indicator_lists[1].version}",
     )
     assert finding.safety == safety.STALKERWARE
     assert finding.remediation.startswith("When it is safe to do so, and only then:")
@@ -105,3 +105,21 @@ def test_the_command_line_flags_the_app_the_stix_file_names(acquisition: tuple[P
     assert (
         result.stderr.strip() == f'error: {bad}: not a STIX2 bundle (expected {{"type": "bundle", "objects": [...]}})'
     )
+
+
+def test_the_terminal_summary_leads_known_threats_with_safety(acquisition: tuple[Path, Path]) -> None:
+    from rich.console import Console
+
+    from auditor.report.terminal import print_summary
+
+    folder, stix = acquisition
+    console = Console(record=True, width=1000, color_system=None)
+    print_summary(audit_path(folder, indicators=Indicators.load([stix], env={})), console)
+    lines = console.export_text().splitlines()
+    start = lines.index("Known threats")
+    assert lines[start + 1].startswith("  Safety first. Removing or disabling this app may alert the person who")
+    assert lines[start + 2].startswith("  This is a monitoring app. That is fine if you set it up yourself")
+    assert lines[start + 3].startswith(
+        f"  CRITICAL Known stalkerware (AUD-IOC-001, high confidence): {DISGUISED_PACKAGE}@0 — Synthetic Spy"
+    )
+    assert not any("pm uninstall" in line for line in lines)

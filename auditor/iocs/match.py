@@ -77,12 +77,12 @@ def app_matches(app: AppReport, index: IndicatorIndex) -> tuple[IndicatorMatch, 
     index.lookup(IndicatorKind.PACKAGE, app.package, "package name", found)
     if app.apk is not None:
         for cert in app.apk.signing.certificates:
-            fact = "signing certificate (APK analysis)"
+            fact = "read from the APK"
             index.lookup(IndicatorKind.CERT_SHA256, cert.sha256, fact, found)
             index.lookup(IndicatorKind.CERT_SHA1, cert.sha1, fact, found)
             index.lookup(IndicatorKind.CERT_MD5, cert.md5, fact, found)
     if app.signer is not None:
-        fact = "signing certificate (packages.json)"
+        fact = "stated by packages.json"
         index.lookup(IndicatorKind.CERT_SHA256, app.signer.sha256, fact, found)
         index.lookup(IndicatorKind.CERT_SHA1, app.signer.sha1, fact, found)
         index.lookup(IndicatorKind.CERT_MD5, app.signer.md5, fact, found)

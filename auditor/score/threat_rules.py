@@ -72,7 +72,7 @@ def match_line(match: IndicatorMatch) -> str:
     """One evidence line: family and kind, the indicator and what it matched, the list and its version."""
     value = match.value if len(match.value) <= 80 else match.value[:77] + "…"
     # "package name com.x" and "APK SHA-256 ab…" say where they were found already; the others name their source.
-    where = "" if match.fact in _SELF_EVIDENT else f", from the {match.fact}"
+    where = "" if match.fact in _SELF_EVIDENT else f" ({match.fact})"
     listed = f"list {match.list_name} {match.list_version}"
     return f"{match.family} ({match.threat.value}): {kind_words(match.kind)} {value}{where}; {listed}"
 

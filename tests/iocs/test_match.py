@@ -60,12 +60,10 @@ def test_package_certificate_and_apk_hash_each_match_with_the_fact_that_carried_
     assert matches == {
         "com.fone": (_m("TheTruthSpy", stalker, IndicatorKind.PACKAGE, "com.fone", "package name"),),
         "com.example.calculator": (
-            _m("TheTruthSpy", stalker, IndicatorKind.CERT_SHA1, SHA1, "signing certificate (packages.json)"),
+            _m("TheTruthSpy", stalker, IndicatorKind.CERT_SHA1, SHA1, "stated by packages.json"),
             _m("HelloSpy", stalker, IndicatorKind.APK_SHA256, SAMPLE, "APK file hash"),
         ),
-        "com.example.notes": (
-            _m("TheTruthSpy", stalker, IndicatorKind.CERT_SHA1, SHA1, "signing certificate (APK analysis)"),
-        ),
+        "com.example.notes": (_m("TheTruthSpy", stalker, IndicatorKind.CERT_SHA1, SHA1, "read from the APK"),),
         "com.wondershare.famisafe.kids": (
             _m("FamiSafe", watch, IndicatorKind.PACKAGE, "com.wondershare.famisafe.kids", "package name"),
         ),

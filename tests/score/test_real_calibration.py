@@ -106,7 +106,7 @@ def test_the_tablet_its_accessibility_apps_first() -> None:
 
 def test_the_markdown_summary_says_the_same() -> None:
     md = report_markdown(multibox())
-    assert "By part: Installed apps: +28 (8 apps); Preinstalled apps: +12 (34 apps)." in md
+    assert "By part: Installed apps: +28 (8 apps); Preinstalled apps: +12 (34 apps); Phone settings: +24." in md
     assert "The operating system's own components (42) hold their accesses by design: context, not counted." in md
     assert "| C | 25 | `org.xbmc.kodi` | installed |" in md
     assert "| F | 100 | `com.google.android.backuptransport` and 3 more sharing its uid | came with the phone |" in md

@@ -52,7 +52,7 @@ def test_rule_ids_are_stable_and_well_formed() -> None:
 
 
 def ioc(family: str, threat: ThreatKind, kind: IndicatorKind, value: str = "ab" * 20) -> IndicatorMatch:
-    return IndicatorMatch(family, threat, kind, value, "signing certificate (APK analysis)", "list", "v1")
+    return IndicatorMatch(family, threat, kind, value, "read from the APK", "list", "v1")
 
 
 A11Y = special(K.ACCESSIBILITY, "com.x/com.x.A11y", "settings secure enabled_accessibility_services")

@@ -40,7 +40,7 @@ def _ioc(package: str, *matches: IndicatorMatch, **kw: Any) -> list[Finding]:
 def test_a_certificate_match_is_critical_high_confidence_and_leads_with_safety() -> None:
     (finding,) = _ioc(
         "com.example.calculator",
-        _m(IndicatorKind.CERT_SHA1, SHA1, "signing certificate (packages.json)"),
+        _m(IndicatorKind.CERT_SHA1, SHA1, "stated by packages.json"),
         specials=(special(SpecialAccessKind.DEVICE_ADMIN, "com.example.calculator/.A"),),
     )
     assert (finding.rule_id, finding.severity, finding.confidence) == (
@@ -49,7 +49,7 @@ def test_a_certificate_match_is_critical_high_confidence_and_leads_with_safety()
         Confidence.HIGH,
     )
     assert finding.evidence == (
-        f"TheTruthSpy (stalkerware): signing certificate SHA-1 {SHA1}, from the signing certificate (packages.json); "
+        f"TheTruthSpy (stalkerware): signing certificate SHA-1 {SHA1} (stated by packages.json); "
         "list Echap stalkerware-indicators a04c5c1958bf (2026-06-21)",
     )
     assert finding.safety == safety.STALKERWARE
@@ -120,7 +120,7 @@ def test_traces_on_the_phone_are_a_device_finding() -> None:
         Confidence.MEDIUM,
     )
     assert finding.evidence == (
-        "Pred (spyware): process name predd, from the running process predd; list Echap stalkerware-indicators "
+        "Pred (spyware): process name predd (running process predd); list Echap stalkerware-indicators "
         "a04c5c1958bf (2026-06-21)",
     )
 
