@@ -65,27 +65,45 @@ class IndicatorIndex:
         """Append a match for every family naming ``value`` as ``kind``."""
         if not value:
             return
-        into.extend(
-            IndicatorMatch(ref.family, ref.threat, kind, value, fact, ref.list_name, ref.list_version)
-            for ref in self.by_kind[kind].get(value, ())
-        )
+        refs = self.by_kind[kind].get(value)
+        if refs:
+            into.extend(
+                IndicatorMatch(ref.family, ref.threat, kind, value, fact, ref.list_name, ref.list_version)
+                for ref in refs
+            )
 
 
 def app_matches(app: AppReport, index: IndicatorIndex) -> tuple[IndicatorMatch, ...]:
-    """Every indicator that matches a fact of ``app``, each (indicator, family, fact) once, in fact order."""
+    """Every indicator that matches a fact of ``app``, each (indicator, family, fact) once, in fact order.
+
+    Most apps match nothing, so each fact is first one dict lookup; a match is built only on a hit."""
+    by_kind = index.by_kind
+    sha256, sha1, md5 = (
+        by_kind[IndicatorKind.CERT_SHA256],
+        by_kind[IndicatorKind.CERT_SHA1],
+        by_kind[IndicatorKind.CERT_MD5],
+    )
+    hit = app.package in by_kind[IndicatorKind.PACKAGE]
+    certs = list(app.apk.signing.certificates) if app.apk is not None else []
+    signer = app.signer
+    hit = hit or any(c.sha256 in sha256 or c.sha1 in sha1 or c.md5 in md5 for c in certs)
+    hit = hit or (signer is not None and (signer.sha256 in sha256 or signer.sha1 in sha1 or signer.md5 in md5))
+    apk = by_kind[IndicatorKind.APK_SHA256]
+    hit = hit or any(d in apk for d in app.apk_sha256)
+    if not hit:
+        return ()
     found: list[IndicatorMatch] = []
     index.lookup(IndicatorKind.PACKAGE, app.package, "package name", found)
-    if app.apk is not None:
-        for cert in app.apk.signing.certificates:
-            fact = "read from the APK"
-            index.lookup(IndicatorKind.CERT_SHA256, cert.sha256, fact, found)
-            index.lookup(IndicatorKind.CERT_SHA1, cert.sha1, fact, found)
-            index.lookup(IndicatorKind.CERT_MD5, cert.md5, fact, found)
-    if app.signer is not None:
+    for cert in certs:
+        fact = "read from the APK"
+        index.lookup(IndicatorKind.CERT_SHA256, cert.sha256, fact, found)
+        index.lookup(IndicatorKind.CERT_SHA1, cert.sha1, fact, found)
+        index.lookup(IndicatorKind.CERT_MD5, cert.md5, fact, found)
+    if signer is not None:
         fact = "stated by packages.json"
-        index.lookup(IndicatorKind.CERT_SHA256, app.signer.sha256, fact, found)
-        index.lookup(IndicatorKind.CERT_SHA1, app.signer.sha1, fact, found)
-        index.lookup(IndicatorKind.CERT_MD5, app.signer.md5, fact, found)
+        index.lookup(IndicatorKind.CERT_SHA256, signer.sha256, fact, found)
+        index.lookup(IndicatorKind.CERT_SHA1, signer.sha1, fact, found)
+        index.lookup(IndicatorKind.CERT_MD5, signer.md5, fact, found)
     for digest in app.apk_sha256:
         index.lookup(IndicatorKind.APK_SHA256, digest, "APK file hash", found)
     return tuple(dict.fromkeys(found))
