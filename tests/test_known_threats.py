@@ -4,6 +4,7 @@ reported with each finding, and an MVT-style STIX2 file given with --iocs flags 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -123,3 +124,23 @@ def test_the_terminal_summary_leads_known_threats_with_safety(acquisition: tuple
         f"  CRITICAL Known stalkerware (AUD-IOC-001, high confidence): {DISGUISED_PACKAGE}@0 — Synthetic Spy"
     )
     assert not any("pm uninstall" in line for line in lines)
+
+
+def test_auditor_iocs_lists_every_list_and_refuses_a_bad_one(tmp_path: Path) -> None:
+    extra = tmp_path / "extra.stix2"
+    extra.write_bytes(threat_stix())
+    run = [sys.executable, "-m", "auditor", "iocs"]
+    result = subprocess.run([*run, str(extra)], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "Echap stalkerware-indicators  version a04c5c1958bf (2026-06-21)  from bundled" in result.stdout
+    assert "174 families (147 stalkerware, 27 watchware) · 646 package names · 486 certificate SHA-1s" in result.stdout
+    assert f"extra.stix2  version {hashlib.sha256(extra.read_bytes()).hexdigest()[:12]}  from {extra}" in result.stdout
+    assert "1 families (1 stalkerware) · 1 certificate SHA-1s" in result.stdout
+    data = json.loads(subprocess.run([*run, "--json"], capture_output=True, text=True, timeout=120, check=True).stdout)
+    assert [(x["name"], x["licence"], x["families"]) for x in data] == [
+        ("Echap stalkerware-indicators", "CC-BY-4.0", 174)
+    ]
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("[" * 40 + "]" * 40)
+    result = subprocess.run([*run, str(deep)], capture_output=True, text=True, timeout=120, check=False)
+    assert (result.returncode, result.stderr.strip()) == (2, f"error: {deep}: line 1: nested deeper than 16 levels")
