@@ -399,14 +399,12 @@ def _debuggable_build(report: AuditReport) -> Iterable[Hit]:
     ]
 
 
-def patch_age(report: AuditReport) -> tuple[int, str] | None:
-    """Days from the security patch to the capture, and which clock dated the capture (``None``: unknown)."""
-    patch = report.device.security_patch
-    clock, when = (
-        ("the phone's clock", report.source.device_time)
-        if report.source.device_time
-        else ("the collection time", report.source.collected_at)
-    )
+def patch_age(report: AuditReport) -> int | None:
+    """Days from the security patch to the capture by the phone's own clock (``date +%s``), or ``None``.
+
+    Only the phone's clock dates the capture: an offline source's collection time is when the file was read,
+    which can be years after the phone was captured, so without the phone's clock the age is unknown."""
+    patch, when = report.device.security_patch, report.source.device_time
     if not patch or not when:
         return None
     try:
@@ -414,7 +412,7 @@ def patch_age(report: AuditReport) -> tuple[int, str] | None:
         taken = dt.datetime.fromisoformat(when.strip().replace("Z", "+00:00")).date()
     except ValueError:
         return None
-    return (taken - patched).days, clock
+    return (taken - patched).days
 
 
 @device_rule(
@@ -429,14 +427,13 @@ def patch_age(report: AuditReport) -> tuple[int, str] | None:
 )
 def _patch(report: AuditReport) -> Iterable[Hit]:
     """``ro.build.version.security_patch`` is more than 180 days before the capture, dated by the phone's own
-    clock (``date +%s``), else by when the data was collected."""
-    age = patch_age(report)
-    if age is None or age[0] <= PATCH_MAX_AGE_DAYS:
+    clock (``date +%s``; a source without it leaves the age unknown)."""
+    days = patch_age(report)
+    if days is None or days <= PATCH_MAX_AGE_DAYS:
         return []
-    days, clock = age
     return [
         Hit(
-            (f"security patch {report.device.security_patch}: {days} days before the capture ({clock})",),
+            (f"security patch {report.device.security_patch}: {days} days before the capture (the phone's clock)",),
             "Settings › System › Software updates › Check for update; a phone that no longer gets updates is best "
             "replaced for sensitive use.",
         )

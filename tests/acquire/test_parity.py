@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,15 @@ from auditor.acquire.synthetic import SyntheticTruth, generate, write_synthetic
 from auditor.acquire.synthetic.apks import synthetic_apks
 from auditor.acquire.synthetic.forms import Form, write_forms
 from auditor.apk import analyse_apk
-from auditor.model import AppReport, AuditReport, Note, NoteLevel, PermissionKind, SpecialAccessReport
+from auditor.model import (
+    AppReport,
+    AuditReport,
+    DeviceState,
+    Note,
+    NoteLevel,
+    PermissionKind,
+    SpecialAccessReport,
+)
 from auditor.pipeline import audit_path
 from auditor.score import score_report
 
@@ -119,7 +127,18 @@ def _lacking(form: Form, f: Forms) -> AuditReport:
                 provenance = replace(app.provenance, basis=told.basis, platform_signature=told.platform_signature)
                 app = replace(app, provenance=provenance)
         apps.append(app)
-    return score_report(replace(f.snapshot, apps=tuple(apps)))
+    # The phone's own facts (settings, getenforce, the root check) are what the form holds: what it lacks there
+    # is unknown, so the phone-settings part of the device exposure counts only what the form says.
+    return score_report(replace(f.snapshot, apps=tuple(apps), device_state=_device_state_lacking(f, got)))
+
+
+def _device_state_lacking(f: Forms, got: AuditReport) -> DeviceState | None:
+    """The snapshot's device state, with each fact the form does not hold set to unknown (``None``)."""
+    mine, theirs = f.snapshot.device_state, got.device_state
+    if mine is None or theirs is None:
+        return theirs
+    unknown = {k.name: None for k in fields(DeviceState) if getattr(theirs, k.name) is None}
+    return replace(mine, **unknown)
 
 
 def _apps(report: AuditReport) -> dict[tuple[int, str], AppReport]:

@@ -88,6 +88,6 @@ def test_the_method_names_the_lists_and_their_attribution(browser: Browser, thre
     assert "No match never means no stalkerware" in method
     assert "Echap stalkerware-indicators" in method and "CC-BY-4.0" in method and "threats.stix2" in method
     settings = browser.js("return [...document.querySelectorAll('#settings tbody tr')].map(r => r.textContent)")
-    assert len(settings) == 12
+    assert len(settings) == 11  # an androidqf acquisition: no getenforce, no phone clock (patch age unknown)
     boot = next(row for row in settings if "Bootloader unlocked" in row)
     assert "ro.boot.verifiedbootstate=orange" in boot and "relock the bootloader" in boot
