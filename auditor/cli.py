@@ -94,6 +94,16 @@ KeyOpt = Annotated[
         show_default=False,
     ),
 ]
+IocsOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--iocs",
+        help="More indicators of known spyware to match, with the bundled stalkerware list: a STIX2 bundle (as MVT "
+        "and Amnesty publish them) or an Echap-style YAML file, or a folder of them; repeatable. $AUDITOR_IOCS "
+        "names a folder loaded every time.",
+        show_default=False,
+    ),
+]
 TcpOpt = Annotated[
     str | None,
     typer.Option("--tcp", help="Reach the device over TCP at HOST:PORT (adb over Wi-Fi).", show_default=False),
@@ -194,6 +204,7 @@ def audit(
         ),
     ] = None,
     key_file: KeyOpt = None,
+    iocs: IocsOpt = None,
 ) -> None:
     """Audit a device's data: every app of every user, its permissions, grants, app-ops and special accesses.
 
@@ -202,6 +213,7 @@ def audit(
 
     Example: auditor audit snapshot/ --format html --out report.html
     """
+    from auditor.iocs import Indicators
     from auditor.pipeline import audit_path
     from auditor.report.formats import AUDIT, FormatError
     from auditor.report.terminal import print_summary
@@ -212,6 +224,7 @@ def audit(
     except FormatError as e:
         raise _fail(str(e)) from None
     weights = load_weights(weights_file) if weights_file is not None else None
+    indicators = Indicators.load(iocs or ())  # a bad indicator file fails before a long collection
     key = age_key_option(key_file)
     if redact:  # read the key before a long audit, so a bad key file fails at once
         from auditor.fleet.redact import load_key, redact_report
@@ -225,7 +238,7 @@ def audit(
         path = _snapshot_dir_for("redacted" if redact else getattr(target, "serial", None) or str(target))
         _collect(target, path, apks=apks)
         err.print(f"Snapshot kept in {escape(str(path))}")
-    report = audit_path(path, weights=weights, key=key)
+    report = audit_path(path, weights=weights, key=key, indicators=indicators)
     if redact:
         report = redact_report(report, redact_key)
     destination = out_path or DEFAULT_REPORTS / f"{path.resolve().name or 'audit'}{AUDIT.extension(fmt)}"
@@ -250,33 +263,10 @@ def devices(
 
     Example: auditor devices --tcp 192.168.1.20:5555
     """
-    from rich.table import Table
-
     from auditor.acquire.adb import discover, server_setting
+    from auditor.ui import print_devices
 
-    found = discover(server=server_setting(), usb=not no_usb, tcp=tcp or ())
-    if found.server is not None:
-        out.print(f"Asked the adb server at {escape(str(found.server))}", highlight=False)
-    if not found.devices:
-        out.print("No device found.")
-        for problem in found.problems:
-            out.print(f"  • {escape(problem)}")
-        out.print("Connect a phone with USB debugging on (Settings › Developer options), or use --tcp HOST:PORT.")
-        return
-    table = Table(show_edge=False)
-    for col in ("serial", "state", "model", "android", "via", "note"):
-        table.add_column(col)
-    for h in found.devices:
-        android = f"{h.android_release} (SDK {h.sdk})" if h.android_release else ""
-        table.add_row(
-            escape(h.serial),
-            h.state.value,
-            escape(h.model or ""),
-            escape(android),
-            h.kind.value,
-            escape(h.detail or ""),
-        )
-    out.print(table)
+    print_devices(discover(server=server_setting(), usb=not no_usb, tcp=tcp or ()), out)
 
 
 @app.command()
@@ -384,6 +374,15 @@ def synth(
         str | None,
         typer.Option("--recipient", help="The age public key (age1…) an androidqf-age form is encrypted to."),
     ] = None,
+    threats: Annotated[
+        bool,
+        typer.Option(
+            "--threats",
+            help="Plant known threats (a listed stalkerware app, an app signed with a spy vendor's certificate under "
+            "an innocent name, a watchware app) and unsafe settings; also writes threats.stix2 naming that "
+            "certificate, for --iocs.",
+        ),
+    ] = False,
 ) -> None:
     """Write a synthetic device snapshot (for trying the tool, tests and benchmarks), or the same device as a
     bug report or an androidqf acquisition (--form): every form audits to the same device.
@@ -391,15 +390,17 @@ def synth(
     Example: auditor synth synth/ --apps 500 --seed 7
     """
     from auditor.acquire.synthetic import write_synthetic
+    from auditor.acquire.synthetic.forms import Form, write_form
+    from auditor.acquire.synthetic.threats import write_threat_stix
 
     if form is None:
-        write_synthetic(out_dir, apps, seed=seed)
-        out.print(f"Synthetic snapshot with {apps} apps written to {escape(str(out_dir))}")
-        return
-    from auditor.acquire.synthetic.forms import Form, write_form
-
-    written = write_form(out_dir, Form(form.value), apps, seed=seed, recipient=recipient)
-    out.print(f"Synthetic {form.value} with {apps} apps written to {escape(str(written))}")
+        write_synthetic(out_dir, apps, seed=seed, threats=threats)
+        written = out_dir
+    else:
+        written = write_form(out_dir, Form(form.value), apps, seed=seed, recipient=recipient, threats=threats)
+    out.print(f"Synthetic {form.value if form else 'snapshot'} with {apps} apps written to {escape(str(written))}")
+    if threats:
+        out.print(f"Indicators for --iocs written to {escape(str(write_threat_stix(out_dir)))}")
 
 
 class FleetExportFormat(StrEnum):
@@ -465,6 +466,7 @@ def fleet(
         bool, typer.Option("--strict", help="Exit 2 when any input had to be skipped (default: list them, go on).")
     ] = False,
     key_file: KeyOpt = None,
+    iocs: IocsOpt = None,
 ) -> None:
     """Review many devices at once: inventory, prevalence, trackers, the worst apps and devices, and a policy.
 
@@ -497,6 +499,7 @@ def fleet(
                 redact=key,
                 observer=observer,
                 key=age_key,
+                iocs=iocs or (),
             )
     except AuditorError as e:
         raise _fail(str(e)) from None  # _fail escapes: policy errors name TOML tables like "[exposure]"
@@ -520,6 +523,24 @@ def fleet(
     for path in result.written:
         summary.print(f"  written: {escape(str(path))}", highlight=False)
     raise typer.Exit(result.exit_code(strict=strict))
+
+
+@app.command()
+def iocs(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Indicator files or folders to load besides the bundled list.", show_default=False),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The lists as JSON (what a report records).")] = False,
+) -> None:
+    """List the indicator lists an audit matches against: the bundled Echap stalkerware list, $AUDITOR_IOCS and
+    FILES, each with its version, origin and counts. A bad file is one line naming it (exit 2).
+
+    Example: auditor iocs pegasus.stix2
+    """
+    from auditor.iocs.listing import describe
+
+    out.print(describe(files or (), as_json=as_json), markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -24,6 +24,7 @@ from auditor.model import ParsedAppOps, ParsedRoles, Section, UidOps
 from auditor.parse.accessibility import parse_dumpsys_accessibility
 from auditor.parse.adb import parse_dumpsys_adb
 from auditor.parse.androidqf_packages import parse_androidqf_packages
+from auditor.parse.apk_hashes import parse_apk_hashes_loop
 from auditor.parse.appops import parse_appops_get_loop, parse_discrete_history, parse_dumpsys_appops
 from auditor.parse.appops.discrete import NO_HISTORY
 from auditor.parse.clock import parse_epoch_seconds
@@ -36,6 +37,7 @@ from auditor.parse.processes import parse_ps
 from auditor.parse.props import parse_getprop
 from auditor.parse.roles import parse_dumpsys_role, parse_role_holders
 from auditor.parse.root import parse_root_check
+from auditor.parse.selinux import parse_getenforce
 from auditor.parse.settings import parse_settings
 from auditor.parse.users import parse_pm_list_users
 
@@ -194,6 +196,18 @@ _DISCRETE_HISTORY = (
     'sdk=$(getprop ro.build.version.sdk); if [ "$sdk" -ge 31 ] 2>/dev/null; '
     "then dumpsys appops --history --include-discrete 0; "
     f'else echo "{NO_HISTORY} sdk=$sdk"; fi'
+)
+# The APKs of every non-system app (`pm list packages -3`: no SYSTEM flag, so an updated system app is
+# left out) hashed on the phone, one loop per user: known samples are found by their SHA-256 without
+# pulling anything. toybox has sha256sum from Android 8; older phones print nothing (`command -v` first).
+# `[ -n "$f" ]` keeps sha256sum from reading standard input when pm path finds no file; `; true`: a last
+# package without a file is not a failure of the whole command.
+_APK_HASHES = (
+    "if command -v sha256sum >/dev/null 2>&1; then "
+    "for p in $(pm list packages -3 --user {user} 2>/dev/null | sed 's/^package://'); do "
+    f'echo "{MARKER} package=$p user={{user}}"; '
+    "f=$(pm path --user {user} \"$p\" 2>/dev/null | sed 's/^package://'); "
+    '[ -n "$f" ] && sha256sum $f 2>&1; done; fi; true'
 )
 
 # --------------------------------------------------------------------------------------------------
@@ -468,6 +482,27 @@ ANDROIDQF_PACKAGES = Declared(
     synthetic=None,
 )
 
+SELINUX = Declared(
+    section=Section.SELINUX,
+    scope=Scope.DEVICE,
+    parse=parse_getenforce,
+    example="Enforcing\n",
+    collect=Collect("getenforce", timeout_s=10),
+    offline=Offline(),
+    missing="SELinux's mode was not read (getenforce): only a permissive boot setting in getprop can show it off",
+    synthetic="getenforce",
+)
+APK_HASHES = Declared(
+    section=Section.APK_HASHES,
+    scope=Scope.USER,
+    parse=parse_apk_hashes_loop,
+    example=f"{MARKER} package=com.example user=0\n{'ab' * 32}  /data/app/~~a==/com.example-b==/base.apk\n",
+    collect=Collect(_APK_HASHES, timeout_s=300),
+    offline=Offline(),
+    missing=None,
+    synthetic="apk_hashes",
+)
+
 SECTIONS: tuple[Declared[Any], ...] = (
     GETPROP,
     DATE,
@@ -490,6 +525,8 @@ SECTIONS: tuple[Declared[Any], ...] = (
     ROOT_BINARIES,
     PROCESSES,
     ANDROIDQF_PACKAGES,
+    SELINUX,
+    APK_HASHES,
 )
 """Every section, in the order the plan asks for them and the analysis reads them."""
 

@@ -6,10 +6,41 @@ Only the CLI creates these; the core talks to an ``auditor.progress.Observer`` a
 from __future__ import annotations
 
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from auditor.acquire.adb.discover import Discovery
+
+
+def print_devices(found: Discovery, out: Console) -> None:
+    """``auditor devices``: the adb server asked, then a table of the devices found (or why there are none)."""
+    if found.server is not None:
+        out.print(f"Asked the adb server at {escape(str(found.server))}", highlight=False)
+    if not found.devices:
+        out.print("No device found.")
+        for problem in found.problems:
+            out.print(f"  • {escape(problem)}")
+        out.print("Connect a phone with USB debugging on (Settings › Developer options), or use --tcp HOST:PORT.")
+        return
+    table = Table(show_edge=False)
+    for col in ("serial", "state", "model", "android", "via", "note"):
+        table.add_column(col)
+    for h in found.devices:
+        android = f"{h.android_release} (SDK {h.sdk})" if h.android_release else ""
+        table.add_row(
+            escape(h.serial),
+            h.state.value,
+            escape(h.model or ""),
+            escape(android),
+            h.kind.value,
+            escape(h.detail or ""),
+        )
+    out.print(table)
 
 
 class RichObserver:

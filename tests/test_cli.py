@@ -47,12 +47,13 @@ OPTIONS = {
         "--redact",
         "--redact-key-file",
         "--key",
+        "--iocs",
     ),
     "devices": ("--tcp", "--no-usb"),
     "collect": ("--out", "--serial", "--tcp", "--resume", "--apks"),
     "demo": ("--apps", "--out-dir"),
     "apk": ("--format", "--trackers", "--no-cache"),
-    "synth": ("--apps", "--seed", "--form", "--recipient"),
+    "synth": ("--apps", "--seed", "--form", "--recipient", "--threats"),
     "fleet": (
         "--out",
         "--policy",
@@ -63,8 +64,10 @@ OPTIONS = {
         "--redact-key-file",
         "--strict",
         "--key",
+        "--iocs",
     ),
     "diff": ("--format", "--out", "--force", "--key"),
+    "iocs": ("--json",),
 }
 """Each command's own options, as its ``--help`` must list them."""
 
@@ -77,6 +80,7 @@ EXAMPLES = {
     "synth": "auditor synth synth/ --apps 500 --seed 7",
     "fleet": "auditor fleet audits/ --policy policy.toml --out fleet.html",
     "diff": "auditor diff old/ new/ --format html --out d.html",
+    "iocs": "auditor iocs pegasus.stix2",
 }
 
 
@@ -130,7 +134,7 @@ def test_audit_bugreport_to_json(tmp_path: Path) -> None:
     result = run("audit", str(zpath), "--format", "json", "--out", str(out))
     assert result.returncode == 0, result.stderr
     data = json.loads(out.read_text())
-    assert data["schema"] == "1.1"
+    assert data["schema"] == "1.2"
     installed = [a["package"] for a in data["apps"] if a["presence"] == "installed"]
     assert installed == ["com.instagram.android", "com.samsung.android.provider.filterprovider"]
     assert len(data["apps"]) == 13  # and the 11 packages only app-ops name (tests/acquire/test_offline.py)

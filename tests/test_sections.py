@@ -38,7 +38,7 @@ def _says_something(result: object) -> bool:
         if f.name == "unknown":
             continue
         value = getattr(result, f.name)
-        if isinstance(value, tuple | Mapping) and value:
+        if isinstance(value, tuple | Mapping | str) and value:
             return True
     return False
 

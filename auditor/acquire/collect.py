@@ -50,6 +50,7 @@ from auditor.model import (
     Section,
     SnapshotManifest,
 )
+from auditor.parse.apk_hashes import parse_apk_hashes_loop
 from auditor.parse.packages import parse_dumpsys_package
 from auditor.parse.pm_path import PackagePaths, parse_pm_path_loop
 from auditor.parse.props import parse_getprop
@@ -489,8 +490,9 @@ def _collect_apks(run: _Run, selection: ApkSelection, cache: ApkCache | None) ->
     dump_text = run.output_text("dumpsys_package")
     dump = parse_dumpsys_package(dump_text) if dump_text is not None else None
     choices = choose_apks(listed, dump, selection)
-    hashes: dict[str, str] = {}
-    hashable = [p for p in dict.fromkeys(c.path for c in choices) if hashable_path(p)]
+    hashes = _phone_hashes(run, {c.path for c in choices})
+    # The plan's apk_hashes loop already hashed every non-system app's APKs: only the rest is hashed here.
+    hashable = [p for p in dict.fromkeys(c.path for c in choices) if hashable_path(p) and p not in hashes]
     if run.device.sdk is not None and run.device.sdk < MIN_SHA256SUM_SDK:
         run.notes.append(
             Note(
@@ -510,12 +512,13 @@ def _collect_apks(run: _Run, selection: ApkSelection, cache: ApkCache | None) ->
                 run.observer.advance(1, cmd.id)
         finally:
             run.observer.finish()
-        if len(hashes) < len(hashable):
+        hashed = sum(1 for p in hashable if p in hashes)
+        if hashed < len(hashable):
             run.notes.append(
                 Note(
                     APK_DIR,
                     NoteLevel.INFO,
-                    f"the device hashed {len(hashes)} of {len(hashable)} APKs; the others were pulled and hashed here",
+                    f"the device hashed {hashed} of {len(hashable)} APKs; the others were pulled and hashed here",
                 )
             )
 
@@ -541,6 +544,18 @@ def _collect_apks(run: _Run, selection: ApkSelection, cache: ApkCache | None) ->
     run.save()
     if done.lost is not None:
         raise _ConnectionLost("apks", done.lost)
+
+
+def _phone_hashes(run: _Run, wanted: set[str]) -> dict[str, str]:
+    """Path → SHA-256 from the plan's ``apk_hashes`` loops (every user), for the paths in ``wanted``."""
+    found: dict[str, str] = {}
+    for user in run.users:
+        text = run.output_text(f"apk_hashes.u{user}")
+        if text is None:
+            continue
+        for entry in parse_apk_hashes_loop(text).packages:
+            found.update((f.path, f.sha256) for f in entry.files if f.path in wanted)
+    return found
 
 
 def _after(run: _Run, cmd: PlannedCommand) -> None:

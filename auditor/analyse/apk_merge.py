@@ -175,6 +175,12 @@ def merge_apks(
         key = (app.package, app.user)
         chosen = bases[key] if key in bases else base_ref(listed)  # a user pm path did not list: same code
         new_app, ok = _apply(app, chosen, listed, facts)
+        if not new_app.apk_sha256:
+            # The index's hashes (the phone's, or of the pulled files) match known samples like any other.
+            mine = [r for r in listed if r.user == app.user] or listed
+            digests = tuple(dict.fromkeys(r.sha256 for r in mine if r.sha256 is not None))
+            if digests:
+                new_app = dataclasses.replace(new_app, apk_sha256=digests)
         apps.append(new_app)
         (merged if ok else without).add(app.package)
 

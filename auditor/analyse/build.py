@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from auditor import __version__
 from auditor.analyse.catalogue import Catalogue, load_catalogue
 from auditor.analyse.device_state import device_state
+from auditor.analyse.hashes import with_device_hashes
 from auditor.analyse.listed import (
     Listing,
     Stated,
@@ -432,6 +433,7 @@ def build_report(parsed: ParsedDevice, source: SourceInfo, *, fallback_device: D
     unknown_users = sorted({a.user for a in apps} - user_ids)
     if unknown_users:
         notes.append(Note("pm_list_users", NoteLevel.INFO, f"apps installed for users not listed: {unknown_users}"))
+    apps = with_device_hashes(apps, parsed)
     apps.sort(key=lambda a: (a.user, a.package))
     # Imported here: the timeline reads this module's state rules.
     from auditor.analyse.timeline import attach_timeline

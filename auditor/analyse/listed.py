@@ -108,7 +108,9 @@ def _signer(p: QfPackage) -> SignerCertificate | None:
     cert = next((f.certificate for f in p.files if f.certificate is not None), None)
     if cert is None:
         return None
-    return SignerCertificate(cert.sha256, cert.sha1, cert.subject, cert.issuer, cert.valid_from, cert.valid_to)
+    return SignerCertificate(
+        cert.sha256, cert.sha1, cert.subject, cert.issuer, cert.valid_from, cert.valid_to, md5=cert.md5
+    )
 
 
 def _from_qf(p: QfPackage) -> Listing:

@@ -47,7 +47,7 @@ from auditor.model import (
 
 log = logging.getLogger(__name__)
 
-ANALYSER_VERSION = "1"
+ANALYSER_VERSION = "2"
 """Bump when facts change for the same input: it is part of the cache key."""
 
 ANOMALY_KINDS = frozenset({ApkIssueKind.ZIP_ANOMALY, ApkIssueKind.MANIFEST_ANOMALY, ApkIssueKind.JANUS})

@@ -75,9 +75,7 @@ def read_signing(
             found.append(_Found(SigningScheme.V1, pkcs7_signer_certificate(data)))
         except FormatError as e:
             issues.append(ApkIssue(ApkIssueKind.BAD_SIGNING, f"v1 signature file: {e}", entry.name))
-    certificates = tuple(
-        dict.fromkeys(ApkCertificate(f.scheme, hashlib.sha256(f.der).hexdigest(), _subject(f.der)) for f in found)
-    )
+    certificates = tuple(dict.fromkeys(_certificate(f) for f in found))
     chosen = next((c for scheme in _PREFERENCE for c in certificates if c.scheme is scheme), None)
     signing = ApkSigning(
         signer_sha256=chosen.sha256 if chosen else None,
@@ -87,6 +85,19 @@ def read_signing(
         certificates=certificates,
     )
     return signing, issues
+
+
+def _certificate(found: _Found) -> ApkCertificate:
+    """The certificate with its digests: SHA-256 (what Play and apksigner show), SHA-1 and MD5 (what indicator
+    lists of stalkerware name: Echap's certificates are SHA-1, some STIX2 bundles use MD5)."""
+    der = found.der
+    return ApkCertificate(
+        found.scheme,
+        hashlib.sha256(der).hexdigest(),
+        _subject(der),
+        sha1=hashlib.sha1(der, usedforsecurity=False).hexdigest(),
+        md5=hashlib.md5(der, usedforsecurity=False).hexdigest(),
+    )
 
 
 def _subject(der: bytes) -> str | None:

@@ -33,6 +33,7 @@ from auditor.model import (
     AppPresence,
     AppReport,
     AuditReport,
+    Finding,
     Grade,
     InstallSource,
     PermissionKind,
@@ -40,8 +41,9 @@ from auditor.model import (
     SpecialAccessKind,
     SpecialAccessReport,
 )
-from auditor.report.digest import device_title, patch_age_days, usable
+from auditor.report.digest import device_title, known_threat_findings, patch_age_days, setting_findings, usable
 from auditor.score.evidence import role_short_name
+from auditor.score.threat_rules import THREAT_RULES
 
 WORST: Final = 25
 """How many of the worst apps and devices the view keeps."""
@@ -118,6 +120,12 @@ class DeviceRow:
     complete: bool
     notes: int
     """Notes about missing or partial data (info notes not counted)."""
+    known_threats: tuple[str, ...] = ()
+    """Known-threat findings in words (``com.x@0: TheTruthSpy (stalkerware)``; ``the phone: …`` for traces)."""
+    unsafe_settings: tuple[str, ...] = ()
+    """Rule ids of the phone's unsafe settings (posture findings), most severe first."""
+    usb_debugging: bool | None = None
+    """USB debugging on (``None``: the source does not say)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,10 +211,22 @@ def summarise(
         violations=None if violations is None else len(violations),
         complete=report.source.complete,
         notes=sum(1 for n in report.notes if n.level.value != "info"),
+        known_threats=tuple(_threat_words(report, app, f) for app, f in known_threat_findings(report)),
+        unsafe_settings=tuple(f.rule_id for f in setting_findings(report)),
+        usb_debugging=report.device_state.usb_debugging if report.device_state is not None else None,
     )
     # Packages listed only with `-u` are not installed for their user: the inventory counts installs.
     on_device = (a for a in report.apps if a.presence is not AppPresence.NOT_INSTALLED)
     return DeviceSummary(row=row, apps=tuple(_app_summary(a) for a in on_device), violations=violations or ())
+
+
+def _threat_words(report: AuditReport, app: AppReport | None, finding: Finding) -> str:
+    """``com.x@0: known stalkerware (TheTruthSpy)``: where, what, and the families the lists name."""
+    threat = THREAT_RULES[finding.rule_id]
+    matches = app.indicator_matches if app is not None else report.device_matches
+    families = ", ".join(dict.fromkeys(m.family for m in matches if m.threat is threat or app is None))
+    where = f"{app.package}@{app.user}" if app is not None else "the phone"
+    return f"{where}: {finding.title.lower()}" + (f" ({families})" if families else "")
 
 
 # --------------------------------------------------------------------------------------------------

@@ -106,6 +106,9 @@ DEVICES = Table(
         Column("violations", INT, "policy violations (empty without a policy)"),
         Column("complete", BOOL, "false when collection stopped early"),
         Column("snapshot_sha256", TXT, "digest of the raw evidence the audit rests on"),
+        Column("known_threats", INT, "known-threat findings (AUD-IOC-*): apps or traces an indicator list names"),
+        Column("unsafe_settings", LIST, "rule ids of the phone's unsafe settings, e.g. `AUD-ADB-001` (USB debugging)"),
+        Column("usb_debugging", BOOL, "USB debugging on (empty: the source does not say)"),
     ),
 )
 APPS = Table(
@@ -194,6 +197,36 @@ FINDINGS = Table(
         Column("remediation", TXT, "the exact fix"),
     ),
 )
+DEVICE_FINDINGS = Table(
+    "device_findings",
+    "one row per device × finding about the phone itself (its safety settings, known-threat traces)",
+    (
+        _DEVICE_KEY,
+        Column("rule_id", TXT, "stable rule id, e.g. `AUD-ADB-001`, `AUD-BOOT-001`"),
+        Column("severity", TXT, "`critical`, `high`, `medium`, `low`, `info`"),
+        Column("confidence", TXT, "`high`, `medium`, `low`"),
+        Column("title", TXT, "one line"),
+        Column("evidence", LIST, "the settings or properties that triggered it"),
+        Column("remediation", TXT, "the Settings path that fixes it"),
+    ),
+)
+INDICATOR_MATCHES = Table(
+    "indicator_matches",
+    "one row per indicator that matched: device × user × app (empty for the phone itself) × family × indicator",
+    (
+        _DEVICE_KEY,
+        Column("user", INT, "Android user id (empty: a trace on the phone itself, a property or a process)"),
+        Column("package", TXT, "the app (empty for the phone itself)"),
+        Column("family", TXT, "the family the list names, e.g. `TheTruthSpy`"),
+        Column("threat", TXT, "`stalkerware`, `watchware` or `spyware`"),
+        Column("kind", TXT, "`package`, `cert_sha1`, `cert_sha256`, `cert_md5`, `apk_sha256`, `property`, `process`"),
+        Column("value", TXT, "the indicator as matched"),
+        Column("fact", TXT, "what it matched, e.g. `package name`, `stated by packages.json`"),
+        Column("strong", BOOL, "a certificate or APK hash (a package or process name alone is weaker)"),
+        Column("list", TXT, "the indicator list"),
+        Column("list_version", TXT, "its version"),
+    ),
+)
 VIOLATIONS = Table(
     "violations",
     "one row per policy violation (written only with --policy)",
@@ -224,7 +257,18 @@ INVENTORY = Table(
     ),
 )
 
-TABLES: Final = (DEVICES, APPS, PERMISSIONS, SPECIAL_ACCESS, TRACKERS, FINDINGS, VIOLATIONS, INVENTORY)
+TABLES: Final = (
+    DEVICES,
+    APPS,
+    PERMISSIONS,
+    SPECIAL_ACCESS,
+    TRACKERS,
+    FINDINGS,
+    DEVICE_FINDINGS,
+    INDICATOR_MATCHES,
+    VIOLATIONS,
+    INVENTORY,
+)
 """Every export table, in the order they are documented."""
 
 Value = str | int | float | bool | tuple[str, ...] | None
@@ -264,7 +308,19 @@ def device_rows(report: AuditReport, row: DeviceRow, violations: Sequence[Violat
             row.violations,
             report.source.complete,
             report.source.snapshot_sha256,
+            len(row.known_threats),
+            row.unsafe_settings,
+            row.usb_debugging,
         )
+    )
+    out[DEVICE_FINDINGS.name].extend(
+        (dev, f.rule_id, f.severity.value, f.confidence.value, f.title, f.evidence, f.remediation)
+        for f in report.device_findings
+    )
+    out[INDICATOR_MATCHES.name].extend(
+        (dev, user, pkg, m.family, m.threat.value, m.kind.value, m.value, m.fact, m.strong, m.list_name, m.list_version)
+        for user, pkg, m in [(a.user, a.package, m) for a in report.apps for m in a.indicator_matches]
+        + [(None, None, m) for m in report.device_matches]
     )
     apps, perms, special, trackers, findings = (
         out[APPS.name],

@@ -61,6 +61,8 @@ class WorkerConfig:
     """Empty: no exports are formatted."""
     key: AgeKey | None = None
     """The age identities for encrypted acquisitions (``--key``)."""
+    iocs: tuple[str, ...] = ()
+    """Indicator files or folders (``--iocs``) matched with the bundled list when a source is audited."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +76,9 @@ class DeviceOutcome:
     skip: Skip | None
 
 
-def load_report(item: FleetInput, redact: RedactKey | None, key: AgeKey | None = None) -> AuditReport:
+def load_report(
+    item: FleetInput, redact: RedactKey | None, key: AgeKey | None = None, iocs: tuple[str, ...] = ()
+) -> AuditReport:
     """The scored audit report of one input (read back, or audited from its source), redacted if asked."""
     path = Path(item.path)
     if item.kind is InputKind.AUDIT_JSON:
@@ -93,16 +97,17 @@ def load_report(item: FleetInput, redact: RedactKey | None, key: AgeKey | None =
         return report
     if item.kind is InputKind.APK:
         raise FleetError(f"{item.path}: an APK is one app, not a device")
+    from auditor.iocs import Indicators
     from auditor.pipeline import audit_path
 
-    report = audit_path(path, key=key)
+    report = audit_path(path, key=key, indicators=Indicators.load([Path(p) for p in iocs]))
     return redact_report(report, redact) if redact is not None else report
 
 
 def process(index: int, item: FleetInput, config: WorkerConfig) -> DeviceOutcome:
     """Read or audit one input and reduce it to what the fleet keeps; never raises for the input's sake."""
     try:
-        report = load_report(item, config.redact, config.key)
+        report = load_report(item, config.redact, config.key, config.iocs)
         ident = device_id(report, index)
         violations = evaluate(config.policy, report, ident) if config.policy is not None else None
         source = report.source.path if config.redact is not None else item.path

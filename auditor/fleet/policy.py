@@ -77,6 +77,10 @@ class PolicyRule(StrEnum):
     OLDEST_PATCH = "oldest_patch"
     MIN_SDK = "min_sdk"
     FORBIDDEN_TRACKER = "forbidden_tracker"
+    KNOWN_THREAT = "known_threat"
+    KNOWN_THREAT_TRACE = "known_threat_trace"
+    USB_DEBUGGING = "usb_debugging"
+    UNSAFE_SETTING = "unsafe_setting"
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,9 +254,51 @@ def _device_exposure(policy: Policy, report: AuditReport) -> Iterator[Breach]:
         )
 
 
+@device_check(PolicyRule.USB_DEBUGGING, words="USB debugging on")
+def _usb_debugging(policy: Policy, report: AuditReport) -> Iterator[Breach]:
+    """``[device] require_usb_debugging_off`` and the phone has USB debugging on (settings global ``adb_enabled=1``;
+    a phone collected over USB has it on by necessity, so this rule suits captures taken another way)."""
+    state = report.device_state
+    if policy.require_usb_debugging_off and state is not None and state.usb_debugging:
+        yield Breach("USB debugging is on", ("settings global adb_enabled=1",))
+
+
+@device_check(PolicyRule.UNSAFE_SETTING, words="forbidden unsafe setting")
+def _unsafe_setting(policy: Policy, report: AuditReport) -> Iterator[Breach]:
+    """A posture finding whose rule id ``[device] forbid_settings`` lists (e.g. ``AUD-BOOT-001``)."""
+    for f in report.device_findings:
+        if f.rule_id in policy.forbidden_settings:
+            yield Breach(f"{f.title} ({f.rule_id})", f.evidence)
+
+
+@device_check(PolicyRule.KNOWN_THREAT_TRACE, words="known-threat trace on the phone")
+def _known_threat_trace(policy: Policy, report: AuditReport) -> Iterator[Breach]:
+    """``[threats] forbid_matches`` and a system property or process of the phone matches an indicator list."""
+    if policy.forbid_indicator_matches:
+        for m in report.device_matches:
+            yield Breach(
+                f"{m.family} ({m.threat.value}): {m.fact}",
+                (f"{m.kind.value} {m.value}; list {m.list_name} {m.list_version}",),
+            )
+
+
 # --------------------------------------------------------------------------------------------------
 # App checks
 # --------------------------------------------------------------------------------------------------
+
+
+@app_check(PolicyRule.KNOWN_THREAT, words="known stalkerware, watchware or spyware", applies_to=AppliesTo.ALL)
+def _known_threat(policy: Policy, app: AppReport) -> Iterator[Breach]:
+    """``[threats] forbid_matches`` and the app matches an indicator list (package name, signing certificate or APK
+    hash), unless ``[threats] allow`` names it (a sanctioned parental-control app)."""
+    if not policy.forbid_indicator_matches or _matches(app.package, policy.indicator_allow):
+        return
+    for m in app.indicator_matches:
+        strength = "strong" if m.strong else "weaker alone"
+        yield Breach(
+            f"{app.package} matches {m.family} ({m.threat.value}) by its {m.kind.value} ({strength})",
+            (f"{m.kind.value} {m.value} ({m.fact}); list {m.list_name} {m.list_version}", _installed(app)),
+        )
 
 
 @app_check(PolicyRule.BLOCKED_APP, words="blocked app", applies_to=AppliesTo.ALL)

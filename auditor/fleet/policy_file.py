@@ -94,6 +94,14 @@ class Policy:
     """Tracker names (as in the Exodus list, compared case-insensitively)."""
     tracker_allow: tuple[str, ...] = ()
     """Package patterns exempt from the tracker rules."""
+    forbid_indicator_matches: bool = False
+    """``[threats] forbid_matches``: any app (or trace on the phone) matching an indicator list is a violation."""
+    indicator_allow: tuple[str, ...] = ()
+    """``[threats] allow``: package patterns exempt (a parental-control app the organisation sanctioned)."""
+    require_usb_debugging_off: bool = False
+    """``[device] require_usb_debugging_off``."""
+    forbidden_settings: tuple[str, ...] = ()
+    """``[device] forbid_settings``: posture rule ids (``AUD-BOOT-001`` …) that are violations."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -255,13 +263,31 @@ def _tracker_category(value: str) -> str | None:
     return None
 
 
+def _posture_rule(value: str) -> str | None:
+    """A rule id of the phone's safety settings (``AUD-BOOT-001``), as ``docs/rules.md`` lists them."""
+    from auditor.score.device_rules import find_device  # noqa: F401 - registers the device rules
+    from auditor.score.devicebase import DEVICE_RULES
+
+    rule = DEVICE_RULES.get(value.strip().upper())
+    return rule.id if rule is not None and rule.posture else None
+
+
 def _role(value: str) -> str | None:
     short = role_short_name(value)
     return short.upper() if re.fullmatch(r"[A-Za-z_]+", short) else None
 
 
 _SPECIAL_KINDS: Final = {k.value: k for k in SpecialAccessKind}
-_TOP_KEYS: Final = ("policy", "deny_permission", "deny_special_access", "apps", "exposure", "device", "trackers")
+_TOP_KEYS: Final = (
+    "policy",
+    "deny_permission",
+    "deny_special_access",
+    "apps",
+    "exposure",
+    "device",
+    "trackers",
+    "threats",
+)
 
 
 def parse_policy(text: str, path: Path) -> Policy:
@@ -324,7 +350,11 @@ def parse_policy(text: str, path: Path) -> Policy:
     exposure = reader.sub(data, "exposure")
     reader.table(exposure, _Where("exposure"), ("max_app", "max_device"))
     device = reader.sub(data, "device")
-    reader.table(device, _Where("device"), ("max_patch_age_days", "oldest_patch", "min_sdk"))
+    reader.table(
+        device,
+        _Where("device"),
+        ("max_patch_age_days", "oldest_patch", "min_sdk", "require_usb_debugging_off", "forbid_settings"),
+    )
     oldest = reader.string(device, _Where("device", key="oldest_patch"))
     if oldest is not None:
         try:
@@ -335,6 +365,8 @@ def parse_policy(text: str, path: Path) -> Policy:
             ) from None
     trackers = reader.sub(data, "trackers")
     reader.table(trackers, _Where("trackers"), ("forbidden_categories", "forbidden", "allow"))
+    threats = reader.sub(data, "threats")
+    reader.table(threats, _Where("threats"), ("forbid_matches", "allow"))
 
     return Policy(
         name=name,
@@ -358,6 +390,10 @@ def parse_policy(text: str, path: Path) -> Policy:
         ),
         forbidden_trackers=reader.strings(trackers, _Where("trackers", key="forbidden")),
         tracker_allow=reader.strings(trackers, _Where("trackers", key="allow"), _package_pattern),
+        forbid_indicator_matches=reader.boolean(threats, _Where("threats", key="forbid_matches")) or False,
+        indicator_allow=reader.strings(threats, _Where("threats", key="allow"), _package_pattern),
+        require_usb_debugging_off=reader.boolean(device, _Where("device", key="require_usb_debugging_off")) or False,
+        forbidden_settings=reader.strings(device, _Where("device", key="forbid_settings"), _posture_rule),
     )
 
 

@@ -81,12 +81,17 @@ def run_fleet(
     redact: RedactKey | None = None,
     observer: Observer | None = None,
     key: AgeKey | None = None,
+    iocs: Sequence[Path] = (),
 ) -> FleetResult:
     """Review every device under ``paths``: fold each into the fleet view, write the page and the exports.
 
     Raises ``FleetError`` when nothing under ``paths`` is even a candidate input (a typo in a path
-    should not produce an empty "all compliant" page).
+    should not produce an empty "all compliant" page), ``IocError`` for an unusable ``iocs`` file (checked
+    here once, before any worker reads it).
     """
+    from auditor.iocs import Indicators
+
+    Indicators.load(iocs)
     observer = observer or NullObserver()
     found = expand(paths)
     if not found.inputs and not found.skips:
@@ -98,6 +103,7 @@ def run_fleet(
         redact=redact,
         export_formats=tuple(export_formats) if export_dir is not None else (),
         key=key,
+        iocs=tuple(str(p) for p in iocs),
     )
     accumulator = FleetAccumulator(policy)
     skips = list(found.skips)

@@ -193,6 +193,10 @@ class ApkCertificate:
     """SHA-256 of the DER certificate, lowercase hex (what ``apksigner`` and Play show)."""
     subject: str | None = None
     """RFC 4514 subject, e.g. ``CN=Android Debug,O=Android,C=US`` (untrusted)."""
+    sha1: str | None = None
+    """SHA-1 of the DER certificate, lowercase hex: what stalkerware indicator lists name (Echap, MVT)."""
+    md5: str | None = None
+    """MD5 of the DER certificate, lowercase hex (some STIX2 lists use ``app:cert.md5``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,12 +89,16 @@ class DevicePart(StrEnum):
     device exposure states them as context (``PlatformContext``) and counts nothing for them.
     """
 
+    KNOWN_THREATS = "known_threats"
+    """Apps and traces an indicator list names: known stalkerware, watchware and spyware (AUD-IOC findings)."""
     INSTALLED_APPS = "installed_apps"
     """Apps installed afterwards: what the person (or someone with the phone) chose."""
     PREINSTALLED_APPS = "preinstalled_apps"
     """Apps that came with the phone but are not the platform: the same on every phone of the model."""
     ALTERED_SYSTEM_APPS = "altered_system_apps"
     """Platform or preinstalled apps whose code was replaced outside normal updates (an AUD-ORIGIN finding)."""
+    PHONE_SETTINGS = "phone_settings"
+    """The phone's own safety settings: USB debugging, Play Protect, the bootloader, root … (posture findings)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +155,10 @@ class Finding:
     evidence: tuple[str, ...]
     remediation: str
     """The exact ``adb shell …`` command, or the Settings path where no command exists."""
+    safety: str | None = None
+    """What to read before any fix, for findings where acting may put someone in danger (known stalkerware
+    and watchware, stalkerware-like apps): removing the app may alert whoever installed it. Reports show it
+    before the remediation."""
 
 
 @dataclass(frozen=True, slots=True)

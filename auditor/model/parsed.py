@@ -445,6 +445,7 @@ class ParsedCertificate:
     issuer: str | None = None
     valid_from: str | None = None
     valid_to: str | None = None
+    md5: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -484,4 +485,41 @@ class ParsedQfPackages:
     """androidqf's ``packages.json``."""
 
     packages: tuple[QfPackage, ...] = ()
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedSelinux:
+    """``getenforce``: ``Enforcing``, ``Permissive`` or ``Disabled``."""
+
+    mode: str | None = None
+    """Lower case: ``enforcing``, ``permissive`` or ``disabled``."""
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ApkFileHash:
+    """One APK file of a package and its SHA-256 as the phone computed it."""
+
+    path: str
+    sha256: str
+    """Lowercase hex."""
+
+
+@dataclass(frozen=True, slots=True)
+class PackageHashes:
+    """The hashed APK files of one package for one user, base first as ``pm path`` lists them."""
+
+    package: str
+    user: int | None
+    files: tuple[ApkFileHash, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedApkHashes:
+    """The plan's ``apk_hashes`` loop: a marker line per package, then ``sha256sum`` lines."""
+
+    packages: tuple[PackageHashes, ...] = ()
+    unreadable: tuple[str, ...] = ()
+    """Paths ``sha256sum`` could not read (``sha256sum: PATH: Permission denied``)."""
     unknown: tuple[str, ...] = ()

@@ -12,9 +12,10 @@ from auditor.model.apk import ApkFacts
 from auditor.model.exposure import DeviceExposure, Exposure, Finding, WeightsInfo
 from auditor.model.notes import Note
 from auditor.model.parsed import OpEntry
+from auditor.model.threats import IndicatorList, IndicatorMatch
 from auditor.model.timeline import AccessEvent, AccessState, Timeline, UsageTotals
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 """Version of the audit report JSON. Bump the minor part for added fields, the major for changes."""
 
 
@@ -204,6 +205,8 @@ class SignerCertificate:
     valid_from: str | None = None
     """As the source prints it (androidqf: RFC 3339, UTC)."""
     valid_to: str | None = None
+    md5: str | None = None
+    """Lowercase hex MD5 of the certificate (some STIX2 indicator lists name it)."""
 
 
 class AppOrigin(StrEnum):
@@ -332,7 +335,11 @@ class AppReport:
     """The signer certificate a source states without the APK (androidqf); ``apk`` has it when APKs were analysed.
     Read the signer through ``signer_sha256``, which prefers the APK's own."""
     apk_sha256: tuple[str, ...] = ()
-    """Lowercase hex SHA-256 of each APK file (base, then splits) as the source states it."""
+    """Lowercase hex SHA-256 of each APK file (base, then splits): hashed on the phone (live collection), stated
+    by the source (androidqf) or of the pulled files (``--apks``)."""
+    indicator_matches: tuple[IndicatorMatch, ...] = ()
+    """Indicators of known stalkerware, watchware or spyware that match this app (package name, signing
+    certificate, APK hash), from the lists in ``AuditReport.indicator_lists``."""
 
     origin: AppOrigin | None = None
     """Platform, preinstalled or installed (``auditor.analyse.origin``); ``None`` only in reports written before
@@ -398,6 +405,46 @@ class DeviceState:
     """Names of the processes running at capture, each once (for matching indicators). ``None``: not in the
     source."""
 
+    # The phone's own safety settings (``auditor.analyse.device_state``). ``None``: the source lacks the
+    # namespace or property; a setting the namespace does not list holds Android's default.
+    usb_debugging: bool | None = None
+    """USB debugging is on (settings global ``adb_enabled``)."""
+    wireless_debugging: bool | None = None
+    """Wireless debugging is on (``adb_wifi_enabled``, Android 11+; absent on older releases: off)."""
+    adb_authentication: bool | None = None
+    """Whether adb asks the phone's owner before trusting a computer (``ro.adb.secure``; ``False``: any computer
+    plugged in gets a shell without the "Allow USB debugging?" prompt)."""
+    developer_options: bool | None = None
+    """Developer options are on (``development_settings_enabled``)."""
+    verify_apps: bool | None = None
+    """Play Protect's verifier checks installs (``package_verifier_enable``; absent: on, Android's default)."""
+    verify_adb_installs: bool | None = None
+    """Apps installed over USB are verified too (``verifier_verify_adb_installs``; absent: on)."""
+    play_protect_scanning: bool | None = None
+    """Play Protect's "Scan apps" switch (``package_verifier_user_consent``: 1 on, -1 off; 0 or absent: never
+    asked, unknown)."""
+    harmful_app_upload: bool | None = None
+    """Play Protect sends unknown apps to Google for checking (``upload_apk_enable``; absent: unknown)."""
+    unknown_sources: bool | None = None
+    """Android 7 and older: installs from unknown sources allowed for every app (``install_non_market_apps``).
+    ``None`` from Android 8 on, where the permission is per app (special access "Install unknown apps")."""
+    verified_boot_state: str | None = None
+    """``ro.boot.verifiedbootstate``: ``green`` (locked, the maker's system), ``yellow`` (another key),
+    ``orange`` (unlocked bootloader), ``red`` (verification failed)."""
+    flash_locked: bool | None = None
+    """``ro.boot.flash.locked``: the bootloader refuses to flash other software."""
+    vbmeta_device_state: str | None = None
+    """``ro.boot.vbmeta.device_state``: ``locked`` or ``unlocked`` (Android Verified Boot 2.0)."""
+    selinux: str | None = None
+    """SELinux mode, lower case: ``enforcing``, ``permissive`` or ``disabled`` (``getenforce``; without it, a
+    permissive ``ro.boot.selinux`` boot setting)."""
+    selinux_evidence: str | None = None
+    """Where ``selinux`` was read: ``getenforce`` or ``ro.boot.selinux``."""
+    debuggable_build: bool | None = None
+    """``ro.debuggable=1``: a userdebug or eng build, where ``adb root`` gives a root shell."""
+    encryption: str | None = None
+    """``ro.crypto.state``: ``encrypted`` or ``unencrypted``."""
+
 
 @dataclass(frozen=True, slots=True)
 class AuditReport:
@@ -420,3 +467,9 @@ class AuditReport:
     """Rule hits about the phone itself rather than one app (e.g. root tools present)."""
     timeline: Timeline | None = None
     """The device's access timeline: its window and every app's events, newest first."""
+    indicator_lists: tuple[IndicatorList, ...] = ()
+    """The indicator lists the audit was matched against (empty: no matching ran). A list is incomplete by
+    nature: no match never means no stalkerware."""
+    device_matches: tuple[IndicatorMatch, ...] = ()
+    """Indicators that match the phone rather than one app: system properties, running processes (including
+    a process whose package no app of the report has)."""

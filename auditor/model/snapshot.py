@@ -51,6 +51,11 @@ class Section(StrEnum):
     """``ps -A``: the running processes (only their names are read)."""
     ANDROIDQF_PACKAGES = "androidqf_packages"
     """androidqf's ``packages.json``: packages with flags, installer, uid, APK hashes and signer certificates."""
+    SELINUX = "selinux"
+    """``getenforce``: whether SELinux enforces its policy."""
+    APK_HASHES = "apk_hashes"
+    """``sha256sum`` over the APKs of every non-system app of a user, in a marked loop (known samples are found
+    by their hash without pulling the files)."""
     OTHER = "other"
     """Kept as evidence; no parser reads it."""
 

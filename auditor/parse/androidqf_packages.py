@@ -24,7 +24,7 @@ from dataclasses import replace
 
 from auditor.model import ParsedApkFile, ParsedCertificate, ParsedQfPackages, QfPackage
 
-_HEX = {40: re.compile(r"[0-9a-f]{40}"), 64: re.compile(r"[0-9a-f]{64}")}
+_HEX = {n: re.compile(f"[0-9a-f]{{{n}}}") for n in (32, 40, 64)}
 _PACKAGE = re.compile(r"[A-Za-z0-9_.]{1,255}")
 _MAX_TEXT = 1024
 """Certificate names and dates longer than this are cut: they are display text, not keys."""
@@ -64,6 +64,7 @@ def _certificate(value: object) -> ParsedCertificate | None:
         issuer=_text(value.get("Issuer")),
         valid_from=_text(value.get("ValidFrom")),
         valid_to=_text(value.get("ValidTo")),
+        md5=_hex(value.get("Md5"), 32),
     )
 
 

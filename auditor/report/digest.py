@@ -31,11 +31,13 @@ from auditor.model import (
     DeviceInfo,
     DevicePart,
     EffectiveAccess,
+    Finding,
     Grade,
     OpEventKind,
     PermissionKind,
     PermissionReport,
     Removal,
+    Severity,
     SourceInfo,
     SpecialAccessKind,
     SpecialAccessReport,
@@ -47,10 +49,12 @@ from auditor.report.words import (
     role_words,
     special_words,
 )
+from auditor.score.devicebase import DEVICE_RULES
 from auditor.score.evidence import role_short_name
 from auditor.score.exposure import scaled
 from auditor.score.parts import app_part
 from auditor.score.scope import app_origin
+from auditor.score.threat_rules import THREAT_RULES
 
 REACH_MIN = AccessLevel.WHILE_IN_USE
 """The level from which an app *reaches* a category (granted or more); "asked" alone is not reach."""
@@ -533,3 +537,18 @@ def counted_apart(report: AuditReport) -> str | None:
     if unlisted:
         parts.append(f"{unlisted} unlisted (named only by app-ops, special accesses or settings)")
     return ", ".join(parts) or None
+
+
+def known_threat_findings(report: AuditReport) -> list[tuple[AppReport | None, Finding]]:
+    """Every known-threat finding (AUD-IOC-*), most severe first: each app's, then the phone's own traces."""
+    found: list[tuple[AppReport | None, Finding]] = [
+        (app, f) for app in report.apps for f in app.findings if f.rule_id in THREAT_RULES
+    ]
+    found.sort(key=lambda pair: (list(Severity).index(pair[1].severity), pair[1].rule_id))
+    found += [(None, f) for f in report.device_findings if f.rule_id in THREAT_RULES]
+    return found
+
+
+def setting_findings(report: AuditReport) -> list[Finding]:
+    """The phone's unsafe settings (posture findings), most severe first, as the report holds them."""
+    return [f for f in report.device_findings if (r := DEVICE_RULES.get(f.rule_id)) is not None and r.posture]

@@ -42,9 +42,11 @@ from auditor.model import (
     DataCategory,
     DevicePart,
     EffectiveAccess,
+    ExposurePart,
     ExposurePool,
     Finding,
     Grade,
+    IndicatorList,
     NoteLevel,
     PermissionKind,
     PermissionReport,
@@ -54,6 +56,7 @@ from auditor.model import (
 )
 from auditor.report import digest, timeline_view, words
 from auditor.report.recent_chart import RESOURCE_TITLES, Timeline, timeline
+from auditor.score import safety
 from auditor.score.evidence import duration_words
 from auditor.score.scope import app_origin
 
@@ -349,6 +352,15 @@ class PartView:
     apps: int
     percent: int
     reasons: tuple[ScoreReason, ...]
+    counted: str
+    """What the part covers, in words: ``3 apps, counted at 10%``, or ``2 findings`` for the phone's own parts."""
+
+
+def _counted(part: ExposurePart, reasons: int) -> str:
+    if part.part in (DevicePart.KNOWN_THREATS, DevicePart.PHONE_SETTINGS):
+        return f"{reasons} finding{'s' if reasons != 1 else ''}"
+    share = f", counted at {part.percent}%" if part.percent != 100 else ""
+    return f"{part.apps} app{'s' if part.apps != 1 else ''}{share}"
 
 
 def _part_views(report: AuditReport) -> list[PartView]:
@@ -362,7 +374,8 @@ def _part_views(report: AuditReport) -> list[PartView]:
             points=p.points,
             apps=p.apps,
             percent=p.percent,
-            reasons=tuple(r for r in e.reasons if r.part is p.part),
+            reasons=(reasons := tuple(r for r in e.reasons if r.part is p.part)),
+            counted=_counted(p, len(reasons)),
         )
         for p in e.parts
     ]
@@ -512,6 +525,17 @@ class ReportView:
     gaps: int
     """Device notes above the info level: parts of the data missing or incomplete."""
     rules_used: tuple[tuple[str, str, Severity, int], ...]
+    safety_notes: tuple[tuple[str, tuple[AppView, ...]], ...]
+    """Each distinct safety text of the report's findings (known stalkerware, watchware, stalkerware-like apps)
+    with the apps it concerns: shown at the top of the page, before any fix."""
+    threats: tuple[tuple[AppView | None, Finding], ...]
+    """Known-threat findings (AUD-IOC-*), each with its app (``None``: traces on the phone itself)."""
+    settings: tuple[Finding, ...]
+    """The phone's own safety settings that are unsafe (posture findings), most severe first."""
+    indicator_lists: tuple[IndicatorList, ...]
+    """The indicator lists matched, for the known-threats section and the method."""
+    help_text: str
+    """Where to get help (the Coalition Against Stalkerware's resources)."""
 
 
 def report_view(report: AuditReport) -> ReportView:
@@ -562,7 +586,29 @@ def report_view(report: AuditReport) -> ReportView:
         notes=tuple(_notes(report)),
         gaps=sum(1 for n in report.notes if n.level is not NoteLevel.INFO),
         rules_used=tuple(_rules_used(report)),
+        safety_notes=_safety_notes(ranked, report.device_findings),
+        threats=tuple(
+            (view_of(app) if app is not None else None, f) for app, f in digest.known_threat_findings(report)
+        ),
+        settings=tuple(digest.setting_findings(report)),
+        indicator_lists=report.indicator_lists,
+        help_text=safety.HELP,
     )
+
+
+def _safety_notes(
+    ranked: Sequence[AppView], device_findings: Sequence[Finding]
+) -> tuple[tuple[str, tuple[AppView, ...]], ...]:
+    """Distinct safety texts, in order of the most exposed app they concern, each with its apps (the phone's own
+    known-threat traces add their text with no app)."""
+    found: dict[str, list[AppView]] = {}
+    for v in ranked:
+        for text in dict.fromkeys(f.safety for f in v.findings if f.safety):
+            found.setdefault(text, []).append(v)
+    for f in device_findings:
+        if f.safety:
+            found.setdefault(f.safety, [])
+    return tuple((text, tuple(apps)) for text, apps in found.items())
 
 
 def render_html(report: AuditReport) -> str:

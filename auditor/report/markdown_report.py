@@ -29,6 +29,7 @@ from auditor.report.words import (
     severity_rank,
     visible,
 )
+from auditor.score import safety
 from auditor.score.evidence import duration_words
 from auditor.score.scope import app_origin
 
@@ -73,6 +74,42 @@ def _origin_note(app: AppReport) -> str:
     return install_source_words(app.install_source) if origin is AppOrigin.INSTALLED else origin_words(origin)
 
 
+def _threats_and_settings(report: AuditReport) -> list[str]:
+    """Known threats, the safety words first (before any fix), then the phone's unsafe settings with their fix."""
+    out = ["", "## Known threats", ""]
+    threats = digest.known_threat_findings(report)
+    for text in dict.fromkeys(f.safety for _, f in threats if f.safety):
+        out += [f"> **{md_text(text)}**", ""]
+    for app, f in threats:
+        where = _app(app) if app is not None else "the phone itself"
+        out.append(
+            f"- **{f.severity.value}** `{f.rule_id}` {md_text(f.title)} ({f.confidence.value} confidence): {where}"
+        )
+        out += [f"  - {md_text(e)}" for e in f.evidence]
+        out.append(f"  - Then, the fix: {md_text(f.remediation)}")
+    if not threats:
+        out.append(
+            "No app matches the indicator lists. No match never means no stalkerware: the lists are incomplete. "
+            + md_text(safety.HELP)
+        )
+    if report.indicator_lists:
+        lists = "; ".join(
+            f"{md_code(x.name)} {md_code(x.version)}"
+            + (f" ({md_text(x.attribution or x.licence)})" if x.licence else "")
+            for x in report.indicator_lists
+        )
+        out += ["", f"Lists matched: {lists}."]
+    settings = digest.setting_findings(report)
+    if settings:
+        out += ["", "## Phone settings", ""]
+        out += [
+            f"- **{f.severity.value}** `{f.rule_id}` {md_text(f.title)}: {md_text('; '.join(f.evidence))}. "
+            f"Fix: {md_text(f.remediation)}"
+            for f in settings
+        ]
+    return out
+
+
 def report_markdown(report: AuditReport) -> str:
     """The summary as Markdown text."""
     d = report.device
@@ -95,7 +132,11 @@ def report_markdown(report: AuditReport) -> str:
     if report.device_exposure is not None:
         e = report.device_exposure
         out.append(f"**Device exposure: {e.grade.value} ({e.score}/100)**, {grade_words(e.grade)}.")
-        parts = [f"{part_title(p.part)}: {p.points:+d} ({p.apps} apps)" for p in e.parts if p.apps]
+        parts = [
+            f"{part_title(p.part)}: {p.points:+d}" + (f" ({p.apps} apps)" if p.apps else "")
+            for p in e.parts
+            if p.apps or p.points
+        ]
         if parts:
             out.append("By part: " + "; ".join(parts) + ".")
         if e.platform is not None:
@@ -108,6 +149,8 @@ def report_markdown(report: AuditReport) -> str:
     if not report.source.complete:
         out.append("")
         out.append("**The snapshot is incomplete**: collection stopped early.")
+
+    out += _threats_and_settings(report)
 
     top = digest.top_apps(report, MAX_TOP)
     out += ["", "## Apps that matter most", ""]

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from auditor.model import AppOrigin, AuditReport, InstallSource, NoteLevel
-from auditor.report.digest import app_name, key_groups, top_apps
+from auditor.report.digest import app_name, key_groups, known_threat_findings, top_apps
 from auditor.report.timeline_view import background_sessions_24h
 from auditor.report.words import origin_words, part_title, visible
 from auditor.score.evidence import duration_words
@@ -63,6 +63,7 @@ def print_summary(report: AuditReport, console: Console, *, written_to: str | No
     console.print(table)
 
     _print_exposure(report, console)
+    _print_threats(report, console)
     _print_top_and_keys(report, console)
     _print_device(report, console)
     _print_background_sessions(report, console)
@@ -78,6 +79,24 @@ def print_summary(report: AuditReport, console: Console, *, written_to: str | No
         console.print("[yellow]The snapshot is incomplete (collection stopped early).[/yellow]")
     if written_to:
         console.print(f"Report written to [bold]{escape(written_to)}[/bold]")
+
+
+def _print_threats(report: AuditReport, console: Console) -> None:
+    """Known threats: the safety words first, then each match (never a fix here: the report holds them)."""
+    threats = known_threat_findings(report)
+    if not threats:
+        if report.indicator_lists:
+            console.print("Known threats: no app matches the indicator lists (no match never means no stalkerware)")
+        return
+    console.print("[bold red]Known threats[/bold red]")
+    for text in dict.fromkeys(f.safety for _, f in threats if f.safety):
+        console.print(f"  [bold]{escape(text)}[/bold]")
+    for app, f in threats:
+        where = f"{app.package}@{app.user}" if app is not None else "the phone itself"
+        console.print(
+            f"  [bold]{f.severity.value.upper()}[/bold] {escape(f.title)} ({f.rule_id}, {f.confidence.value} "
+            f"confidence): {escape(where)} — {escape(f.evidence[0])}"
+        )
 
 
 def _print_device(report: AuditReport, console: Console) -> None:
@@ -96,7 +115,8 @@ def _print_exposure(report: AuditReport, console: Console) -> None:
     e = report.device_exposure
     if e is None:
         return
-    parts = ", ".join(f"{part_title(p.part).lower()} {p.points:+d}" for p in e.parts if p.apps)
+    # App parts with apps in them, and the phone's own parts (known threats, settings) when they add points.
+    parts = ", ".join(f"{part_title(p.part).lower()} {p.points:+d}" for p in e.parts if p.apps or p.points)
     console.print(f"[bold]Device exposure {e.grade.value} {e.score}/100[/bold] — {parts or 'no app reaches anything'}")
     if e.platform is not None:
         console.print(

@@ -27,12 +27,15 @@ def score_report(report: AuditReport, weights: Weights | None = None) -> AuditRe
     apps = tuple(_scored(app, weights, table) for app in report.apps)
     log.debug("scored %d apps with weights %s", len(apps), weights.source)
     # A package not installed for its user counts in no part of the device (``auditor.score.parts.app_part``).
-    device = score_device(apps, weights, _exposure, report=replace(report, apps=apps))
+    # The device's findings come first: its known-threats and phone-settings parts read them.
+    device_findings = find_device(report)
+    scored = replace(report, apps=apps, device_findings=device_findings)
+    device = score_device(apps, weights, _exposure, report=scored)
     return replace(
         report,
         apps=apps,
         device_exposure=device,
-        device_findings=find_device(report),
+        device_findings=device_findings,
         weights=WeightsInfo(source=weights.source, sha256=weights.sha256),
     )
 

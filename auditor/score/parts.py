@@ -30,14 +30,18 @@ from auditor.model import (
     AppPresence,
     AppReport,
     AuditReport,
+    Confidence,
     DevicePart,
     Exposure,
     ExposurePool,
+    Finding,
     ScoreReason,
 )
+from auditor.score.devicebase import DEVICE_RULES
 from auditor.score.evidence import special_evidence_text
 from auditor.score.exposure import scaled
 from auditor.score.scope import abnormal, app_origin
+from auditor.score.threat_rules import THREAT_RULES
 from auditor.score.weights import Weights
 
 
@@ -49,12 +53,16 @@ def app_name(app: AppReport) -> str:
 def part_words(part: DevicePart) -> tuple[str, str]:
     """(one app of the part, the part's title): ``("installed app", "Installed apps")``."""
     match part:
+        case DevicePart.KNOWN_THREATS:
+            return "known threat", "Known threats"
         case DevicePart.INSTALLED_APPS:
             return "installed app", "Installed apps"
         case DevicePart.PREINSTALLED_APPS:
             return "preinstalled app", "Preinstalled apps"
         case DevicePart.ALTERED_SYSTEM_APPS:
             return "altered system app", "Altered system apps"
+        case DevicePart.PHONE_SETTINGS:
+            return "unsafe setting", "Phone settings"
         case _:
             assert_never(part)
 
@@ -197,10 +205,76 @@ def apps_part(inputs: DeviceInputs, part: DevicePart) -> list[ScoreReason]:
     return reasons
 
 
+def threats_part(inputs: DeviceInputs, part: DevicePart) -> list[ScoreReason]:
+    """Known threats: each known-threat finding (AUD-IOC-001 … 004) adds its kind's points
+    (``device.known_threats``: stalkerware and spyware 70, watchware 25), half for a low-confidence match, at
+    the part's share. An app not installed for its user (kept as data only) adds nothing, as in the app parts."""
+    if inputs.report is None:
+        return []
+    w = inputs.weights.device.threats
+    percent = inputs.weights.device.parts[part].percent
+    found: list[tuple[str, Finding]] = [
+        (app_name(a), f)
+        for a in inputs.report.apps
+        if a.presence is not AppPresence.NOT_INSTALLED
+        for f in a.findings
+        if f.rule_id in THREAT_RULES
+    ]
+    found += [("the phone", f) for f in inputs.report.device_findings if f.rule_id in THREAT_RULES]
+    reasons = []
+    for where, f in found:
+        threat = THREAT_RULES[f.rule_id]
+        share = w.low_confidence_percent if f.confidence is Confidence.LOW else 100
+        points = counted(scaled(w.points[threat], share), percent)
+        if points <= 0:
+            continue
+        weak = f", counted at {share}%: a generic package name alone" if share != 100 else ""
+        reasons.append(
+            ScoreReason(
+                rule=f"device.{threat.value}",
+                points=points,
+                text=f"{f.title} ({f.rule_id}, {f.confidence.value} confidence): {where}{weak}",
+                evidence=f.evidence[:3],
+            )
+        )
+    return reasons
+
+
+def settings_part(inputs: DeviceInputs, part: DevicePart) -> list[ScoreReason]:
+    """Phone settings: each posture finding adds points by its severity (``device.phone_settings``), most severe
+    first, until the part's cap; the points stop there (a monotonic sum, cut at the cap)."""
+    if inputs.report is None:
+        return []
+    w = inputs.weights.device.settings
+    percent = inputs.weights.device.parts[part].percent
+    left = w.cap
+    reasons = []
+    for f in inputs.report.device_findings:
+        rule = DEVICE_RULES.get(f.rule_id)
+        if rule is None or not rule.posture:
+            continue
+        given = min(w.points.get(f.severity, 0), left)
+        left -= given
+        points = counted(given, percent)
+        if points <= 0:
+            continue
+        reasons.append(
+            ScoreReason(
+                rule="device.phone_setting",
+                points=points,
+                text=f"{f.title} ({f.rule_id}, {f.severity.value})" + (" (the part's cap)" if left == 0 else ""),
+                evidence=f.evidence[:3],
+            )
+        )
+    return reasons
+
+
 PARTS: Mapping[DevicePart, PartFn] = {
+    DevicePart.KNOWN_THREATS: threats_part,
     DevicePart.INSTALLED_APPS: apps_part,
     DevicePart.PREINSTALLED_APPS: apps_part,
     DevicePart.ALTERED_SYSTEM_APPS: apps_part,
+    DevicePart.PHONE_SETTINGS: settings_part,
 }
 """Every part's computation; a test checks that every ``DevicePart`` has one."""
 

@@ -78,6 +78,9 @@ class Hit:
 
     evidence: tuple[str, ...]
     remediation: str
+    confidence: Confidence | None = None
+    """This hit's confidence when it is lower than the rule's (a known-threat match on a package name alone);
+    ``None``: the rule's."""
 
 
 Check = Callable[[RuleContext], Iterable[Hit]]
@@ -99,6 +102,8 @@ class Rule:
     applies_to: AppliesTo
     """The apps the rule looks at; the engine decides it once per app, so a check never re-tests it."""
     check: Check
+    safety: str | None = None
+    """Read before any fix (the finding's ``safety``): for rules where acting may alert whoever installed the app."""
 
 
 RULES: dict[str, Rule] = {}
@@ -122,6 +127,7 @@ def rule(
     applies_to: AppliesTo,
     rationale: str,
     remediation: str,
+    safety: str | None = None,
 ) -> Callable[[Check], Check]:
     """Register a check under a stable id; its docstring says when it fires."""
 
@@ -137,6 +143,7 @@ def rule(
                 fires_when=" ".join((inspect.getdoc(check) or "").split()),
                 applies_to=applies_to,
                 check=check,
+                safety=safety,
             )
         )
         return check

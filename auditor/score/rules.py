@@ -30,6 +30,7 @@ from auditor.model import (
     Severity,
     SpecialAccessKind,
 )
+from auditor.score import safety, threat_rules
 from auditor.score.categories import AppReach, app_reach, permission_level, with_background_use
 from auditor.score.evidence import (
     event_evidence_text,
@@ -58,15 +59,12 @@ from auditor.score.rulebase import (
 from auditor.score.scope import AppliesTo, applies
 from auditor.score.weights import load_weights
 
-__all__ = ["RULES", "SAFETY_WARNING", "SPECIAL_ACCESS_RULES", "Rule", "find"]
+__all__ = ["RULES", "SAFETY_WARNING", "SPECIAL_ACCESS_RULES", "Rule", "find", "threat_rules"]
 
 P = "android.permission."
 
-SAFETY_WARNING = (
-    "Safety first: removing or disabling this app may alert whoever installed it. If someone else may be "
-    "monitoring this phone, talk to a support service you trust (a domestic-abuse helpline can help with "
-    "safety planning) before changing anything, and keep this report as evidence."
-)
+SAFETY_WARNING = safety.STALKERWARE
+"""Read before acting on a stalkerware-like app (``auditor.score.safety``)."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -540,8 +538,9 @@ def _trackers(ctx: RuleContext) -> Iterable[Hit]:
     rationale="A master key (accessibility, notification access or device admin), location, and a hidden or "
     "sideloaded install is how commercial stalkerware is built and installed. Medium confidence: parental-control "
     "and anti-theft apps look the same.",
-    remediation=SAFETY_WARNING + " When it is safe: deactivate its device admin if any (AUD-ADMIN-001), then "
+    remediation=f"{safety.WHEN_SAFE} deactivate its device admin if any (AUD-ADMIN-001), then "
     "adb shell pm uninstall --user <user> <package>.",
+    safety=safety.STALKERWARE,
 )
 def _stalker(ctx: RuleContext) -> Iterable[Hit]:
     """A non-system app matches the bundled ``stalkerware_like`` combination profile (weights.json; the rule
@@ -557,7 +556,7 @@ def _stalker(ctx: RuleContext) -> Iterable[Hit]:
         if ctx.specials(SpecialAccessKind.DEVICE_ADMIN)
         else ""
     )
-    fix = f"{SAFETY_WARNING} When it is safe:{admin} {uninstall(ctx)}"
+    fix = f"{safety.WHEN_SAFE}{admin} {uninstall(ctx)}"
     return [Hit(met, fix)]
 
 
@@ -583,10 +582,11 @@ def find(app: AppReport, *, reach: AppReach | None = None, facts: AppFacts | Non
             rule_id=r.id,
             title=r.title,
             severity=r.severity,
-            confidence=r.confidence,
+            confidence=hit.confidence or r.confidence,
             rationale=r.rationale,
             evidence=hit.evidence,
             remediation=hit.remediation,
+            safety=r.safety,
         )
         for r in RULES.values()
         if r.applies_to in scopes

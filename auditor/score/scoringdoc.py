@@ -94,6 +94,18 @@ def render_weights(weights: Weights) -> str:
         f"by the pool, at most {d.pool_cap_per_pool} per pool and {d.pool_cap} per part, at the part's share | "
         f"{_cell(d.pools_rationale)} |",
     ]
+    threats, st = d.threats, d.settings
+    threat_points = ", ".join(f"{kind.value} {n}" for kind, n in threats.points.items())
+    setting_points = ", ".join(f"{sev.value} {n}" for sev, n in st.points.items())
+    out += [
+        "",
+        "| Device term (phone parts) | Value | Why |",
+        "|---|---|---|",
+        f"| `device.stalkerware`, `device.watchware`, `device.spyware` | per known-threat finding (AUD-IOC-*): "
+        f"{threat_points}; {threats.low_confidence_percent}% of that at low confidence | {_cell(threats.rationale)} |",
+        f"| `device.phone_setting` | per posture finding, by severity: {setting_points}; at most {st.cap} | "
+        f"{_cell(st.rationale)} |",
+    ]
     return "\n".join(out)
 
 

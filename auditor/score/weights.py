@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from auditor.errors import AuditorError
-from auditor.model import AccessLevel, DataCategory, DevicePart, Grade, SpecialAccessKind
+from auditor.model import AccessLevel, DataCategory, DevicePart, Grade, Severity, SpecialAccessKind, ThreatKind
 from auditor.score.categories import load_categories
 
 BUILT_IN = "built-in"
@@ -172,6 +172,26 @@ class Grades:
 
 
 @dataclass(frozen=True)
+class ThreatWeights:
+    """Points the known-threats part adds per known-threat finding (``device.known_threats``)."""
+
+    points: Mapping[ThreatKind, int]
+    low_confidence_percent: int
+    """A finding of low confidence (a generic package name alone) counts at this share."""
+    rationale: str
+
+
+@dataclass(frozen=True)
+class SettingsWeights:
+    """Points the phone-settings part adds per posture finding, by severity, and its cap
+    (``device.phone_settings``)."""
+
+    points: Mapping[Severity, int]
+    cap: int
+    rationale: str
+
+
+@dataclass(frozen=True)
 class DeviceWeights:
     next_apps: int
     next_app_percent: int
@@ -187,6 +207,8 @@ class DeviceWeights:
     pool_cap: int
     pool_min_level: AccessLevel
     pools_rationale: str
+    threats: ThreatWeights
+    settings: SettingsWeights
 
 
 @dataclass(frozen=True)
@@ -349,7 +371,11 @@ def _grades(r: _Reader, value: object) -> Grades:
 
 
 def _device(r: _Reader, value: object) -> DeviceWeights:
-    o = r.obj(value, "device", {"parts", "next_apps", "master_keys", "pools"})
+    o = r.obj(value, "device", {"parts", "next_apps", "master_keys", "pools", "known_threats", "phone_settings"})
+    kt = r.obj(o["known_threats"], "device.known_threats", {"points", "low_confidence_percent", "rationale"})
+    ktp = r.obj(kt["points"], "device.known_threats.points", {t.value for t in ThreatKind})
+    ps = r.obj(o["phone_settings"], "device.phone_settings", {"points", "cap", "rationale"})
+    psp = r.obj(ps["points"], "device.phone_settings.points", {v.value for v in Severity if v is not Severity.INFO})
     nxt = r.obj(o["next_apps"], "device.next_apps", {"count", "percent", "rationale"})
     parts = r.obj(o["parts"], "device.parts", {p.value for p in DevicePart})
     mk = r.obj(o["master_keys"], "device.master_keys", {"points", "cap", "kinds", "rationale"})
@@ -373,6 +399,22 @@ def _device(r: _Reader, value: object) -> DeviceWeights:
         pool_cap=r.int_(pools["cap"], "device.pools.cap"),
         pool_min_level=r.enum(AccessLevel, pools["min_level"], "device.pools.min_level"),
         pools_rationale=r.str_(pools["rationale"], "device.pools.rationale"),
+        threats=ThreatWeights(
+            points={t: r.int_(ktp[t.value], f"device.known_threats.points.{t.value}", high=100) for t in ThreatKind},
+            low_confidence_percent=r.int_(
+                kt["low_confidence_percent"], "device.known_threats.low_confidence_percent", high=100
+            ),
+            rationale=r.str_(kt["rationale"], "device.known_threats.rationale"),
+        ),
+        settings=SettingsWeights(
+            points={
+                v: r.int_(psp[v.value], f"device.phone_settings.points.{v.value}", high=100)
+                for v in Severity
+                if v is not Severity.INFO
+            },
+            cap=r.int_(ps["cap"], "device.phone_settings.cap", high=100),
+            rationale=r.str_(ps["rationale"], "device.phone_settings.rationale"),
+        ),
     )
 
 

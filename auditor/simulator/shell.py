@@ -13,7 +13,10 @@ A few commands are derived instead of stored, for tools that ask differently:
 * ``pm list packages`` (and ``-u``) from the package names of that loop;
 * ``sha256sum PATH…`` over the files the device serves (what ``--apks`` hashes on the device), like
   toybox: ``<hex>  <path>`` per file, an error line and exit status 1 for a missing one. Set
-  ``sha256sum_available = False`` to answer like Android 7 and older, which lack the command.
+  ``sha256sum_available = False`` to answer like Android 7 and older, which lack the command: then the
+  plan's ``apk_hashes`` loop (which checks for ``sha256sum`` first) prints nothing, too. When the device
+  serves files, that loop's recorded answer is re-hashed from them, as a phone hashes what it holds (a
+  test that serves a broken APK gets that file's hash, or the error line for a missing one).
 
 Anything else answers like Android's shell does for an unknown program (``… not found``, exit 127).
 A record with status ``denied`` answers its text with its exit code (255 when none was recorded);
@@ -38,6 +41,7 @@ from auditor.simulator.sync import SimFile
 _GETPROP_KEY = re.compile(r"\Agetprop ([A-Za-z0-9._:@-]{1,256})\Z")
 _DUMPSYS_PACKAGE = re.compile(r"\Adumpsys package ([A-Za-z0-9._]{1,256})\Z")
 _PM_LIST = re.compile(r"\Apm list packages( -u)?\Z")
+_HASH_LINE = re.compile(r"[0-9a-f]{64}  (/.+)")
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,8 @@ class SnapshotShell:
         self.sha256sum_available = True
         """False: ``sha256sum`` is "not found", as on Android 7 and older."""
         self._exact: dict[str, Answer] = {}
+        self._hash_loops: set[str] = set()
+        """Commands of the plan's ``apk_hashes`` loop (they print nothing without ``sha256sum``)."""
         self._package_loop: bytes | None = None
         self._getprop: bytes | None = None
         for rec in snapshot.manifest.commands:
@@ -97,11 +103,15 @@ class SnapshotShell:
             else:
                 code = rec.exit_code or 0
             self._exact[rec.command] = Answer(blob, code)
+            if rec.section is Section.APK_HASHES:
+                self._hash_loops.add(rec.command)
             if rec.section is Section.DUMPSYS_PACKAGE and rec.status is CommandStatus.OK:
                 self._package_loop = blob
             elif rec.section is Section.GETPROP and rec.status is CommandStatus.OK:
                 self._getprop = blob
         self._exact.update(overrides or {})
+        self._overridden = set(overrides or {})
+        """Commands a test answers itself (a lying device): never re-derived."""
 
     @cached_property
     def properties(self) -> Mapping[str, str]:
@@ -124,6 +134,11 @@ class SnapshotShell:
 
     def lookup(self, command: str) -> Answer:
         """The answer to an unwrapped command."""
+        if command in self._hash_loops and command not in self._overridden:
+            if not self.sha256sum_available:
+                return Answer(b"")
+            if self._files:
+                return self._rehashed(self._exact[command])
         exact = self._exact.get(command)
         if exact is not None:
             return exact
@@ -139,6 +154,22 @@ class SnapshotShell:
         if command.startswith("sha256sum ") and self.sha256sum_available:
             return self._sha256sum(command)
         return not_found(command)
+
+    def _rehashed(self, recorded: Answer) -> Answer:
+        """The ``apk_hashes`` loop's recorded lines with each hash taken from the file served at its path."""
+        lines = []
+        for line in _decode(recorded.output).splitlines():
+            found = _HASH_LINE.fullmatch(line)
+            if found is None:
+                lines.append(line)
+                continue
+            path = found.group(1)
+            f = self._files.get(path)
+            if f is None or not f.readable:
+                lines.append(f"sha256sum: {path}: {'No such file or directory' if f is None else 'Permission denied'}")
+            else:
+                lines.append(f"{hashlib.sha256(f.data).hexdigest()}  {path}")
+        return Answer(_encode("".join(f"{line}\n" for line in lines)), recorded.exit_code)
 
     def _sha256sum(self, command: str) -> Answer:
         """toybox ``sha256sum`` over served files: a line per file, exit 1 if any could not be read."""

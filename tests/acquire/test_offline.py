@@ -266,7 +266,8 @@ def test_androidqf_packages_json_facts() -> None:
         "/system/bin/magiskhide",
     )
     assert report.device_state.processes is not None and len(report.device_state.processes) == 14
-    assert [f.rule_id for f in report.device_findings] == ["AUD-ROOT-001"]
+    # The root tools, and the computer the phone trusts for USB debugging (the key above).
+    assert [f.rule_id for f in report.device_findings] == ["AUD-ROOT-001", "AUD-ADB-003"]
 
 
 def test_notification_filter_drops_notification_records() -> None:

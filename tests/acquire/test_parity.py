@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import pytest
@@ -36,6 +36,7 @@ from auditor.apk import analyse_apk
 from auditor.model import (
     AppReport,
     AuditReport,
+    DeviceState,
     Note,
     NoteLevel,
     PermissionKind,
@@ -138,7 +139,18 @@ def _lacking(form: Form, f: Forms) -> AuditReport:
                 provenance = replace(app.provenance, basis=told.basis, platform_signature=told.platform_signature)
                 app = replace(app, provenance=provenance)
         apps.append(app)
-    return score_report(replace(base, apps=tuple(apps)))
+    # The phone's own facts (settings, getenforce, the root check) are what the form holds: what it lacks there
+    # is unknown, so the phone-settings part of the device exposure counts only what the form says.
+    return score_report(replace(base, apps=tuple(apps), device_state=_device_state_lacking(f, got)))
+
+
+def _device_state_lacking(f: Forms, got: AuditReport) -> DeviceState | None:
+    """The snapshot's device state, with each fact the form does not hold set to unknown (``None``)."""
+    mine, theirs = f.snapshot.device_state, got.device_state
+    if mine is None or theirs is None:
+        return theirs
+    unknown = {k.name: None for k in fields(DeviceState) if getattr(theirs, k.name) is None}
+    return replace(mine, **unknown)
 
 
 def _apps(report: AuditReport) -> dict[tuple[int, str], AppReport]:
@@ -164,7 +176,8 @@ def test_each_form_says_exactly_what_it_lacks(forms: Forms) -> None:
     def said(report: AuditReport) -> set[tuple[str, NoteLevel, str]]:
         return {(n.section, n.level, n.message[:60]) for n in report.notes}
 
-    assert forms.snapshot.notes == ()
+    # Every report says once that the indicator lists' network indicators match nothing in an audit.
+    assert [n.section for n in forms.snapshot.notes] == ["indicators"]
     bugreport = said(forms.reports[Form.BUGREPORT_ZIP])
     assert {(s, level) for s, level, _ in bugreport} == {
         ("bugreport", NoteLevel.INFO),  # the package dump lacks requests; what is not interpreted
@@ -173,6 +186,8 @@ def test_each_form_says_exactly_what_it_lacks(forms: Forms) -> None:
         ("root_binaries", NoteLevel.MISSING),
         ("processes", NoteLevel.MISSING),
         ("appops_discrete", NoteLevel.MISSING),
+        ("selinux", NoteLevel.MISSING),
+        ("indicators", NoteLevel.INFO),
     }
     assert said(forms.reports[Form.BUGREPORT_FOLDER]) == bugreport
     androidqf = said(forms.reports[Form.ANDROIDQF_FOLDER])
@@ -180,6 +195,8 @@ def test_each_form_says_exactly_what_it_lacks(forms: Forms) -> None:
         ("androidqf", NoteLevel.INFO),
         ("dumpsys_package", NoteLevel.PARTIAL),
         ("appops_discrete", NoteLevel.MISSING),
+        ("selinux", NoteLevel.MISSING),
+        ("indicators", NoteLevel.INFO),
     }
     for form in (Form.ANDROIDQF_ZIP, Form.ANDROIDQF_AGE):
         assert said(forms.reports[form]) == androidqf

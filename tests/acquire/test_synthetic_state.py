@@ -29,4 +29,10 @@ def test_device_state_of_the_synthetic_phone() -> None:
     assert len(ROOT_PATHS) == 23
     assert state.processes is not None
     assert {"system_server", "com.example.stalker", "com.google.android.gms"} <= set(state.processes)
-    assert report.device_findings == ()
+    # Its safety settings: collected over USB, so debugging (and developer options) are on; the rest is as sold.
+    assert (state.usb_debugging, state.developer_options, state.wireless_debugging) == (True, True, False)
+    assert (state.verify_apps, state.verify_adb_installs, state.play_protect_scanning) == (True, True, True)
+    assert (state.verified_boot_state, state.flash_locked, state.vbmeta_device_state) == ("green", True, "locked")
+    assert (state.selinux, state.selinux_evidence, state.encryption) == ("enforcing", "getenforce", "encrypted")
+    assert (state.adb_authentication, state.debuggable_build, state.unknown_sources) == (True, False, None)
+    assert [f.rule_id for f in report.device_findings] == ["AUD-ADB-001", "AUD-ADB-003", "AUD-DEV-001"]

@@ -42,7 +42,15 @@ def test_device_users_and_completeness() -> None:
     assert report.device.model == "Synthetic Pixel"
     assert report.device.sdk == 34
     assert [(u.id, u.kind) for u in report.users] == [(0, UserKind.PRIMARY), (10, UserKind.WORK_PROFILE)]
-    assert report.notes == ()
+    # The one note: the bundled list's network indicators (websites, C2 domains and IPs) match nothing here.
+    assert [(n.section, n.level.value, n.message) for n in report.notes] == [
+        (
+            "indicators",
+            "info",
+            "1638 network indicators (domains, URLs, IP addresses) were loaded but match nothing here: an audit "
+            "holds no network traffic or DNS history",
+        )
+    ]
     assert report.source.complete
 
 

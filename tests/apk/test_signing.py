@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import struct
 from collections.abc import Callable
 
@@ -25,6 +26,18 @@ def new() -> factory.Signer:
     return factory.make_signer("New Key")
 
 
+def _certificate(scheme: SigningScheme, signer: factory.Signer, subject: str) -> ApkCertificate:
+    """The certificate as analysis reports it: SHA-256, subject, and the SHA-1 and MD5 indicator lists name."""
+    der = signer.cert_der
+    return ApkCertificate(
+        scheme,
+        signer.sha256,
+        subject,
+        sha1=hashlib.sha1(der, usedforsecurity=False).hexdigest(),
+        md5=hashlib.md5(der, usedforsecurity=False).hexdigest(),
+    )
+
+
 def signing(analyse: Analyse, apk: bytes) -> ApkSigning:
     result = analyse(apk)
     assert result.status is ApkStatus.OK, result.issues
@@ -43,7 +56,7 @@ def test_v1_only(analyse: Analyse, old: factory.Signer) -> None:
         signer_scheme=SigningScheme.V1,
         signer_subject="C=US,CN=Old Key",
         schemes=(SigningScheme.V1,),
-        certificates=(ApkCertificate(SigningScheme.V1, old.sha256, "C=US,CN=Old Key"),),
+        certificates=(_certificate(SigningScheme.V1, old, "C=US,CN=Old Key"),),
     )
 
 
@@ -68,7 +81,7 @@ def test_v31_is_listed_but_v3_is_chosen(analyse: Analyse, old: factory.Signer, n
     s = signing(analyse, apk)
     assert s.schemes == (SigningScheme.V2, SigningScheme.V3, SigningScheme.V31)
     assert (s.signer_scheme, s.signer_sha256) == (SigningScheme.V3, old.sha256)
-    assert ApkCertificate(SigningScheme.V31, new.sha256, "C=US,CN=New Key") in s.certificates
+    assert _certificate(SigningScheme.V31, new, "C=US,CN=New Key") in s.certificates
 
 
 def test_v2_wins_over_v1(analyse: Analyse, old: factory.Signer, new: factory.Signer) -> None:

@@ -146,8 +146,11 @@ def test_typed_csv_conversion_equals_the_general_one() -> None:
     from auditor.fleet.export import device_rows
     from auditor.fleet.inputs import InputKind
     from auditor.fleet.policy import evaluate
+    from auditor.model import IndicatorKind, IndicatorMatch, ThreatKind
 
     report = with_apk(synthetic(4), third_party(synthetic(4))[0].package, signer=SIGNER_A, trackers=(FIREBASE,))
+    match = IndicatorMatch("Fam", ThreatKind.SPYWARE, IndicatorKind.PROCESS, "=spyd", "running process =spyd", "l", "v")
+    report = replace(report, device_matches=(match,))
     policy = parse_policy("[exposure]\nmax_app = 1\n[device]\nmin_sdk = 99\n", Path("p.toml"))
     violations = evaluate(policy, report, "D")
     row = summarise(report, index=0, source="=cmd|' /C calc'!A0", kind=InputKind.AUDIT_JSON, violations=violations).row

@@ -138,8 +138,12 @@ def test_checks_declare_where_they_look() -> None:
         PolicyRule.OLDEST_PATCH,
         PolicyRule.MIN_SDK,
         PolicyRule.MAX_DEVICE_EXPOSURE,
+        PolicyRule.USB_DEBUGGING,
+        PolicyRule.UNSAFE_SETTING,
+        PolicyRule.KNOWN_THREAT_TRACE,
     }
-    assert everywhere == {PolicyRule.BLOCKED_APP, PolicyRule.BLOCKED_SIGNER}
+    # Known threats are looked for in every app: preinstalled stalkerware exists.
+    assert everywhere == {PolicyRule.BLOCKED_APP, PolicyRule.BLOCKED_SIGNER, PolicyRule.KNOWN_THREAT}
 
 
 POLICY = """
@@ -250,3 +254,56 @@ def test_include_system_apps() -> None:
     report = hand_report("DEV3", (app("com.android.mms", allowed("READ_SMS"), system=True),))
     assert [v.app for v in evaluate(policy, report, "DEV3")] == ["com.android.mms"]
     assert evaluate(replace(policy, include_system_apps=False), report, "DEV3") == ()
+
+
+THREATS_POLICY = """
+[threats]
+forbid_matches = true
+allow = ["com.sanctioned.parental"]
+[device]
+require_usb_debugging_off = true
+forbid_settings = ["aud-boot-001", "AUD-SELINUX-001"]
+"""
+
+
+def test_known_threats_usb_debugging_and_unsafe_settings() -> None:
+    from auditor.model import DeviceState, IndicatorKind, IndicatorMatch, ThreatKind
+
+    policy = parse_policy(THREATS_POLICY, Path("t.toml"))
+    assert (policy.forbid_indicator_matches, policy.indicator_allow) == (True, ("com.sanctioned.parental",))
+    assert (policy.require_usb_debugging_off, policy.forbidden_settings) == (True, ("AUD-BOOT-001", "AUD-SELINUX-001"))
+
+    def spy(kind: IndicatorKind, value: str, threat: ThreatKind = ThreatKind.STALKERWARE) -> IndicatorMatch:
+        return IndicatorMatch("TheTruthSpy", threat, kind, value, "package name", "Echap", "a04c5c1958bf")
+
+    apps = (
+        replace(app("com.fone"), indicator_matches=(spy(IndicatorKind.PACKAGE, "com.fone"),)),
+        replace(app("com.vendor.spy", system=True), indicator_matches=(spy(IndicatorKind.APK_SHA256, "ab" * 32),)),
+        replace(
+            app("com.sanctioned.parental"),
+            indicator_matches=(spy(IndicatorKind.PACKAGE, "com.sanctioned.parental", ThreatKind.WATCHWARE),),
+        ),
+        app("com.clean"),
+    )
+    state = DeviceState(usb_debugging=True, verified_boot_state="orange", selinux="enforcing")
+    report = replace(hand_report("DEV9", apps), device_state=state)
+    from auditor.score import score_report
+
+    report = score_report(report)
+    got = [(v.rule, v.app, v.message) for v in evaluate(policy, report, "DEV9")]
+    assert got == [
+        (PolicyRule.USB_DEBUGGING, None, "USB debugging is on"),
+        (PolicyRule.UNSAFE_SETTING, None, "Bootloader unlocked or verified boot not green (AUD-BOOT-001)"),
+        (
+            PolicyRule.KNOWN_THREAT,
+            "com.fone",
+            "com.fone matches TheTruthSpy (stalkerware) by its package (weaker alone)",
+        ),
+        (
+            PolicyRule.KNOWN_THREAT,
+            "com.vendor.spy",
+            "com.vendor.spy matches TheTruthSpy (stalkerware) by its apk_sha256 (strong)",
+        ),
+    ]
+    with pytest.raises(PolicyError, match=r"t.toml:3: \[device\] forbid_settings: invalid entry 'AUD-A11Y-001'"):
+        parse_policy("[threats]\n[device]\nforbid_settings = ['AUD-A11Y-001']\n", Path("t.toml"))

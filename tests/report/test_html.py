@@ -182,7 +182,7 @@ def test_method_names_weights_snapshot_rules_and_gaps(hand_html: str) -> None:
     method = hand_html.split('<section id="method"', 1)[1].split("</section>", 1)[0]
     assert "built-in, SHA-256 <code>" + "0" * 64 + "</code>" in method
     assert "<code>" + "f" * 64 + "</code>" in method
-    assert "auditor 9.9.9, report schema 1.1" in method
+    assert "auditor 9.9.9, report schema 1.2" in method
     assert "<td><code>AUD-CAM-BG-001</code></td><td>Camera used in the background</td>" in method
     assert "App-op history was denied; last use is unknown." in method
     assert "<code>SER123</code>" in method

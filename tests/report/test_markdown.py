@@ -37,7 +37,7 @@ def test_summary_content(hand: AuditReport) -> None:
 def test_synthetic_summary_is_short(synthetic: AuditReport) -> None:
     md = report_markdown(synthetic)
     assert "`com.example.stalker`" in md
-    assert len(md.splitlines()) < 80
+    assert len(md.splitlines()) < 100  # known threats, phone settings and 24 h background use included
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ def test_the_tv_box_summary() -> None:
     assert (
         "    0 │ primary │   84 │         8 │           34 │       42 │          8 │             0 │        0" in lines
     )
-    assert "Device exposure D 40/100 — installed apps +28, preinstalled apps +12" in lines
+    assert "Device exposure E 64/100 — installed apps +28, preinstalled apps +12, phone settings +24" in lines
     assert "  The operating system (42 components) holds its accesses by design: context, not counted." in lines
     top = lines[lines.index("Apps that matter most") + 1 :][:5]
     assert top[0].startswith("  C  25  org.xbmc.kodi — Sideloaded (no store review)")

@@ -98,9 +98,11 @@ def test_preinstalled_apps_count_at_their_part_s_share() -> None:
     assert (top.rule, top.points, top.part) == ("device.top_app", 2, DevicePart.PREINSTALLED_APPS)  # 24×10% → 2
     assert top.text == "Highest preinstalled app score: com.vendor.big@0 scores 24, counted at 10%"
     assert [(p.part, p.points, p.apps, p.percent) for p in device.parts] == [
+        (DevicePart.KNOWN_THREATS, 0, 0, 100),
         (DevicePart.INSTALLED_APPS, 0, 0, 100),
         (DevicePart.PREINSTALLED_APPS, 2, 1, 10),
         (DevicePart.ALTERED_SYSTEM_APPS, 0, 0, 100),
+        (DevicePart.PHONE_SETTINGS, 0, 0, 100),
     ]
     assert device.platform is None
 

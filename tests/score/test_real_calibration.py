@@ -70,13 +70,19 @@ def test_the_tv_box_its_sideloaded_apps_first_then_the_google_stack() -> None:
     ]
     device = report.device_exposure
     assert device is not None
-    assert (device.score, device.grade.value) == (40, "D")  # was 60/E when Android's own apps counted at half
+    # 40 (D) from its apps, as before its settings counted; its build adds 24: any computer gets a shell without
+    # asking (ro.adb.secure=0, 8), SELinux permissive at boot (8), a debuggable build (4), no encryption (4).
+    assert (device.score, device.grade.value) == (64, "E")
     points = {p.part: p.points for p in device.parts}
     assert points == {
+        DevicePart.KNOWN_THREATS: 0,
         DevicePart.INSTALLED_APPS: 28,  # Kodi 25, a tenth of SSHDroid (20) and of init.d (14)
         DevicePart.PREINSTALLED_APPS: 12,  # Play services' uid at 100, a tenth: 10, then 1 and 1
         DevicePart.ALTERED_SYSTEM_APPS: 0,
+        DevicePart.PHONE_SETTINGS: 24,
     }
+    assert [f.rule_id for f in report.device_findings] == ["AUD-ADB-004", "AUD-SELINUX-001", "AUD-CRYPT-001",
+                                                           "AUD-ROOT-002"]  # fmt: skip
     assert device.platform is not None and device.platform.apps == 42
 
 
@@ -100,7 +106,7 @@ def test_the_tablet_its_accessibility_apps_first() -> None:
 
 def test_the_markdown_summary_says_the_same() -> None:
     md = report_markdown(multibox())
-    assert "By part: Installed apps: +28 (8 apps); Preinstalled apps: +12 (34 apps)." in md
+    assert "By part: Installed apps: +28 (8 apps); Preinstalled apps: +12 (34 apps); Phone settings: +24." in md
     assert "The operating system's own components (42) hold their accesses by design: context, not counted." in md
     assert "| C | 25 | `org.xbmc.kodi` | installed |" in md
     assert "| F | 100 | `com.google.android.backuptransport` and 3 more sharing its uid | came with the phone |" in md

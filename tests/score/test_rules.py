@@ -14,11 +14,14 @@ from auditor.model import (
     DumpSignatures,
     EffectiveAccess,
     FactoryCopy,
+    IndicatorKind,
+    IndicatorMatch,
     InstallSource,
     Provenance,
     Removal,
     Severity,
     SignatureHashKind,
+    ThreatKind,
 )
 from auditor.model import SpecialAccessKind as K
 from auditor.score import RULES, find
@@ -46,6 +49,10 @@ def test_rule_ids_are_stable_and_well_formed() -> None:
     }  # fmt: skip
     for r in RULES.values():
         assert r.title and r.rationale and r.remediation and r.fires_when, r.id
+
+
+def ioc(family: str, threat: ThreatKind, kind: IndicatorKind, value: str = "ab" * 20) -> IndicatorMatch:
+    return IndicatorMatch(family, threat, kind, value, "read from the APK", "list", "v1")
 
 
 A11Y = special(K.ACCESSIBILITY, "com.x/com.x.A11y", "settings secure enabled_accessibility_services")
@@ -130,7 +137,23 @@ CASES: list[tuple[str, AppReport, str]] = [
     (
         "AUD-STALKER-001",
         app("com.x", in_use("ACCESS_FINE_LOCATION"), specials=(A11Y,), source=SIDE),
-        SAFETY_WARNING + " When it is safe: adb shell pm uninstall --user 0 com.x",
+        "When it is safe to do so, and only then: adb shell pm uninstall --user 0 com.x",
+    ),
+    (
+        "AUD-IOC-001",
+        replace(app("com.x"), indicator_matches=(ioc("TheTruthSpy", ThreatKind.STALKERWARE, IndicatorKind.CERT_SHA1),)),
+        "When it is safe to do so, and only then: adb shell pm uninstall --user 0 com.x (or Settings › Apps › com.x "
+        "› Uninstall). Then change the passwords",
+    ),
+    (
+        "AUD-IOC-002",
+        replace(app("com.x"), indicator_matches=(ioc("FamiSafe", ThreatKind.WATCHWARE, IndicatorKind.APK_SHA256),)),
+        "When it is safe to do so, and only then: adb shell pm uninstall --user 0 com.x",
+    ),
+    (
+        "AUD-IOC-003",
+        replace(app("com.x"), indicator_matches=(ioc("Predator", ThreatKind.SPYWARE, IndicatorKind.CERT_SHA256),)),
+        "When it is safe to do so, and only then: adb shell pm uninstall --user 0 com.x",
     ),
     (
         "AUD-ORIGIN-001",
@@ -197,7 +220,8 @@ def test_which_rules_look_beyond_installed_apps() -> None:
 
     assert scoped(AppliesTo.NOT_PLATFORM) == {"AUD-MIC-BG-001", "AUD-CAM-BG-001", "AUD-TRACKER-001"}
     assert scoped(AppliesTo.SYSTEM_IMAGE) == {"AUD-ORIGIN-003", "AUD-ORIGIN-004"}
-    assert scoped(AppliesTo.ALL) == set()
+    # Known threats are matched on every app: preinstalled (and planted system) stalkerware exists.
+    assert scoped(AppliesTo.ALL) == {"AUD-IOC-001", "AUD-IOC-002", "AUD-IOC-003"}
     assert {rid for rid in RULES if rid.startswith("AUD-ORIGIN-")} == ORIGIN_RULES
 
 
@@ -253,9 +277,9 @@ def test_stalker_with_a_device_admin_says_to_deactivate_it_first() -> None:
         apk_facts=apk("com.x", hides_icon=True),
     )
     finding = next(f for f in find(spy) if f.rule_id == "AUD-STALKER-001")
-    assert finding.remediation.startswith(
-        "Safety first: removing or disabling this app may alert whoever installed it."
-    )
+    assert finding.safety == SAFETY_WARNING
+    assert finding.safety.startswith("Safety first. Removing or disabling this app may alert the person who installed")
+    assert finding.remediation.startswith("When it is safe to do so, and only then:")
     assert "deactivate its device admin first (AUD-ADMIN-001), then adb shell pm uninstall --user 0 com.x" in (
         finding.remediation
     )

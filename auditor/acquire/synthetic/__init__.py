@@ -71,15 +71,18 @@ def _output(world: World, planned: PlannedCommand) -> str:
     return str(renderer(world))
 
 
-def generate(n_apps: int = 50, *, seed: int = 0, now: datetime | None = None) -> tuple[Snapshot, SyntheticTruth]:
+def generate(
+    n_apps: int = 50, *, seed: int = 0, now: datetime | None = None, threats: bool = False
+) -> tuple[Snapshot, SyntheticTruth]:
     """A synthetic snapshot of ``n_apps`` packages and the truth it encodes; deterministic per seed.
 
     ``n_apps`` counts every package (system and third-party) and must be at least ``MIN_APPS``, which
     holds the core system apps and every persona. ``now`` is the capture instant (default: a fixed
     date), truncated to whole seconds as ``date +%s`` prints it; a naive datetime is taken as UTC.
+    ``threats`` plants known threats and unsafe settings (``auditor.acquire.synthetic.threats``).
     """
     now_ms = epoch_ms(now)
-    world = build_world(n_apps, seed, now_ms)
+    world = build_world(n_apps, seed, now_ms, threats=threats)
     truth = build_truth(world, n_apps)
     outputs: dict[str, bytes] = {}
     records: list[CommandRecord] = []
@@ -108,8 +111,8 @@ def generate(n_apps: int = 50, *, seed: int = 0, now: datetime | None = None) ->
     return Snapshot(manifest=manifest, outputs=outputs, path=f"synthetic:n={n_apps},seed={seed}"), truth
 
 
-def write_synthetic(path: Path, n_apps: int = 50, *, seed: int = 0) -> SyntheticTruth:
+def write_synthetic(path: Path, n_apps: int = 50, *, seed: int = 0, threats: bool = False) -> SyntheticTruth:
     """Generate a synthetic snapshot and write it as a snapshot directory at ``path``."""
-    snapshot, truth = generate(n_apps, seed=seed)
+    snapshot, truth = generate(n_apps, seed=seed, threats=threats)
     write_snapshot_dir(path, snapshot)
     return truth

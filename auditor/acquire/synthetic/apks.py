@@ -25,8 +25,9 @@ simulator serves there. Nothing here is copied from a real APK.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from auditor.acquire.synthetic.apkwriter import (
     AttrValue,
@@ -90,6 +91,14 @@ SHARED_SIGNERS: Mapping[str, str] = {
     "com.example.work.mail": "Example Work Inc.",
 }
 """Apps signed by one developer key (every other app has its own)."""
+
+SPY_SIGNER = "Synthetic Spy Vendor"
+"""The signing key of the threat scenario's app under an innocent name (``auditor.acquire.synthetic.threats``):
+a certificate no real list names, whose SHA-1 a test indicator file (or ``synth --threats``'s STIX2 file)
+names instead of forging a real stalkerware certificate."""
+
+THREAT_SIGNERS: Mapping[str, str] = {"com.example.notes.pro": SPY_SIGNER}
+"""Apps of the threat scenario signed with the spy vendor's key."""
 
 HIDDEN_ICON = frozenset({"com.example.stalker"})
 """Apps without a launcher activity: no icon in the launcher."""
@@ -201,7 +210,11 @@ def spec_for(
     own = (f"{package}.MainActivity", f"{package}.data.Repository", f"{package}.ui.SettingsFragment")
     sdk_classes = () if system else tuple(c for s in sdks_for(package) for c in TRACKER_SDKS[s])
     components = _stalker_components() if package == _STALKER else ()
-    signer = "Android Platform" if platform_signed else SHARED_SIGNERS.get(package, f"Developer of {package}")
+    signer = (
+        "Android Platform"
+        if platform_signed
+        else THREAT_SIGNERS.get(package) or SHARED_SIGNERS.get(package, f"Developer of {package}")
+    )
     return ApkSpec(
         package=package,
         version_code=version_code,
@@ -266,8 +279,12 @@ def manifest(spec: ApkSpec) -> bytes:
     return axml(el("manifest", root_attrs, *children), layout=layout)
 
 
+@lru_cache(maxsize=8192)
 def build_apk(spec: ApkSpec) -> bytes:
-    """The APK file of a spec: manifest, ``classes.dex`` (base APKs), extra entries, v2 signature."""
+    """The APK file of a spec: manifest, ``classes.dex`` (base APKs), extra entries, v2 signature.
+
+    Cached: the same spec always gives the same bytes, and the synthetic device hashes its APKs (the plan's
+    ``apk_hashes``) as well as serving them."""
     entries = [("AndroidManifest.xml", manifest(spec))]
     if spec.split is None:
         entries.append(("classes.dex", dex(list(dict.fromkeys(spec.classes)))))
@@ -373,31 +390,61 @@ def synthetic_apks(source: SyntheticTruth | Snapshot, *, include_system: bool = 
     for app in apps:
         if app.system and not include_system:
             continue
-        base = spec_for(
-            app.package,
-            version_code=app.version_code,
-            version_name=app.version_name,
-            min_sdk=app.min_sdk,
-            target_sdk=app.target_sdk,
-            permissions=app.permissions,
-            system=app.system,
-            platform_signed=app.platform_signed,
-        )
-        for path in app.paths:
-            split = _split_name(path)
-            spec = (
-                base
-                if split is None
-                else ApkSpec(
-                    package=app.package,
-                    version_code=app.version_code,
-                    version_name=app.version_name,
-                    min_sdk=app.min_sdk,
-                    target_sdk=app.target_sdk,
-                    label=base.label,
-                    split=split,
-                    signer=base.signer,
-                )
+        files.update(
+            app_files(
+                app.package,
+                version_code=app.version_code,
+                version_name=app.version_name,
+                min_sdk=app.min_sdk,
+                target_sdk=app.target_sdk,
+                permissions=app.permissions,
+                system=app.system,
+                paths=app.paths,
+                platform_signed=app.platform_signed,
             )
-            files[path] = build_apk(spec)
+        )
+    return files
+
+
+def app_files(
+    package: str,
+    *,
+    version_code: int,
+    version_name: str,
+    min_sdk: int,
+    target_sdk: int,
+    permissions: Iterable[str],
+    system: bool,
+    paths: Sequence[str],
+    platform_signed: bool = False,
+) -> dict[str, bytes]:
+    """Device path → bytes of one app's APKs (base and config splits, as ``pm path`` lists them)."""
+    base = spec_for(
+        package,
+        version_code=version_code,
+        version_name=version_name,
+        min_sdk=min_sdk,
+        target_sdk=target_sdk,
+        permissions=permissions,
+        system=system,
+        platform_signed=platform_signed,
+    )
+    files: dict[str, bytes] = {}
+    for path in paths:
+        split = _split_name(path)
+        spec = (
+            base
+            if split is None
+            else ApkSpec(
+                package=package,
+                version_code=version_code,
+                version_name=version_name,
+                min_sdk=min_sdk,
+                target_sdk=target_sdk,
+                label=base.label,
+                split=split,
+                signer=base.signer,
+            )
+        )
+        files[path] = build_apk(spec)
     return files

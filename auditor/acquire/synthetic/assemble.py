@@ -13,6 +13,7 @@ from auditor.acquire.synthetic import catalog as cat
 from auditor.acquire.synthetic.catalog import ANDROID as P
 from auditor.acquire.synthetic.fillers import add_fillers
 from auditor.acquire.synthetic.personas import add_personas
+from auditor.acquire.synthetic.threats import THREAT_APPS, add_threats
 from auditor.acquire.synthetic.world import (
     DAY_MS,
     GMS,
@@ -114,8 +115,9 @@ MIN_APPS = 31
 """Core system apps plus personas; ``n_apps`` below this cannot hold every persona."""
 
 
-def build_world(n_apps: int, seed: int, now_ms: int) -> World:
-    """Decide everything the synthetic device will print."""
+def build_world(n_apps: int, seed: int, now_ms: int, *, threats: bool = False) -> World:
+    """Decide everything the synthetic device will print; ``threats`` adds the known-threat scenario
+    (``auditor.acquire.synthetic.threats``) in place of three fillers."""
     if n_apps < MIN_APPS:
         raise ValueError(f"n_apps must be at least {MIN_APPS} (system core and persona apps)")
     world = World(seed=seed, now_ms=now_ms)
@@ -151,7 +153,10 @@ def build_world(n_apps: int, seed: int, now_ms: int) -> World:
         next_sys_id += 1 + rng_sys.randint(0, 2)
 
     next_user_id = max(a.app_id for a in world.apps) + 7
-    add_fillers(world, rng_fill, n_apps - len(world.apps), first_app_id=next_user_id)
+    add_fillers(world, rng_fill, n_apps - len(world.apps) - (THREAT_APPS if threats else 0), first_app_id=next_user_id)
+    if threats:
+        rng_threats = random.Random(f"synthetic:{seed}:threats")
+        add_threats(world, rng_threats, first_app_id=max(a.app_id for a in world.apps) + 7)
     assert len(world.apps) == n_apps, (len(world.apps), n_apps)
 
     _system_behaviour(world, rng_sys)

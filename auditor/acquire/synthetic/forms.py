@@ -224,7 +224,8 @@ def _androidqf_files(world: World, acquisition: uuid.UUID) -> dict[str, bytes]:
         "settings_system.txt": render.settings_system(world, 0).encode(),
         "packages.json": _packages_json(world, served).encode(),
         "ps.txt": render.ps(world).encode(),
-        "root_binaries.json": b"[]",
+        # androidqf's `which -a` per tool: the paths found, as a JSON array of strings.
+        "root_binaries.json": json.dumps(world.root_paths).encode(),
         "logcat.txt": b"--------- beginning of main\n",
     }
 
@@ -265,15 +266,17 @@ def _check_recipient(recipient: str | None) -> None:
         raise RecipientError(f"--recipient {recipient[:80]!r}: not an age public key ({e})") from None
 
 
-def write_form(root: Path, form: Form, n_apps: int = 60, *, seed: int = 0, recipient: str | None = None) -> Path:
+def write_form(
+    root: Path, form: Form, n_apps: int = 60, *, seed: int = 0, recipient: str | None = None, threats: bool = False
+) -> Path:
     """Write the synthetic device (``n_apps``, ``seed``) in one form under ``root``; returns its path.
 
     ``recipient`` is the age public key (``age1…``) an ``androidqf-age`` form is encrypted to (``RecipientError``
-    when it is missing or unusable).
+    when it is missing or unusable). ``threats`` plants known threats and unsafe settings.
     """
     if form is Form.ANDROIDQF_AGE:
         _check_recipient(recipient)
-    world = build_world(n_apps, seed, epoch_ms(None))
+    world = build_world(n_apps, seed, epoch_ms(None), threats=threats)
     acquisition = uuid.UUID(int=seed + 1)
     match form:
         case Form.BUGREPORT_ZIP:

@@ -201,6 +201,14 @@ class World:
     """What the discrete history prints as ``Largest chain id:`` (the newest chain's id)."""
     build_id: str = "AP2A.240605.024"
     incremental: str = "11860263"
+    props: dict[str, str] = field(default_factory=dict)
+    """System properties that differ from the catalog's (the threat scenario's unlocked bootloader …)."""
+    settings: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Settings that differ from the catalog's, by namespace (``global``, ``secure``; every user)."""
+    root_paths: list[str] = field(default_factory=list)
+    """Root tools present (the root check finds them); empty on a stock phone."""
+    selinux: str = "Enforcing"
+    """What ``getenforce`` prints."""
 
     def add(self, app: App) -> App:
         """Add a package; names are unique on a device."""

@@ -20,6 +20,7 @@ from auditor.acquire.synthetic.render.device import (
     MODEL,
     SECURITY_PATCH,
     USER_NAMES,
+    apk_hashes,
     date,
     device_info,
     enabled_input_methods,
@@ -41,9 +42,11 @@ from auditor.acquire.synthetic.render.special import (
     dumpsys_role,
     role_holders,
 )
-from auditor.acquire.synthetic.render.state import dumpsys_adb, ps, root_binaries
+from auditor.acquire.synthetic.render.state import dumpsys_adb, getenforce, ps, root_binaries
 
 __all__ = [
+    "apk_hashes",
+    "getenforce",
     "BRAND",
     "MANUFACTURER",
     "MODEL",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from auditor.acquire.synthetic import catalog as cat
@@ -84,6 +85,7 @@ def getprop(world: World) -> str:
             ),
         }
     )
+    props.update(world.props)
     return text(f"[{key}]: [{props[key]}]" for key in sorted(props))
 
 
@@ -133,6 +135,32 @@ def pm_path(world: World, user: int) -> str:
     return text(lines)
 
 
+def apk_hashes(world: World, user: int) -> str:
+    """The plan's ``apk_hashes`` loop: ``sha256sum`` over the APKs of every non-system app of the user, with the
+    bytes the device serves (``auditor.acquire.synthetic.apks``)."""
+    from auditor.acquire.synthetic.apks import app_files  # the APK writer is only needed here
+
+    lines = []
+    for name in world.listing_order:
+        app = world.by_name[name]
+        if app.system or not app.users[user].installed:
+            continue
+        lines.append(marker_line(package=name, user=str(user)))
+        files = app_files(
+            name,
+            version_code=app.version_code,
+            version_name=app.version_name,
+            min_sdk=app.min_sdk,
+            target_sdk=app.target_sdk,
+            permissions=app.requested,
+            system=app.system,
+            paths=app.apk_paths,
+            platform_signed=app.platform_signed,
+        )
+        lines.extend(f"{hashlib.sha256(data).hexdigest()}  {path}" for path, data in files.items())
+    return text(lines)
+
+
 # --------------------------------------------------------------------------------------------------
 # settings
 # --------------------------------------------------------------------------------------------------
@@ -145,7 +173,7 @@ def _settings(values: dict[str, str]) -> str:
 
 def settings_global(world: World) -> str:
     """``settings list global``."""
-    return _settings(dict(cat.SETTINGS_GLOBAL_BASE))
+    return _settings(dict(cat.SETTINGS_GLOBAL_BASE) | world.settings.get("global", {}))
 
 
 def settings_system(world: World, user: int) -> str:
@@ -191,4 +219,5 @@ def settings_secure(world: World, user: int) -> str:
     else:
         del values["voice_interaction_service"]
         values["managed_profile_contact_remote_search"] = "0"
+    values.update(world.settings.get("secure", {}))
     return _settings(values)

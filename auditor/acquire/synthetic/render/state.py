@@ -70,11 +70,21 @@ def dumpsys_adb(world: World) -> str:
 
 
 def root_binaries(world: World) -> str:
-    """The plan's ``ls -d`` over the root paths on an unrooted phone (stderr kept with ``2>&1``)."""
+    """The plan's ``ls -d`` over the root paths (stderr kept with ``2>&1``): an unrooted phone, unless the world
+    plants root tools."""
     return text(
-        f"ls: {path}: Permission denied" if path.startswith("/data/adb/") else f"ls: {path}: No such file or directory"
+        path
+        if path in world.root_paths
+        else f"ls: {path}: Permission denied"
+        if path.startswith("/data/adb/")
+        else f"ls: {path}: No such file or directory"
         for path in ROOT_PATHS
     )
+
+
+def getenforce(world: World) -> str:
+    """``getenforce``: one word."""
+    return f"{world.selinux}\n"
 
 
 def _user_name(uid: int) -> str:
