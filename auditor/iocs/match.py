@@ -152,6 +152,7 @@ def _notes(report: AuditReport, index: IndicatorIndex) -> list[Note]:
         for loaded in index.lists
         if loaded.unsupported
     )
+    notes.extend(_unchecked(report, index))
     has_processes = report.device_state is not None and report.device_state.processes is not None
     if index.count(IndicatorKind.PROCESS) and not has_processes:
         notes.append(
@@ -163,6 +164,45 @@ def _notes(report: AuditReport, index: IndicatorIndex) -> list[Note]:
             )
         )
     return notes
+
+
+def _unchecked(report: AuditReport, index: IndicatorIndex) -> Iterable[Note]:
+    """Say how many apps certificate and APK-hash indicators could be checked against.
+
+    Why: a plain snapshot or a bug report carries no signers and (without the phone's hashing) no APK
+    hashes, so those indicators find nothing there; "no match" must not read as "checked and clean".
+    """
+    installed = [a for a in report.apps if a.installed]
+    certs = sum(index.count(k) for k in (IndicatorKind.CERT_SHA256, IndicatorKind.CERT_SHA1, IndicatorKind.CERT_MD5))
+    checks = (
+        (
+            certs,
+            "certificate",
+            "signer",
+            sum(1 for a in installed if a.signer is not None or a.apk is not None),
+            "audit with --apks, or read an androidqf acquisition",
+        ),
+        (
+            index.count(IndicatorKind.APK_SHA256),
+            "APK-hash",
+            "APK hash",
+            sum(1 for a in installed if a.apk_sha256),
+            "a live collection hashes those of apps outside the system image; androidqf states every app's",
+        ),
+    )
+    for count, kind, fact, known, where in checks:
+        if not count or known == len(installed):
+            continue
+        if known:
+            message = (
+                f"{count} {kind} indicators were checked against {known} of {len(installed)} apps; the others' "
+                f"{fact} is unknown in this source ({where})"
+            )
+        else:
+            message = (
+                f"{count} {kind} indicators could not be checked: no app's {fact} is known in this source ({where})"
+            )
+        yield Note(NOTE_SECTION, NoteLevel.PARTIAL, message)
 
 
 def match_report(

@@ -42,14 +42,27 @@ def test_device_users_and_completeness() -> None:
     assert report.device.model == "Synthetic Pixel"
     assert report.device.sdk == 34
     assert [(u.id, u.kind) for u in report.users] == [(0, UserKind.PRIMARY), (10, UserKind.WORK_PROFILE)]
-    # The one note: the bundled list's network indicators (websites, C2 domains and IPs) match nothing here.
+    # The bundled list's network indicators (websites, C2 domains and IPs) match nothing here.
     assert [(n.section, n.level.value, n.message) for n in report.notes] == [
         (
             "indicators",
             "info",
             "1638 network indicators (domains, URLs, IP addresses) were loaded but match nothing here: an audit "
             "holds no network traffic or DNS history",
-        )
+        ),
+        # A snapshot without --apks knows no signer; the phone hashed the APKs of apps outside the system image.
+        (
+            "indicators",
+            "partial",
+            "484 certificate indicators could not be checked: no app's signer is known in this source (audit with "
+            "--apks, or read an androidqf acquisition)",
+        ),
+        (
+            "indicators",
+            "partial",
+            "3228 APK-hash indicators were checked against 33 of 82 apps; the others' APK hash is unknown in this "
+            "source (a live collection hashes those of apps outside the system image; androidqf states every app's)",
+        ),
     ]
     assert report.source.complete
 
