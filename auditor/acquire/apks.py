@@ -34,6 +34,7 @@ import logging
 import os
 import re
 import stat
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ from auditor.acquire.adb.errors import AcquireError, CommandTimeoutError, Connec
 from auditor.model import ApkRef, ApkRefStatus, ParsedPackageDump
 from auditor.parse.pm_path import PackagePaths
 from auditor.progress import NullObserver, Observer
+from auditor.report.output import ensure_folder
 from auditor.snapshot import APK_DIR, SHA256_RE, apk_file
 
 if TYPE_CHECKING:
@@ -252,9 +254,10 @@ class ApkPuller:
 
         Raises ConnectionLostError when the connection is gone (the caller records the rest as not pulled).
         """
-        apk_dir = self.out_dir / APK_DIR
-        apk_dir.mkdir(parents=True, exist_ok=True)
-        tmp = apk_dir / ".pull.tmp"
+        apk_dir = ensure_folder(self.out_dir / APK_DIR)
+        fd, name = tempfile.mkstemp(prefix=".pull.", suffix=".tmp", dir=apk_dir)  # 0600, a fresh name
+        os.close(fd)
+        tmp = Path(name)
         try:
             st = self.connection.stat(path)
             if st.mode == 0:
