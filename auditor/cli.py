@@ -21,7 +21,7 @@ from auditor.acquire.apks import ApkSelection
 from auditor.acquire.keyoption import age_key_option
 from auditor.errors import AuditorError
 from auditor.report.formats import APK, ApkFormat, DiffFormat, ReportFormat
-from auditor.report.output import STDOUT
+from auditor.report.output import STDOUT, check_file_target, check_folder_target, ensure_folder
 
 if TYPE_CHECKING:
     from auditor.acquire.adb import DeviceTarget
@@ -232,6 +232,10 @@ def audit(
         redact_key = load_key(redact_key_file)
     if path is not None and (serial or tcp or apks):
         raise _fail("give either a PATH to audit or --serial/--tcp/--apks to collect, not both")
+    if out_path is not None and out_path != STDOUT:
+        check_file_target(out_path)  # a bad --out fails before a long collection or audit
+    if out_path is None or path is None:
+        ensure_folder(DEFAULT_REPORTS)  # the default place of reports and kept snapshots
     if path is None:
         target = _target(serial, tcp)
         # A redacted audit must not name the device in its file names either.
@@ -284,7 +288,7 @@ def collect(
 
     Example: auditor collect --out snapshot/ --apks
     """
-    if out_dir.exists() and any(out_dir.iterdir()) and not resume:
+    if check_folder_target(out_dir) and any(out_dir.iterdir()) and not resume:
         raise _fail(f"{out_dir} is not empty; use --resume to complete it, or choose another --out")
     manifest = _collect(_target(serial, tcp), out_dir, resume=resume, apks=apks)
     done = sum(c.status.value == "ok" for c in manifest.commands)
@@ -311,6 +315,7 @@ def demo(
     from auditor.report.terminal import print_summary
     from auditor.ui import RichObserver
 
+    ensure_folder(out_dir)  # before the progress display, so a refusal is the only line
     with RichObserver(err) as observer:
         report, written = run_demo(out_dir, n_apps=apps, observer=observer)
     print_summary(report, out, written_to=str(written))
@@ -420,8 +425,14 @@ def fleet(
         ),
     ],
     out_path: Annotated[
-        Path, typer.Option("--out", "-o", help="The fleet page (one self-contained HTML file).")
-    ] = DEFAULT_REPORTS / "fleet.html",
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="The fleet page (one self-contained HTML file; '-' for standard output). Default: reports/fleet.html.",
+            show_default=False,
+        ),
+    ] = None,
     policy_file: Annotated[
         Path | None,
         typer.Option(
@@ -484,6 +495,12 @@ def fleet(
         if export_format is FleetExportFormat.both
         else (ExportFormat(export_format.value),)
     )
+    if out_path is None:
+        out_path = ensure_folder(DEFAULT_REPORTS) / "fleet.html"
+    elif out_path != STDOUT:
+        check_file_target(out_path)  # before the progress display, so the refusal is the only line
+    if export_dir is not None:
+        check_folder_target(export_dir)
     try:
         policy = load_policy(policy_file) if policy_file is not None else None
         key = load_key(redact_key_file) if redact else None
@@ -573,6 +590,8 @@ def diff(
 
     target = out_path or STDOUT
     chosen = DIFF.choose(fmt, target)
+    if target != STDOUT:
+        check_file_target(target)  # before reading two captures
     try:
         result = diff_paths(old, new, force=force, key=age_key_option(key_file))
     except AuditorError as e:

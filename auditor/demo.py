@@ -14,6 +14,7 @@ from auditor.model import AuditReport
 from auditor.pipeline import audit_path
 from auditor.progress import Observer
 from auditor.report.formats import ReportFormat, write_report
+from auditor.report.output import check_folder_target, ensure_folder
 from auditor.simulator.demo import collect_demo
 
 
@@ -23,10 +24,10 @@ def run_demo(out_dir: Path, *, n_apps: int = 60, observer: Observer | None = Non
     Writes the snapshot, ``demo.html`` (for people) and ``demo.json`` (for programs) into ``out_dir``;
     returns the report and the HTML path.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(out_dir)
     snapshot, _ = generate(n_apps)
     snapshot_dir = out_dir / "demo-snapshot"
-    if snapshot_dir.exists():
+    if check_folder_target(snapshot_dir):  # a real folder (a link there is refused, never followed)
         import shutil
 
         shutil.rmtree(snapshot_dir)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -36,6 +35,7 @@ from auditor.model import (
     Snapshot,
     SnapshotManifest,
 )
+from auditor.report.output import ensure_folder, write_bytes
 from auditor.serial import Json, from_data, to_data
 
 MANIFEST = "manifest.json"
@@ -181,27 +181,18 @@ def read_snapshot_dir(path: Path) -> Snapshot:
 # ------------------------------------------------------------------------------------------------
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
 def write_manifest(path: Path, manifest: SnapshotManifest) -> None:
     """Rewrite ``manifest.json`` atomically (a crash leaves the old or the new one, never half)."""
     text = json.dumps(manifest_to_json(manifest), indent=2, ensure_ascii=False) + "\n"
-    _atomic_write(path / MANIFEST, text.encode("utf-8"))
+    write_bytes(path / MANIFEST, text.encode("utf-8"))
 
 
 def write_output(path: Path, record_id: str, data: bytes) -> None:
-    """Write one verbatim output to ``raw/<id>.txt``."""
+    """Write one verbatim output to ``raw/<id>.txt`` (0600 in a 0700 ``raw/``: it may hold the serial,
+    the Android ID, accounts)."""
     if not _ID_RE.match(record_id):
         raise SnapshotError(f"bad command id {record_id!r}")
-    (path / "raw").mkdir(parents=True, exist_ok=True)
-    _atomic_write(path / "raw" / f"{record_id}.txt", data)
+    write_bytes(ensure_folder(path / "raw") / f"{record_id}.txt", data)
 
 
 def record_for(
@@ -218,8 +209,10 @@ def record_for(
 
 
 def write_snapshot_dir(path: Path, snapshot: Snapshot) -> None:
-    """Write a whole in-memory snapshot (used by offline sources and the synthetic device)."""
-    path.mkdir(parents=True, exist_ok=True)
+    """Write a whole in-memory snapshot (used by offline sources and the synthetic device).
+
+    ``path`` is created (0700) when its parent exists; see ``auditor.report.output`` for what is refused."""
+    ensure_folder(path)
     for cmd in snapshot.manifest.commands:
         blob = snapshot.outputs.get(cmd.id)
         if blob is not None:

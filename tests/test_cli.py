@@ -130,7 +130,7 @@ def test_audit_bugreport_to_json(tmp_path: Path) -> None:
     with zipfile.ZipFile(zpath, "w") as zf:
         zf.write(folder / "main_entry.txt", "main_entry.txt")
         zf.write(folder / "dumpstate.txt", "dumpstate.txt")
-    out = tmp_path / "out" / "report.json"
+    out = tmp_path / "report.json"
     result = run("audit", str(zpath), "--format", "json", "--out", str(out))
     assert result.returncode == 0, result.stderr
     data = json.loads(out.read_text())

@@ -34,6 +34,7 @@ import logging
 import os
 import re
 import stat
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,10 +43,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditor.acquire.adb.connection import DeviceConnection
-from auditor.acquire.adb.errors import AcquireError, CommandTimeoutError, ConnectionLostError
+from auditor.acquire.adb.errors import AcquireError, CommandTimeoutError, ConnectionLostError, PullLimitError
 from auditor.model import ApkRef, ApkRefStatus, ParsedPackageDump
 from auditor.parse.pm_path import PackagePaths
 from auditor.progress import NullObserver, Observer
+from auditor.report.output import ensure_folder
 from auditor.snapshot import APK_DIR, SHA256_RE, apk_file
 
 if TYPE_CHECKING:
@@ -57,7 +59,9 @@ MIN_SHA256SUM_SDK = 26
 """Android 8.0: the first release whose toybox has ``sha256sum``."""
 
 MAX_APK_BYTES = 4 * 1024**3
-"""A file STAT says is larger is not pulled (the largest APKs Play serves are far below this)."""
+"""The most bytes one APK may take (the largest APKs Play serves are far below this). A file STAT says
+is larger is not pulled; a pull is stopped as soon as the bytes actually received pass it, since STAT's
+size is only the phone's word (``PullSink``)."""
 
 INSTALL_DIRS = ("/data/app/", "/mnt/expand/", "/mnt/asec/")
 """Where Android installs apps that do not come with the system image (internal, adopted, old SD)."""
@@ -197,6 +201,8 @@ class ApkPuller:
     observer: Observer = field(default_factory=NullObserver)
     prior: Sequence[ApkRef] = ()
     on_change: Callable[[tuple[ApkRef, ...]], None] | None = None
+    max_bytes: int = field(default_factory=lambda: MAX_APK_BYTES)
+    """The most bytes one APK may send (counted as they arrive, not as STAT declares them)."""
     _verified: dict[str, bool] = field(default_factory=dict)
 
     # -- what is known without pulling ---------------------------------------------------------------
@@ -252,18 +258,19 @@ class ApkPuller:
 
         Raises ConnectionLostError when the connection is gone (the caller records the rest as not pulled).
         """
-        apk_dir = self.out_dir / APK_DIR
-        apk_dir.mkdir(parents=True, exist_ok=True)
-        tmp = apk_dir / ".pull.tmp"
+        apk_dir = ensure_folder(self.out_dir / APK_DIR)
+        fd, name = tempfile.mkstemp(prefix=".pull.", suffix=".tmp", dir=apk_dir)  # 0600, a fresh name
+        os.close(fd)
+        tmp = Path(name)
         try:
             st = self.connection.stat(path)
             if st.mode == 0:
                 return _Outcome(ApkRefStatus.FAILED, expected, None, "the device has no such file (sync STAT)")
             if not stat.S_ISREG(st.mode):
                 return _Outcome(ApkRefStatus.FAILED, expected, None, f"not a regular file (mode {st.mode:o})")
-            if st.size > MAX_APK_BYTES:
+            if st.size > self.max_bytes:
                 return _Outcome(ApkRefStatus.FAILED, expected, st.size, f"{st.size} bytes: larger than allowed")
-            self.connection.pull(path, tmp, timeout_s=120.0)
+            self.connection.pull(path, tmp, timeout_s=120.0, max_bytes=self.max_bytes)
             sha, size = hash_file(tmp)
             if expected is not None and sha != expected:
                 return _Outcome(
@@ -282,7 +289,7 @@ class ApkPuller:
             return _Outcome(ApkRefStatus.STORED, sha, size)
         except ConnectionLostError:
             raise
-        except CommandTimeoutError as e:
+        except (CommandTimeoutError, PullLimitError) as e:
             # A half-read sync stream cannot be abandoned on the same link (as for shell commands).
             try:
                 self.connection.reset()

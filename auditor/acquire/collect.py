@@ -57,6 +57,7 @@ from auditor.parse.props import parse_getprop
 from auditor.parse.text import decode_output
 from auditor.parse.users import parse_pm_list_users
 from auditor.progress import NullObserver, Observer
+from auditor.report.output import check_folder_target, ensure_folder
 from auditor.snapshot import (
     APK_DIR,
     MANIFEST,
@@ -294,6 +295,7 @@ def _intact(out_dir: Path, rec: CommandRecord) -> bool:
 
 
 def _check_out_dir(out_dir: Path, resume: bool) -> SnapshotManifest | None:
+    check_folder_target(out_dir)  # a symlink, a file, a missing parent: refused before connecting
     if resume:
         return _load_prior(out_dir)
     if (out_dir / MANIFEST).exists():
@@ -400,7 +402,7 @@ def _collect(
     apks: ApkSelection | None = None,
     apk_cache: ApkCache | None = None,
 ) -> SnapshotManifest:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(out_dir)
     run = _Run(connection, out_dir, observer, created_at=prior.created_at if prior else _now())
     if prior is not None:
         run.device, run.users, run.apks = prior.device, prior.users, prior.apks

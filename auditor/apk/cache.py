@@ -18,11 +18,11 @@ import json
 import logging
 import os
 import re
-import tempfile
 from pathlib import Path
 
 from auditor.apk.errors import CacheError
 from auditor.model import ApkIssueKind, ApkResult
+from auditor.report.output import OutputError, ensure_folder, write_bytes
 from auditor.serial import result_from_data, to_data
 
 log = logging.getLogger(__name__)
@@ -80,19 +80,15 @@ class ApkCache:
         if not cacheable(result) or result.sha256 is None:
             return False
         file = self._path(result.sha256)
+        payload = json.dumps(
+            {"format": CACHE_FORMAT, "context": context, "result": to_data(result)}, ensure_ascii=True
+        ).encode("ascii")
         try:
-            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-            payload = json.dumps(
-                {"format": CACHE_FORMAT, "context": context, "result": to_data(result)}, ensure_ascii=True
-            ).encode("ascii")
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    out.write(payload)
-                os.replace(tmp, file)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            # The cache lists what apps a person's phone had: 0700 folders, 0600 entries, as every output.
+            ensure_folder(self.directory, parents=True)
+            write_bytes(file, payload)
+        except OutputError as e:
+            raise CacheError(f"cannot use the APK cache: {e}") from e
         except OSError as e:
             raise CacheError(f"cannot write to the APK cache {self.directory}: {e.strerror or e}") from e
         return True

@@ -39,7 +39,7 @@ from auditor.fleet.policy import Violation
 from auditor.model import AuditReport
 from auditor.report.csv_report import FORMULA_STARTS, neutralise
 from auditor.report.digest import app_label
-from auditor.report.output import AtomicFile
+from auditor.report.output import AtomicFile, ensure_folder
 
 
 class ExportFormat(StrEnum):
@@ -521,6 +521,7 @@ class ExportWriter:
         self.formats = tuple(formats)
         self.tables = tuple(t for t in TABLES if violations or t is not VIOLATIONS)
         self.files: dict[tuple[str, ExportFormat], AtomicFile] = {}
+        ensure_folder(directory)  # created 0700 when its parent exists; a link or a file there is refused
         try:
             for table in self.tables:
                 for fmt in self.formats:

@@ -24,6 +24,7 @@ from auditor.fleet.redact import RedactKey, redact_skip
 from auditor.fleet.render import render_fleet_html
 from auditor.fleet.spool import Spool
 from auditor.progress import NullObserver, Observer
+from auditor.report.output import STDOUT, check_file_target, check_folder_target
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,10 @@ def run_fleet(
     from auditor.iocs import Indicators
 
     Indicators.load(iocs)
+    if html is not None and html != STDOUT:
+        check_file_target(html)  # a bad --out fails now, not after reviewing the whole fleet
+    if export_dir is not None:
+        check_folder_target(export_dir)
     observer = observer or NullObserver()
     found = expand(paths)
     if not found.inputs and not found.skips:

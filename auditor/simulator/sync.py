@@ -31,6 +31,8 @@ class SimFile:
     mtime: int = 1_700_000_000
     readable: bool = True
     """False: STAT answers, RECV fails with "Permission denied" (an APK the shell user cannot read)."""
+    declared_size: int | None = None
+    """The size STAT reports, when it should lie (a hostile phone declares 1,000 bytes and sends more)."""
 
 
 def _fail(message: str) -> bytes:
@@ -56,7 +58,8 @@ class SyncSession:
     def _stat(self, path: str) -> bytes:
         f = self._files.get(path)
         if f is not None:
-            return _STAT.pack(b"STAT", f.mode, len(f.data), f.mtime)
+            size = len(f.data) if f.declared_size is None else f.declared_size
+            return _STAT.pack(b"STAT", f.mode, size, f.mtime)
         if self._is_dir(path):
             return _STAT.pack(b"STAT", _DIR_MODE, 4096, 0)
         return _STAT.pack(b"STAT", 0, 0, 0)

@@ -338,6 +338,50 @@ def test_apks_over_the_adb_server_without_device_hashes(tmp_path: Path) -> None:
     assert all(r.status is ApkRefStatus.STORED and r.sha256 == sha(files[r.path].data) for r in manifest.apks)
 
 
+@pytest.mark.parametrize("route", ["direct", "adb server"])
+def test_a_phone_that_sends_more_than_it_declared_is_stopped_at_the_cap(
+    route: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cap counts the bytes received, not the size the phone declares in STAT.
+
+    The phone declares 1,000 bytes for one APK and sends 300,000; with the cap at 100,000 the pull
+    stops there, the APK is recorded as failed with the reason, no byte of it stays on disk, and the
+    other APKs are pulled as usual (the half-read stream was abandoned cleanly). Before, the cap was
+    checked against STAT's 1,000 only and all 300,000 bytes were stored.
+    """
+    from auditor.acquire import apks as apk_phase
+
+    monkeypatch.setattr(apk_phase, "MAX_APK_BYTES", 100_000)
+    snapshot, truth = device()
+    honest = device_apks(False)
+    victim = truth.app("com.example.flashlight").apk_paths[0]
+    files = {p: SimFile(d) for p, d in honest.items()}
+    files[victim] = SimFile(honest[victim] + b"\0" * (300_000 - len(honest[victim])), declared_size=1_000)
+    out = tmp_path / "s"
+    if route == "direct":
+        with sim_for(dict(files)) as sim:
+            manifest = collect_apks(sim, out, ApkCache(tmp_path / "cache"))
+        assert victim in received(sim, "RECV")
+    else:
+        with FakeAdbServer([FakeDevice("SER1", snapshot=snapshot, files=files)]) as server:
+            manifest = collect(
+                DeviceTarget.via_server("SER1", server.address),
+                out,
+                apks=ApkSelection.THIRD_PARTY,
+                apk_cache=ApkCache(tmp_path / "cache"),
+            )
+    ref = next(r for r in manifest.apks if r.path == victim)
+    assert ref.status is ApkRefStatus.FAILED and ref.file is None
+    assert ref.error is not None and "sent more than 100000 bytes" in ref.error and "stopped" in ref.error
+    assert manifest.complete
+    assert any(n.level is NoteLevel.PARTIAL and "could not be pulled" in n.message for n in manifest.notes)
+    others = [r for r in manifest.apks if r.path != victim]
+    assert others and all(r.status is ApkRefStatus.STORED for r in others)
+    # On disk: exactly the other APKs, each whole; no partial victim, no temporary file.
+    assert stored_files(out) == {f"{r.sha256}.apk" for r in others}
+    assert all((out / "apks" / f"{r.sha256}.apk").stat().st_size == len(honest[r.path]) for r in others)
+
+
 # -- choosing, hashing, the plan ---------------------------------------------------------------------
 
 

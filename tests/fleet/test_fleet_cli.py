@@ -87,6 +87,7 @@ def test_exit_2_on_unusable_input_and_malformed_policy(tmp_path: Path) -> None:
 def test_fleet_audits_snapshots_too(tmp_path: Path) -> None:
     from auditor.acquire.synthetic import write_synthetic
 
+    (tmp_path / "in").mkdir()
     write_synthetic(tmp_path / "in" / "snap", 40, seed=8)
     write_json(synthetic(1), tmp_path / "in" / "d1.json")
     result = run_fleet([tmp_path / "in"], jobs=1)

@@ -121,6 +121,7 @@ def test_every_format_renders(hand: AuditReport) -> None:
 
 
 def test_write_report_by_extension_and_default(hand: AuditReport, tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
     assert write_report(hand, tmp_path / "a" / "r.csv") is ReportFormat.CSV
     raw = (tmp_path / "a" / "r.csv").read_bytes()
     assert raw.count(b"\r\n") == raw.count(b"\n")  # CRLF kept, no newline translation

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.report.output import STDOUT, AtomicFile, write_output
+from auditor.report.output import STDOUT, AtomicFile, OutputError, write_output
 
 
 def test_standard_output_gets_the_text_as_given(capsys: pytest.CaptureFixture[str]) -> None:
@@ -17,8 +17,12 @@ def test_standard_output_gets_the_text_as_given(capsys: pytest.CaptureFixture[st
     assert capsys.readouterr().out == "a,b\r\nxy\n"
 
 
-def test_a_file_is_utf8_bytes_owner_only_and_its_folder_is_made(tmp_path: Path) -> None:
-    target = tmp_path / "new" / "deeper" / "r.csv"
+def test_a_file_is_utf8_bytes_owner_only_in_an_existing_folder(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match=r"the folder .*new.deeper does not exist"):
+        write_output(tmp_path / "new" / "deeper" / "r.csv", "x")
+    assert list(tmp_path.iterdir()) == []  # nothing made on the way
+    (tmp_path / "new").mkdir()
+    target = tmp_path / "new" / "r.csv"
     write_output(target, "é,\u202e\r\n")
     assert target.read_bytes() == "é,\u202e\r\n".encode()
     assert stat.S_IMODE(target.stat().st_mode) == 0o600

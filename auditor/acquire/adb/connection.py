@@ -10,11 +10,14 @@ TCP with ``NoDelayTcpTransport``, or over USB with libusb), and ``ServerConnecti
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from io import BytesIO
 from pathlib import Path
-from typing import Protocol
+from types import TracebackType
+from typing import TYPE_CHECKING, Protocol
 
 from adb_shell import exceptions as adb_exc
 from adb_shell.adb_device import AdbDevice
@@ -26,10 +29,14 @@ from auditor.acquire.adb.errors import (
     ConnectError,
     ConnectionLostError,
     ProtocolError,
+    PullLimitError,
     UsbError,
 )
 from auditor.acquire.adb.keys import AdbKey
 from auditor.progress import NullObserver, Observer
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +61,51 @@ class FileStat:
     mtime: int
 
 
+class PullSink(BytesIO):
+    """Where a pulled file's bytes go: counted as they arrive, stopped past a cap, written to disk 0600.
+
+    Why count here: the size a phone declares in its sync ``STAT`` is its word, not a limit; a phone
+    that declares 1,000 bytes can send gigabytes. Only the bytes actually received are counted. It
+    is a ``BytesIO`` only because adb-shell's ``pull`` takes a path or a ``BytesIO``; nothing is kept
+    in memory. The local file is created owner-only (an APK is evidence of what a person installed).
+    """
+
+    def __init__(self, local_path: Path, device_path: str, max_bytes: int | None) -> None:
+        super().__init__()
+        fd = os.open(local_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        os.fchmod(fd, 0o600)
+        self._file = os.fdopen(fd, "wb")
+        self._device_path = device_path
+        self.max_bytes = max_bytes
+        self.written = 0
+        """Bytes received and written so far."""
+
+    def write(self, data: ReadableBuffer, /) -> int:
+        """Write ``data`` through to the file; ``PullLimitError`` once the total passes ``max_bytes``."""
+        size = memoryview(data).nbytes
+        if self.max_bytes is not None and self.written + size > self.max_bytes:
+            raise PullLimitError(
+                f"{self._device_path}: the device sent more than {self.max_bytes} bytes "
+                "(the most allowed for one file); the pull was stopped"
+            )
+        self._file.write(data)
+        self.written += size
+        return size
+
+    def close(self) -> None:
+        """Close the local file."""
+        self._file.close()
+        super().close()
+
+    def __enter__(self) -> PullSink:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+
 class DeviceConnection(Protocol):
     """An open connection to one device. One command at a time; close it when done."""
 
@@ -73,8 +125,12 @@ class DeviceConnection(Protocol):
         """Mode, size and mtime of a device file (sync ``STAT``)."""
         ...
 
-    def pull(self, device_path: str, local_path: Path, *, timeout_s: float = 60.0) -> int:
-        """Copy a device file to ``local_path`` (sync ``RECV``); returns the bytes written."""
+    def pull(self, device_path: str, local_path: Path, *, timeout_s: float = 60.0, max_bytes: int | None = None) -> int:
+        """Copy a device file to ``local_path`` (sync ``RECV``, into a ``PullSink``); returns the bytes written.
+
+        Raises ``PullLimitError`` as soon as more than ``max_bytes`` have arrived (the stream is then
+        half read: ``reset`` before the next command).
+        """
         ...
 
     def reset(self) -> None:
@@ -226,15 +282,16 @@ class DirectConnection:
             raise map_adb_shell_error(e, self.description) from e
         return FileStat(int(mode), int(size), int(mtime))
 
-    def pull(self, device_path: str, local_path: Path, *, timeout_s: float = 60.0) -> int:
+    def pull(self, device_path: str, local_path: Path, *, timeout_s: float = 60.0, max_bytes: int | None = None) -> int:
         """See ``DeviceConnection.pull``."""
-        try:
-            self._device.pull(device_path, str(local_path), transport_timeout_s=timeout_s, read_timeout_s=timeout_s)
-        except adb_exc.AdbCommandFailureException as e:
-            raise AcquireError(f"cannot pull {device_path} from {self.description}: {e}") from e
-        except _ADB_SHELL_ERRORS as e:
-            raise map_adb_shell_error(e, self.description) from e
-        return local_path.stat().st_size
+        with PullSink(local_path, device_path, max_bytes) as sink:
+            try:
+                self._device.pull(device_path, sink, transport_timeout_s=timeout_s, read_timeout_s=timeout_s)
+            except adb_exc.AdbCommandFailureException as e:
+                raise AcquireError(f"cannot pull {device_path} from {self.description}: {e}") from e
+            except _ADB_SHELL_ERRORS as e:
+                raise map_adb_shell_error(e, self.description) from e
+            return sink.written
 
     def reset(self) -> None:
         """Reconnect: the key is known by now, so no prompt (adb-shell cannot abandon one stream)."""

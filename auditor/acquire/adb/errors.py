@@ -57,6 +57,10 @@ class ConnectionLostError(AcquireError):
     """The connection dropped while a command ran (cable pulled, Wi-Fi lost, adbd restarted)."""
 
 
+class PullLimitError(AcquireError):
+    """A pulled file sent more bytes than allowed; the pull stopped there, whatever size STAT declared."""
+
+
 class CommandTimeoutError(AcquireError):
     """A command stayed silent for longer than its plan allows."""
 

@@ -27,7 +27,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from auditor.acquire.adb.connection import FileStat, TransportKind
+from auditor.acquire.adb.connection import FileStat, PullSink, TransportKind
 from auditor.acquire.adb.errors import (
     AcquireError,
     AuthorizationError,
@@ -285,10 +285,9 @@ class ServerConnection:
             raise ServerError(f"{self.description}: unexpected sync answer {verb!r} to STAT")
         return FileStat(mode, size, mtime)
 
-    def pull(self, device_path: str, local_path: Path, *, timeout_s: float = 60.0) -> int:
+    def pull(self, device_path: str, local_path: Path, *, timeout_s: float = 60.0, max_bytes: int | None = None) -> int:
         """See ``DeviceConnection.pull``."""
-        written = 0
-        with self._sync(timeout_s) as sock, open(local_path, "wb") as out:
+        with self._sync(timeout_s) as sock, PullSink(local_path, device_path, max_bytes) as out:
             try:
                 self._sync_request(sock, b"RECV", device_path)
                 while True:
@@ -297,7 +296,6 @@ class ServerConnection:
                         if length > _MAX_SYNC_DATA:
                             raise ServerError(f"{self.description}: sync DATA block of {length} bytes")
                         out.write(_recv_exact(sock, length))
-                        written += length
                     elif verb == b"DONE":
                         break
                     elif verb == b"FAIL":
@@ -310,7 +308,7 @@ class ServerConnection:
                 raise CommandTimeoutError(f"{self.description}: pull {device_path} timed out") from e
             except OSError as e:
                 raise ConnectionLostError(f"{self.description}: {e.strerror or e}") from e
-        return written
+            return out.written
 
     def reset(self) -> None:
         """Nothing to do: every command has its own socket to the server."""

@@ -40,6 +40,7 @@ from auditor.acquire.synthetic.oracle import build_truth
 from auditor.acquire.synthetic.render.packages import dumpsys_package_full
 from auditor.acquire.synthetic.world import App, World
 from auditor.errors import AuditorError
+from auditor.report.output import ensure_folder, write_bytes
 
 _DASHES = "-" * 79
 _BUILD_STAMP = "synthpix"
@@ -244,9 +245,9 @@ def _zip(files: Mapping[str, bytes], prefix: str = "") -> bytes:
 
 
 def _write_folder(folder: Path, files: Mapping[str, bytes]) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
+    ensure_folder(folder)
     for name, data in files.items():
-        (folder / name).write_bytes(data)
+        write_bytes(folder / name, data)
     return folder
 
 
@@ -280,27 +281,24 @@ def write_form(
     acquisition = uuid.UUID(int=seed + 1)
     match form:
         case Form.BUGREPORT_ZIP:
-            path = root / _dumpstate_name(world).replace(".txt", ".zip")
-            root.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(_zip(_bugreport_files(world)))
+            path = ensure_folder(root) / _dumpstate_name(world).replace(".txt", ".zip")
+            write_bytes(path, _zip(_bugreport_files(world)))
             return path
         case Form.BUGREPORT_FOLDER:
-            return _write_folder(root / "bugreport", _bugreport_files(world))
+            return _write_folder(ensure_folder(root) / "bugreport", _bugreport_files(world))
         case Form.ANDROIDQF_FOLDER:
-            return _write_folder(root / str(acquisition), _androidqf_files(world, acquisition))
+            return _write_folder(ensure_folder(root) / str(acquisition), _androidqf_files(world, acquisition))
         case Form.ANDROIDQF_ZIP:
-            root.mkdir(parents=True, exist_ok=True)
-            path = root / f"{acquisition}.zip"
-            path.write_bytes(_zip(_androidqf_files(world, acquisition), f"{acquisition}/"))
+            path = ensure_folder(root) / f"{acquisition}.zip"
+            write_bytes(path, _zip(_androidqf_files(world, acquisition), f"{acquisition}/"))
             return path
         case Form.ANDROIDQF_AGE:
             assert recipient is not None  # _check_recipient
             from pyrage import encrypt, x25519
 
-            root.mkdir(parents=True, exist_ok=True)
-            path = root / f"{acquisition}.zip.age"
+            path = ensure_folder(root) / f"{acquisition}.zip.age"
             plain = _zip(_androidqf_files(world, acquisition), f"{acquisition}/")
-            path.write_bytes(encrypt(plain, [x25519.Recipient.from_str(recipient)]))
+            write_bytes(path, encrypt(plain, [x25519.Recipient.from_str(recipient)]))
             return path
         case _:
             assert_never(form)

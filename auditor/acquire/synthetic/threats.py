@@ -36,6 +36,7 @@ from auditor.acquire.synthetic.world import (
     sync_uid_modes,
     user_app,
 )
+from auditor.report.output import write_bytes
 
 STALKERWARE_PACKAGE: Final = "com.ispyoo.traceyou"
 """On the bundled Echap list as TheTruthSpy."""
@@ -134,5 +135,5 @@ def threat_stix() -> bytes:
 def write_threat_stix(folder: Path) -> Path:
     """``threats.stix2`` in ``folder`` (``synth``'s output folder: the snapshot, or where the form was written)."""
     target = folder / "threats.stix2"
-    target.write_bytes(threat_stix())
+    write_bytes(target, threat_stix())
     return target
