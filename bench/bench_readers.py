@@ -81,6 +81,8 @@ def main() -> None:
     shutil.rmtree(synth, ignore_errors=True)
     subprocess.run([*auditor, "synth", str(synth), "--apps", str(opts.apps), "--form", "bugreport"], check=True)
     real = work / "real.zip"
+    if real.is_dir():
+        shutil.rmtree(real)
     shutil.copy(next(synth.glob("*.zip")), real)
 
     print(f"{'input':<22}{'zip':>10}{'inflated':>12}{'seconds':>10}{'exit':>6}{'peak RSS':>12}")
