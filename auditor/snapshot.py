@@ -37,6 +37,14 @@ from auditor.model import (
 )
 from auditor.report.output import ensure_folder, write_bytes
 from auditor.serial import Json, from_data, to_data
+from auditor.untrusted import (
+    MAX_DOCUMENT_BYTES,
+    MAX_OUTPUT_BYTES,
+    Budget,
+    Folder,
+    UnsafeInputError,
+    parse_json,
+)
 
 MANIFEST = "manifest.json"
 APK_DIR = "apks"
@@ -150,23 +158,36 @@ def is_snapshot_dir(path: Path) -> bool:
 
 
 def read_snapshot_dir(path: Path) -> Snapshot:
-    """Read a snapshot directory. Missing or altered outputs become notes, never a crash."""
+    """Read a snapshot directory. Missing, refused or altered outputs become notes, never a crash.
+
+    The folder is untrusted (``auditor.untrusted``): ``manifest.json`` and each ``raw/`` file must be
+    regular files inside the folder, each output at most ``MAX_OUTPUT_BYTES`` and all of them together
+    ``MAX_INPUT_BYTES``. An output that is refused (a FIFO, a device, a link out of the folder, too big)
+    is left out with a note naming the file and why; the audit goes on with the rest.
+    """
+    folder = Folder(path)
+    if not (path / MANIFEST).exists():
+        raise SnapshotError(f"{path}: no manifest.json (not a snapshot directory)")
     try:
-        data = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-    except FileNotFoundError as e:
-        raise SnapshotError(f"{path}: no manifest.json (not a snapshot directory)") from e
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raw = folder.read(MANIFEST, MAX_DOCUMENT_BYTES)
+        data = parse_json(raw, str(path / MANIFEST))
+    except UnsafeInputError as e:
+        raise SnapshotError(f"{path}: {e}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise SnapshotError(f"{path / MANIFEST}: unreadable ({e})") from e
     manifest = manifest_from_json(data)
     outputs: dict[str, bytes] = {}
     notes = list(manifest.notes)
+    budget = Budget(str(path))
     for cmd in manifest.commands:
-        file = path / cmd.output
-        try:
-            blob = file.read_bytes()
-        except OSError:
+        if not (path / cmd.output).exists() and not (path / cmd.output).is_symlink():
             if cmd.status is CommandStatus.OK:
                 notes.append(Note(cmd.id, NoteLevel.MISSING, f"output file {cmd.output} is missing"))
+            continue
+        try:
+            blob = folder.read(cmd.output, MAX_OUTPUT_BYTES, budget)
+        except UnsafeInputError as e:
+            notes.append(Note(cmd.id, NoteLevel.PARTIAL, f"{e} (left out of the audit)"))
             continue
         if cmd.sha256 and sha256_hex(blob) != cmd.sha256:
             notes.append(

@@ -11,20 +11,18 @@ line (``AgeKeyError``/``SnapshotError``), never a traceback.
 from __future__ import annotations
 
 import io
-import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from auditor.acquire.containers import read_regular, size_text
 from auditor.errors import AuditorError
 from auditor.snapshot import SnapshotError
+from auditor.untrusted import MAX_KEY_BYTES, open_regular, read_regular, size_text
 
 MAX_DECRYPTED_BYTES: Final = 1 << 30
 """An acquisition without APKs is tens of MB; one with every APK pulled can pass 1 GiB. Beyond this the
 decrypted zip would not fit in memory comfortably: decrypt it with ``age`` yourself and audit the zip."""
-MAX_KEY_FILE_BYTES: Final = 1 << 20
+MAX_KEY_FILE_BYTES: Final = MAX_KEY_BYTES
 _SECRET_PREFIX: Final = "AGE-SECRET-KEY-1"
 
 
@@ -49,7 +47,7 @@ def load_key(path: Path) -> AgeKey:
     """Read an age identity file (the format ``age-keygen`` writes: ``#`` comments, one identity a line)."""
     try:
         text = read_regular(path, MAX_KEY_FILE_BYTES).decode("utf-8")
-    except (SnapshotError, UnicodeDecodeError) as e:
+    except (AuditorError, UnicodeDecodeError) as e:
         raise AgeKeyError(f"--key {path}: cannot read the identity file ({e})") from e
     identities = tuple(line.strip() for line in text.splitlines() if line.strip().upper().startswith(_SECRET_PREFIX))
     if not identities:
@@ -92,14 +90,7 @@ def decrypt(path: Path, key: AgeKey | None, *, limit: int = MAX_DECRYPTED_BYTES)
 
     identities = [x25519.Identity.from_str(i) for i in key.identities]
     sink = _BoundedSink(limit, str(path))
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError as e:
-        raise SnapshotError(f"{path}: cannot read ({e.strerror or e})") from e
-    with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise SnapshotError(f"{path}: not a regular file")
+    with open_regular(path) as f:
         try:
             decrypt_io(f, sink, identities)
         except SnapshotError:

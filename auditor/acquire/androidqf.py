@@ -16,17 +16,20 @@ are unknown, and that is said.
 from __future__ import annotations
 
 from auditor.acquire.containers import Container, top_level
+from auditor.acquire.dumpstate import cut_lines, decoded_lines
 from auditor.acquire.offline import (
     MAX_DUMPSTATE_BYTES,
     MAX_FILE_BYTES,
-    from_dumpsys,
+    from_cut,
     in_plan_order,
     not_interpreted,
     now,
     record,
+    refused_notes,
+    wanted_services,
 )
+from auditor.errors import AuditorError
 from auditor.model import CommandRecord, Note, NoteLevel, Snapshot
-from auditor.parse.text import decode_output
 from auditor.sections import SECTIONS, Scope
 from auditor.snapshot import new_manifest
 
@@ -53,23 +56,33 @@ def read_androidqf_container(container: Container, path: str) -> Snapshot:
     outputs: dict[str, bytes] = {}
     used: set[str] = set()
     services: list[str] = []
+    refused: list[Note] = []
     if "dumpsys.txt" in names:
         used.add("dumpsys.txt")
-        text = decode_output(container.read("dumpsys.txt", MAX_DUMPSTATE_BYTES)).text
-        records, outputs, services = from_dumpsys(text, "androidqf dumpsys.txt")
+        label = f"{container.label}: dumpsys.txt"
+        with container.stream("dumpsys.txt") as stream:
+            lines = decoded_lines(stream, label, MAX_DUMPSTATE_BYTES)
+            cut = cut_lines(lines, wanted_services(), budget=container.budget)
+        records, outputs, services = from_cut(cut, "androidqf dumpsys.txt")
+        refused += refused_notes("androidqf", cut)
     for declared in SECTIONS:
         name = next((n for n in declared.offline.androidqf if n in names), None)
         if name is None:
             continue
         used.add(name)
-        data = container.read(name, MAX_FILE_BYTES)
+        try:
+            data = container.read(name, MAX_FILE_BYTES)
+        except AuditorError as e:
+            # One refused file (a FIFO, a link out of the folder, too big) leaves the rest of the acquisition.
+            refused.append(Note(name, NoteLevel.PARTIAL, str(e)))
+            continue
         user = 0 if declared.scope is Scope.USER else None
         cid = declared.command_id(user)
         records.append(record(cid, f"androidqf {name}", declared.section, data, user))
         outputs[cid] = data
     # Newer androidqf lists packages per user (each entry says its user_id); older ones list user 0 only.
     per_user = any(outputs.get(cid, b"").find(b'"user_id"') != -1 for cid in ("androidqf_packages",))
-    notes = [_SETTINGS_USER_0 if per_user else _USER_0_ONLY]
+    notes = [_SETTINGS_USER_0 if per_user else _USER_0_ONLY, *refused]
     if "dumpsys.txt" not in names:
         notes.append(Note("dumpsys.txt", NoteLevel.MISSING, "not in this acquisition: no dumpsys service was read"))
     unread = not_interpreted(

@@ -1,32 +1,32 @@
 """Opening the files of an offline source, bounded: a folder, a zip on disk, or a zip held in memory.
 
-Every offline source (bug report, androidqf) is read through a ``Container``, so the rules for touching
-input files live here and nowhere else:
+Every offline source (bug report, androidqf) is read through a ``Container``; the rules for touching an
+input file are ``auditor.untrusted``'s (regular files only, no link out of the folder, bytes capped per file
+and per input), applied here to folders and zips:
 
-* only regular files are read (a FIFO would block, a device file would never end): a folder's file is
-  opened without following a final symbolic link and checked with ``fstat`` before any byte is read;
-* nothing outside a source folder is read: a path whose real location leaves the folder (a symbolic
-  link to ``/etc``, a ``..`` part) is not listed and refused by ``read``;
-* every read has a byte limit, counted on the bytes actually read or inflated, never on sizes a header
-  claims; a zip whose central directory lists more than ``MAX_MEMBERS`` entries is not looked into;
+* a folder's file is read through its real path, which must stay inside the folder (``untrusted.Folder``);
+* a zip member is counted on the bytes actually inflated, never on the size its header claims, and every
+  read of one container counts against one ``Budget`` (``MAX_INPUT_BYTES`` in all);
+* a zip whose central directory lists more than ``MAX_MEMBERS`` entries is not looked into;
 * folders are listed to ``MAX_DEPTH`` levels and ``MAX_MEMBERS`` entries at most (a bug report folder
-  holds a whole ``FS/`` tree; only its top matters).
+  holds a whole ``FS/`` tree; only its top matters);
+* a big file (a dumpstate) is handed over as a stream (``stream``), so it can be cut as it is read.
 
-Errors are ``SnapshotError`` with one line naming the file.
+Errors are ``UnsafeInputError``/``SnapshotError`` with one line naming the file.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import stat
 import zipfile
 from abc import ABC, abstractmethod
 from pathlib import Path, PurePosixPath
 from types import TracebackType
-from typing import Final, Self
+from typing import BinaryIO, Final, Self, cast
 
 from auditor.snapshot import SnapshotError
+from auditor.untrusted import Budget, Folder, read_regular, size_text
 
 MAX_MEMBERS: Final = 100_000
 """A zip or folder listing more entries is not a capture (a bug report has a few thousand)."""
@@ -34,34 +34,11 @@ MAX_DEPTH: Final = 4
 """How deep a folder is listed: sources keep what matters at the top."""
 _CHUNK: Final = 1 << 20
 
-
-def size_text(limit: int) -> str:
-    """A byte limit in words: ``1024 MiB``, or bytes below one MiB."""
-    return f"{limit >> 20} MiB" if limit >= 1 << 20 else f"{limit} bytes"
+__all__ = ["MAX_DEPTH", "MAX_MEMBERS", "Container", "FolderContainer", "ZipContainer", "read_regular", "size_text"]
 
 
 def _too_big(label: str, limit: int) -> SnapshotError:
     return SnapshotError(f"{label} inflates to more than {size_text(limit)}; refusing (zip bomb?)")
-
-
-def read_regular(path: Path, limit: int) -> bytes:
-    """The bytes of one regular file, at most ``limit``; ``SnapshotError`` for anything else.
-
-    The final path component is not followed if it is a symbolic link (``O_NOFOLLOW``), and ``O_NONBLOCK``
-    keeps a FIFO from blocking the open; ``fstat`` then refuses whatever is not a regular file.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError as e:
-        raise SnapshotError(f"{path}: cannot read ({e.strerror or e})") from e
-    with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise SnapshotError(f"{path}: not a regular file")
-        data = f.read(limit + 1)
-    if len(data) > limit:
-        raise SnapshotError(f"{path} is larger than {size_text(limit)}; refusing")
-    return data
 
 
 class Container(ABC):
@@ -69,6 +46,8 @@ class Container(ABC):
 
     label: str
     """How messages name the source."""
+    budget: Budget
+    """The bytes every read of this source counts against together (``MAX_INPUT_BYTES``)."""
 
     @abstractmethod
     def names(self) -> tuple[str, ...]:
@@ -77,6 +56,10 @@ class Container(ABC):
     @abstractmethod
     def read(self, name: str, limit: int) -> bytes:
         """One file's bytes, at most ``limit`` (``SnapshotError`` beyond it, or when it cannot be read)."""
+
+    @abstractmethod
+    def stream(self, name: str) -> BinaryIO:
+        """One file as a stream, for a caller that reads it piece by piece and bounds it itself."""
 
     @abstractmethod
     def close(self) -> None:
@@ -95,11 +78,11 @@ class FolderContainer(Container):
     def __init__(self, root: Path) -> None:
         self.root = root
         self.label = str(root)
-        self._real = os.path.realpath(root)
+        self.folder = Folder(root)
+        self.budget = Budget(str(root))
 
     def _inside(self, path: str) -> bool:
-        real = os.path.realpath(path)
-        return real == self._real or real.startswith(self._real + os.sep)
+        return self.folder.inside(path)
 
     def top_names(self) -> tuple[str, ...]:
         """The regular files directly in the folder (what judging a folder needs; cheap on big trees)."""
@@ -131,13 +114,10 @@ class FolderContainer(Container):
         return tuple(sorted(found[:MAX_MEMBERS]))
 
     def read(self, name: str, limit: int) -> bytes:
-        parts = PurePosixPath(name).parts
-        if not parts or ".." in parts or PurePosixPath(name).is_absolute():
-            raise SnapshotError(f"{self.label}: refusing the path {name[:80]!r}")
-        path = self.root.joinpath(*parts)
-        if not self._inside(str(path)):
-            raise SnapshotError(f"{self.label}: {name} leads outside the folder; not read")
-        return read_regular(path, limit)
+        return self.folder.read(name, limit, self.budget)
+
+    def stream(self, name: str) -> BinaryIO:
+        return self.folder.open(name)
 
     def close(self) -> None:
         """Nothing is held open between reads."""
@@ -163,6 +143,7 @@ class ZipContainer(Container):
         self.zf = zf
         self.label = label
         self.prefix = prefix
+        self.budget = Budget(label)
 
     @classmethod
     def open(cls, source: Path | bytes, label: str, prefix: str = "") -> ZipContainer:
@@ -176,20 +157,28 @@ class ZipContainer(Container):
 
     def read(self, name: str, limit: int) -> bytes:
         member = self.prefix + name
-        chunks: list[bytes] = []
-        total = 0
+        data = bytearray()
         try:
             with self.zf.open(member) as f:
                 while chunk := f.read(_CHUNK):
-                    total += len(chunk)
-                    if total > limit:
+                    if len(data) + len(chunk) > limit:
                         raise _too_big(f"{self.label}: {member}", limit)
-                    chunks.append(chunk)
+                    self.budget.take(len(chunk))
+                    data += chunk
         except KeyError as e:
             raise SnapshotError(f"{self.label}: no {member} in the zip") from e
         except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as e:
             raise SnapshotError(f"{self.label}: cannot read {member} ({e})") from e
-        return b"".join(chunks)
+        return bytes(data)
+
+    def stream(self, name: str) -> BinaryIO:
+        member = self.prefix + name
+        try:
+            return cast(BinaryIO, self.zf.open(member))
+        except KeyError as e:
+            raise SnapshotError(f"{self.label}: no {member} in the zip") from e
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as e:
+            raise SnapshotError(f"{self.label}: cannot read {member} ({e})") from e
 
     def close(self) -> None:
         self.zf.close()

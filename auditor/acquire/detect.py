@@ -28,7 +28,9 @@ from pathlib import Path
 from typing import Final
 
 from auditor.acquire.containers import MAX_MEMBERS, FolderContainer, open_zip
+from auditor.errors import AuditorError
 from auditor.snapshot import MANIFEST, SnapshotError
+from auditor.untrusted import UnsafeInputError, open_regular
 
 SNIFF_BYTES: Final = 4096
 AGE_MAGIC: Final = b"age-encryption.org/v1\n"
@@ -161,7 +163,7 @@ def _judge_folder(path: Path) -> Detected | str:
     if "main_entry.txt" in names:
         try:
             main_entry = folder.read("main_entry.txt", 4096).decode("utf-8", "replace").strip()
-        except SnapshotError as e:
+        except AuditorError as e:
             return str(e)
     judged = judge_names(names, main_entry, in_zip=False)
     if isinstance(judged, str):
@@ -175,14 +177,15 @@ def _judge_folder(path: Path) -> Detected | str:
 
 
 def _head(path: Path) -> bytes:
-    with path.open("rb") as f:
+    with open_regular(path) as f:
         head = f.read(SNIFF_BYTES)
-    if head[:2] == b"\x1f\x8b":
-        try:
-            with gzip.open(path, "rb") as g:
-                return g.read(SNIFF_BYTES)
-        except (OSError, EOFError, zlib.error):
-            return b""
+        if head[:2] == b"\x1f\x8b":
+            f.seek(0)
+            try:
+                with gzip.GzipFile(fileobj=f) as g:
+                    return g.read(SNIFF_BYTES)
+            except (OSError, EOFError, zlib.error):
+                return b""
     return head
 
 
@@ -220,6 +223,8 @@ def sniff(path: Path) -> Detected | str:
         if not path.is_file():
             return "not a regular file"
         return _judge_file(path)
+    except UnsafeInputError as e:
+        return str(e).removeprefix(f"{path}: ")
     except OSError as e:
         return f"cannot read ({e.strerror or e})"
 

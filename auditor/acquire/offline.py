@@ -13,16 +13,16 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Final
 
-from auditor.acquire.dumpstate import split_services
+from auditor import untrusted
+from auditor.acquire.dumpstate import Cut
 from auditor.model import CommandRecord, CommandStatus, Note, NoteLevel, Section
 from auditor.sections import SECTIONS
 from auditor.snapshot import sha256_hex
 
-MAX_DUMPSTATE_BYTES: Final = 1 << 30
-"""A bug report's dumpstate (or androidqf's dumpsys.txt) is tens of MB; more than 1 GiB inflated is a zip
-bomb, not a report."""
-MAX_FILE_BYTES: Final = 256 << 20
-"""Any other file a source is read for (getprop, settings, packages.json, ps) is far smaller."""
+MAX_DUMPSTATE_BYTES: Final = untrusted.MAX_DUMPSTATE_BYTES
+"""A bug report's dumpstate (or androidqf's dumpsys.txt), streamed (``auditor.untrusted`` says why this size)."""
+MAX_FILE_BYTES: Final = untrusted.MAX_OUTPUT_BYTES
+"""Any other file a source is read for (getprop, settings, packages.json, ps): one command's output."""
 _NAMED_AT_MOST: Final = 60
 """A note names this many uninterpreted parts, then counts the rest (a bug report has hundreds)."""
 
@@ -54,15 +54,19 @@ def in_plan_order(records: list[CommandRecord]) -> list[CommandRecord]:
     return sorted(records, key=lambda r: _ORDER.get(r.section, len(_ORDER)))
 
 
-def from_dumpsys(text: str, origin: str) -> tuple[list[CommandRecord], dict[str, bytes], list[str]]:
+def wanted_services() -> frozenset[str]:
+    """The ``dumpsys`` services some declared section reads (the only ones kept from a dumpstate)."""
+    return frozenset(d.offline.dumpsys for d in SECTIONS if d.offline.dumpsys is not None)
+
+
+def from_cut(cut: Cut, origin: str) -> tuple[list[CommandRecord], dict[str, bytes], list[str]]:
     """Every declared section found as a ``DUMP OF SERVICE`` part, and the services no section reads."""
     records: list[CommandRecord] = []
     outputs: dict[str, bytes] = {}
-    services = split_services(text)
     used: set[str] = set()
     for declared in SECTIONS:
         service = declared.offline.dumpsys
-        body = services.get(service) if service is not None else None
+        body = cut.services.get(service) if service is not None else None
         if service is None or body is None:
             continue
         used.add(service)
@@ -72,7 +76,12 @@ def from_dumpsys(text: str, origin: str) -> tuple[list[CommandRecord], dict[str,
         cid = f"dumpsys_{service}"
         records.append(record(cid, f"{origin}: DUMP OF SERVICE {service}", declared.section, data))
         outputs[cid] = data
-    return records, outputs, [s for s in services if s not in used]
+    return records, outputs, [s for s in cut.service_names if s not in used]
+
+
+def refused_notes(source: str, cut: Cut) -> list[Note]:
+    """One note per section that was too big to keep (the audit goes on without it)."""
+    return [Note(source, NoteLevel.PARTIAL, why) for why in cut.refused]
 
 
 def _listed(kind: str, names: list[str]) -> str:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import bisect
 import hashlib
 import itertools
-import json
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -38,6 +37,7 @@ from pathlib import Path
 
 from auditor.apk.errors import TrackerListError
 from auditor.model import ApkTracker
+from auditor.untrusted import UnsafeInputError, parse_json, read_regular
 
 log = logging.getLogger(__name__)
 
@@ -204,14 +204,10 @@ def load_trackers(path: Path | None = None) -> TrackerDB:
     """Load the bundled Exodus list, or an export of the same shape at ``path``."""
     source = path if path is not None else _bundled_path()
     try:
-        size = source.stat().st_size
-        if size > MAX_LIST_BYTES:
-            raise TrackerListError(f"tracker list {source} is larger than {MAX_LIST_BYTES} bytes")
-        raw = source.read_bytes()
-    except OSError as e:
-        raise TrackerListError(f"cannot read tracker list {source}: {e.strerror or e}") from e
-    try:
-        doc = json.loads(raw)
+        raw = read_regular(source, MAX_LIST_BYTES)
+        doc = parse_json(raw, str(source))
+    except UnsafeInputError as e:
+        raise TrackerListError(f"tracker list {e}") from None
     except (ValueError, UnicodeDecodeError) as e:
         raise TrackerListError(f"tracker list {source} is not JSON: {e}") from e
     trackers_obj = doc.get("trackers") if isinstance(doc, dict) else None

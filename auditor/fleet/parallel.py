@@ -45,6 +45,7 @@ from auditor.fleet.policy import Policy, evaluate
 from auditor.fleet.reader import read_json_bytes, report_from_data
 from auditor.fleet.redact import RedactKey, redact_data, redact_report
 from auditor.model import AuditReport
+from auditor.untrusted import parse_json
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def load_report(
     if item.kind is InputKind.AUDIT_JSON:
         data = read_json_bytes(path)
         try:
-            doc = json.loads(data)
+            doc = parse_json(data, item.path)
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             raise FleetError(f"{item.path}: not valid JSON ({e})") from e
         if redact is not None and isinstance(doc, dict):

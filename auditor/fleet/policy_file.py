@@ -24,6 +24,7 @@ from typing import Final
 from auditor.fleet.errors import PolicyError
 from auditor.model import SpecialAccessKind
 from auditor.score.evidence import role_short_name
+from auditor.untrusted import MAX_DOCUMENT_BYTES, UnsafeInputError, parse_toml, read_regular
 
 # --------------------------------------------------------------------------------------------------
 # The policy
@@ -294,7 +295,9 @@ def parse_policy(text: str, path: Path) -> Policy:
     """A ``Policy`` from TOML text; ``PolicyError`` (one line: file, line, key, problem) when it is malformed."""
     reader = _Reader(path, text)
     try:
-        data = tomllib.loads(text)
+        data = parse_toml(text, str(path))
+    except UnsafeInputError as e:
+        raise PolicyError(str(e)) from None
     except tomllib.TOMLDecodeError as e:
         message = str(e)
         m = _TOML_LINE.search(message)
@@ -400,9 +403,9 @@ def parse_policy(text: str, path: Path) -> Policy:
 def load_policy(path: Path) -> Policy:
     """Read and check a policy file; ``PolicyError`` naming the file and line when it cannot be used."""
     try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise PolicyError(f"{path}: cannot read the policy ({e.strerror or e})") from e
+        raw = read_regular(path, MAX_DOCUMENT_BYTES)
+    except UnsafeInputError as e:
+        raise PolicyError(f"cannot read the policy: {e}") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:

@@ -19,6 +19,7 @@ from typing import Final, TypeVar
 from auditor.fleet.errors import FleetError
 from auditor.model import AuditReport
 from auditor.serial import from_data
+from auditor.untrusted import UnsafeInputError, open_regular, parse_json
 
 T = TypeVar("T")
 
@@ -36,7 +37,7 @@ GZIP_MAGIC: Final = b"\x1f\x8b"
 def read_json_bytes(path: Path, limit: int = MAX_REPORT_BYTES) -> bytes:
     """The bytes of a JSON file, inflated when it is gzip-compressed; ``FleetError`` when unreadable or too big."""
     try:
-        with path.open("rb") as f:
+        with open_regular(path) as f:
             head = f.read(2)
             f.seek(0)
             if head == GZIP_MAGIC:
@@ -44,6 +45,8 @@ def read_json_bytes(path: Path, limit: int = MAX_REPORT_BYTES) -> bytes:
                     data = g.read(limit + 1)
             else:
                 data = f.read(limit + 1)
+    except UnsafeInputError as e:
+        raise FleetError(str(e)) from None
     except (OSError, EOFError, zlib.error) as e:
         raise FleetError(f"{path}: cannot read ({e})") from e
     if len(data) > limit:
@@ -54,7 +57,9 @@ def read_json_bytes(path: Path, limit: int = MAX_REPORT_BYTES) -> bytes:
 def parse_report(data: bytes, where: str) -> AuditReport:
     """An ``AuditReport`` from audit JSON bytes; ``FleetError`` naming ``where`` and the bad field."""
     try:
-        doc = json.loads(data)
+        doc = parse_json(data, where)
+    except UnsafeInputError as e:
+        raise FleetError(str(e)) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise FleetError(f"{where}: not valid JSON ({e})") from e
     return report_from_data(doc, where)

@@ -38,6 +38,7 @@ from auditor.fleet.errors import FleetError
 from auditor.fleet.inputs import Skip
 from auditor.model import AuditReport, UserKind
 from auditor.serial import Json, from_data, to_data
+from auditor.untrusted import MAX_KEY_BYTES, UnsafeInputError, read_regular
 
 KEY_ENV: Final = "AUDITOR_REDACT_KEY"
 MIN_KEY_BYTES: Final = 16
@@ -99,9 +100,9 @@ def load_key(key_file: Path | None = None, environ: dict[str, str] | None = None
     env = os.environ if environ is None else environ
     if key_file is not None:
         try:
-            key = key_file.read_bytes().strip()
-        except OSError as e:
-            raise FleetError(f"{key_file}: cannot read the redaction key ({e.strerror or e})") from e
+            key = read_regular(key_file, MAX_KEY_BYTES).strip()
+        except UnsafeInputError as e:
+            raise FleetError(f"cannot read the redaction key: {e}") from None
         where = str(key_file)
     elif env.get(KEY_ENV):
         key = env[KEY_ENV].encode("utf-8")

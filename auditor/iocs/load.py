@@ -5,7 +5,7 @@ CC-BY-4.0 (``auditor/data/iocs/LICENSE.md``); it is read once per process. A ``-
 2.1 bundle (``.stix2``, ``.json``) or an Echap YAML file (``.yaml``, ``.yml``); another extension is
 recognised by its first character (``{``: STIX). A folder (``--iocs DIR``, ``$AUDITOR_IOCS``) contributes
 every such file directly inside it, in name order. Each file is untrusted input: at most
-``MAX_FILE_BYTES``, read without following a final symbolic link, and any problem is one ``IocError``
+``MAX_FILE_BYTES``, a regular file (``auditor.untrusted``), and any problem is one ``IocError``
 naming the file.
 """
 
@@ -19,11 +19,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Final
 
-from auditor.acquire.containers import read_regular
+from auditor.errors import AuditorError
 from auditor.iocs.echap import families_of
 from auditor.iocs.lists import IocError, LoadedList
 from auditor.iocs.stix import read_stix
-from auditor.snapshot import SnapshotError
+from auditor.untrusted import read_regular
 
 MAX_FILE_BYTES: Final = 64 * 1024**2
 """Largest indicator file read (MVT's and Amnesty's bundles are a few MB; Echap's STIX2 is about 2 MB)."""
@@ -104,7 +104,7 @@ def _read_file(path: Path) -> LoadedList:
     label = str(path)
     try:
         data = read_regular(path, MAX_FILE_BYTES)
-    except SnapshotError as e:
+    except AuditorError as e:
         raise IocError(f"indicator file {e}") from None
     version = hashlib.sha256(data).hexdigest()[:12]
     if _is_stix(path, data):

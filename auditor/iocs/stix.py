@@ -26,13 +26,13 @@ is refused, and every value is checked before it is indexed.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Final
 
 from auditor.iocs.lists import Family, Indicator, IocError, normalise
 from auditor.model.threats import IndicatorKind, ThreatKind
+from auditor.untrusted import UnsafeInputError, parse_json
 
 PATHS: Final[Mapping[str, IndicatorKind]] = {
     "app:id": IndicatorKind.PACKAGE,
@@ -98,9 +98,9 @@ class StixList:
 def read_stix(data: bytes, label: str, default_family: str) -> StixList:
     """The families and indicators of a STIX 2.1 bundle (``IocError`` naming ``label`` when it is not one)."""
     try:
-        bundle = json.loads(data)
-    except RecursionError:
-        raise IocError(f"{label}: JSON nested too deeply") from None
+        bundle = parse_json(data, label)
+    except UnsafeInputError as e:
+        raise IocError(str(e)) from None
     except (UnicodeDecodeError, ValueError) as e:
         raise IocError(f"{label}: not valid JSON ({str(e).splitlines()[0][:120]})") from None
     if not isinstance(bundle, dict) or bundle.get("type") != "bundle" or not isinstance(bundle.get("objects"), list):

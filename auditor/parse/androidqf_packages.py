@@ -17,12 +17,12 @@ hex of the right length) before they are kept: the file is input like any other.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import replace
 
 from auditor.model import ParsedApkFile, ParsedCertificate, ParsedQfPackages, QfPackage
+from auditor.untrusted import UnsafeInputError, parse_json
 
 _HEX = {n: re.compile(f"[0-9a-f]{{{n}}}") for n in (32, 40, 64)}
 _PACKAGE = re.compile(r"[A-Za-z0-9_.]{1,255}")
@@ -109,8 +109,8 @@ def _package(item: Mapping[str, object], unknown: list[str]) -> QfPackage | None
 def parse_androidqf_packages(text: str) -> ParsedQfPackages:
     """Every package of ``packages.json``; entries that do not fit are named in ``unknown``. Never raises."""
     try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as e:
+        data = parse_json(text, "packages.json")
+    except (ValueError, UnsafeInputError) as e:
         return ParsedQfPackages(unknown=(f"not JSON: {str(e)[:120]}",))
     if not isinstance(data, list):
         return ParsedQfPackages(unknown=("not a JSON list of packages",))

@@ -10,17 +10,16 @@ Only names are kept: which process runs is what indicator matching needs; pids a
 
 from __future__ import annotations
 
-import json
-
 from auditor.model import ParsedProcesses
+from auditor.untrusted import UnsafeInputError, parse_json
 
 _NAME_COLUMNS = ("NAME", "CMD", "COMMAND", "ARGS")
 
 
 def _from_json(text: str) -> ParsedProcesses:
     try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
+        data = parse_json(text, "processes.json")
+    except (ValueError, UnsafeInputError):
         return ParsedProcesses(unknown=(text.strip()[:200],))
     if not isinstance(data, list):
         return ParsedProcesses(unknown=(text.strip()[:200],))

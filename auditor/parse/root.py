@@ -10,10 +10,10 @@ several lines for one name, so an entry can hold more than one path).
 
 from __future__ import annotations
 
-import json
 import re
 
 from auditor.model import ParsedRootCheck
+from auditor.untrusted import UnsafeInputError, parse_json
 
 _ERROR = re.compile(r"^ls: (?P<path>/\S*): (?P<why>.+)$")
 _ABSENT = ("No such file or directory", "Not a directory")
@@ -25,8 +25,8 @@ def _split_paths(entry: str) -> list[str]:
 
 def _from_json(text: str) -> ParsedRootCheck:
     try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
+        data = parse_json(text, "root_binaries.json")
+    except (ValueError, UnsafeInputError):
         return ParsedRootCheck(unknown=(text.strip()[:200],))
     if not isinstance(data, list):
         return ParsedRootCheck(unknown=(text.strip()[:200],))

@@ -38,21 +38,21 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
+def detect_encoding(head: bytes) -> tuple[str, int]:
+    """The encoding of a capture judged on its first bytes, and the length of its BOM (to skip)."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8", len(codecs.BOM_UTF8)
+    if head.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le", 2
+    if head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be", 2
+    return _looks_utf16(head) or "utf-8", 0
+
+
 def decode_output(data: bytes) -> DecodedText:
     """Decode a captured command output to text with ``\\n`` line ends. Never raises."""
-    encoding = "utf-8"
-    body = data
-    if data.startswith(codecs.BOM_UTF8):
-        body = data[len(codecs.BOM_UTF8) :]
-    elif data.startswith(codecs.BOM_UTF16_LE):
-        encoding, body = "utf-16-le", data[2:]
-    elif data.startswith(codecs.BOM_UTF16_BE):
-        encoding, body = "utf-16-be", data[2:]
-    else:
-        guessed = _looks_utf16(data)
-        if guessed:
-            encoding = guessed
-    text = body.decode(encoding, errors="replace")
+    encoding, skip = detect_encoding(data)
+    text = data[skip:].decode(encoding, errors="replace")
     replaced = text.count("\ufffd")
     nul_bytes = text.count("\x00")
     if nul_bytes:

@@ -22,6 +22,7 @@ from typing import TypeVar
 from auditor.errors import AuditorError
 from auditor.model import AccessLevel, DataCategory, DevicePart, Grade, Severity, SpecialAccessKind, ThreatKind
 from auditor.score.categories import load_categories
+from auditor.untrusted import MAX_DOCUMENT_BYTES, UnsafeInputError, parse_json, read_regular
 
 BUILT_IN = "built-in"
 MAX_SCORE = 100
@@ -511,11 +512,10 @@ def load_weights(path: Path | None = None) -> Weights:
     if path is None:
         return _bundled()
     try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise WeightsError(f"weights {path}: cannot read: {e.strerror or e}") from e
-    try:
-        override = json.loads(data.decode("utf-8"))
+        data = read_regular(path, MAX_DOCUMENT_BYTES)
+        override = parse_json(data.decode("utf-8"), str(path))
+    except UnsafeInputError as e:
+        raise WeightsError(f"weights {e}") from None
     except UnicodeDecodeError as e:
         raise WeightsError(f"weights {path}: not UTF-8 text") from e
     except json.JSONDecodeError as e:

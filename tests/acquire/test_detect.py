@@ -19,6 +19,7 @@ from auditor.fleet.inputs import InputKind, expand
 from auditor.model import NoteLevel
 from auditor.pipeline import audit_path
 from auditor.snapshot import SnapshotError
+from auditor.untrusted import UnsafeInputError
 from tests.realdata import real_file
 
 QF = "mvt-tests/androidqf"
@@ -93,9 +94,9 @@ def test_a_folder_never_reads_outside_itself(tmp_path: Path) -> None:
     (acq / "getprop.txt").symlink_to(secret)
     folder = FolderContainer(acq)
     assert folder.names() == ("dumpsys.txt",)
-    with pytest.raises(SnapshotError, match="leads outside the folder"):
+    with pytest.raises(UnsafeInputError, match="leads outside the folder"):
         folder.read("getprop.txt", 1 << 20)
-    with pytest.raises(SnapshotError, match="refusing the path"):
+    with pytest.raises(UnsafeInputError, match="refusing the path"):
         folder.read("../secret.txt", 1 << 20)
     report = audit_path(acq)
     assert report.device.model is None
@@ -109,7 +110,7 @@ def test_a_fifo_is_not_read(tmp_path: Path) -> None:
     (acq / "getprop.txt").write_bytes(real_file(f"{QF}/getprop.txt").read_bytes())
     os.mkfifo(acq / "dumpsys.txt")
     assert FolderContainer(acq).names() == ("getprop.txt",)
-    with pytest.raises(SnapshotError, match="not a regular file"):
+    with pytest.raises(UnsafeInputError, match="not a regular file"):
         FolderContainer(acq).read("dumpsys.txt", 1 << 20)
     report = audit_path(acq)
     assert any(n.section == "dumpsys.txt" and n.level is NoteLevel.MISSING for n in report.notes)

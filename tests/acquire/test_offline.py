@@ -26,6 +26,7 @@ from auditor.model import (
 from auditor.parse.notification import notification_listener_part
 from auditor.pipeline import audit_path, audit_snapshot
 from auditor.snapshot import SnapshotError
+from auditor.untrusted import UnsafeInputError
 from tests.realdata import real_file
 
 BUGREPORT_DIR = "mvt-tests/android_data/bugreport"
@@ -187,7 +188,7 @@ def test_bugreport_zip_bomb_is_refused(tmp_path: Path, monkeypatch: pytest.Monke
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("main_entry.txt", "dumpstate.txt")
         zf.writestr("dumpstate.txt", b"DUMP OF SERVICE package:\n" + b"\0" * (4 << 20))
-    with pytest.raises(SnapshotError, match="inflates to more than 1 MiB; refusing"):
+    with pytest.raises(UnsafeInputError, match="inflates to more than 1 MiB; refusing"):
         read_bugreport(bomb)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -334,10 +335,16 @@ def test_unusable_indicator_files_name_the_file(tmp_path: Path, monkeypatch: pyt
     assert str(e.value) == f"indicator file {big} is larger than 10 bytes; refusing"
 
 
-def test_a_symbolic_link_is_not_followed(tmp_path: Path) -> None:
+def test_a_symbolic_link_named_by_the_user_leads_to_a_regular_file_only(tmp_path: Path) -> None:
+    """A path given on the command line is the user's to choose: its link is followed, to a regular file only."""
     target = tmp_path / "real.yaml"
     target.write_text("- name: X\n  packages: [com.x]\n")
     link = tmp_path / "link.yaml"
     link.symlink_to(target)
-    with pytest.raises(IocError, match="link.yaml: cannot read"):
-        load_file(link)
+    assert [f.name for f in load_file(link).families] == ["X"]
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    to_fifo = tmp_path / "to-fifo.yaml"
+    to_fifo.symlink_to(fifo)
+    with pytest.raises(IocError, match=r"to-fifo.yaml: not a regular file \(a FIFO\); not read"):
+        load_file(to_fifo)
