@@ -15,18 +15,7 @@ from rich.table import Table
 from auditor.report import apk, words
 from auditor.ui import LogFormatter, TerminalConsole
 from auditor.untrusted import HIDDEN_CATEGORIES, neutralised, shown, visible
-
-HOSTILE = {
-    "retitle": "\x1b]0;pwned\x07",
-    "clear": "\x1b[2J",
-    "osc8": "\x1b]8;;http://x\x1b\\click\x1b]8;;\x1b\\",
-    "c1-csi": "\x9b2J",
-    "bel": "\x07",
-    "bidi": "\u202e",
-    "markup": "[red]x[/red]",
-}
-"""The hostile strings every terminal test plants: OSC title, CSI clear, an OSC 8 link, the 8-bit CSI, BEL, a
-right-to-left override, rich markup."""
+from tests.hostile import HOSTILE
 
 _CONTROL = re.compile("[\x07\x1b\x80-\x9f]")
 
