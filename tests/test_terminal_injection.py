@@ -184,3 +184,65 @@ def test_no_hostile_sequence_reaches_the_terminal(world: World, tmp_path: Path, 
         shown = _RICH_OWN.sub("", shown)
     if colours or not case.plain_silent:
         assert case.seen in shown, shown[-2000:]
+
+
+V = visible(EVIL)
+"""How ``EVIL`` reads on a terminal: every hidden character escaped, the markup printed as written."""
+
+REPRODUCTIONS: dict[str, tuple[Callable[[World, Path], list[str]], bool, Callable[[World, Path], str]]] = {
+    # name: (arguments, colours on, the exact text the hostile value now prints as)
+    "getprop model and manufacturer": (
+        lambda w, t: ["audit", str(w.snapshot), "--out", str(t / "r.json")],
+        False,
+        lambda w, t: f"Maker{V} Model{V} — Android 14 (SDK 34), security patch 2024-05-05\n",
+    ),
+    "manifest source": (
+        lambda w, t: ["audit", str(w.snapshot), "--out", str(t / "r.json")],
+        False,
+        lambda w, t: f"Source: source{V} {w.snapshot}\n",
+    ),
+    "manifest notes": (
+        lambda w, t: ["audit", str(w.snapshot), "--out", str(t / "r.json")],
+        False,
+        lambda w, t: f"  • section{V}: message{V}\n",
+    ),
+    "file names in fleet skip lines": (
+        lambda w, t: ["fleet", str(w.fleet), "--out", str(t / "f.html")],
+        False,
+        lambda w, t: f"skipped {w.fleet / ('junk' + NAME + '.json')}: ".replace(NAME, visible(NAME)),
+    ),
+    "serials in diff errors": (
+        lambda w, t: ["diff", str(w.snapshot), str(w.other_phone)],
+        False,
+        lambda w, t: (
+            f"error: {w.snapshot} and {w.other_phone} are different devices (serial SERIAL{V} vs OTHER{V}); "
+            "use --force to compare anyway\n"
+        ),
+    ),
+    "messages of collect": (
+        lambda w, t: ["collect", "--tcp", w.sim_address, "--out", str(t / "c")],
+        True,
+        lambda w, t: f"Collecting from Model{V}",
+    ),
+    "device listing": (
+        lambda w, t: ["devices", "--no-usb", "--tcp", w.sim_address],
+        False,
+        lambda w, t: visible("Model\x1b]0"),
+    ),
+    "paths in errors": (
+        lambda w, t: ["audit", str(t / f"missing{NAME}")],
+        False,
+        lambda w, t: f"error: {t / ('missing' + NAME)}".replace(NAME, visible(NAME)),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REPRODUCTIONS))
+def test_each_reproduction_prints_the_value_as_seen(world: World, tmp_path: Path, name: str) -> None:
+    """The places the hostile values reached the terminal raw, each now printing them made visible."""
+    args, colours, expected = REPRODUCTIONS[name]
+    result = _run(args(world, tmp_path), tmp_path, colours=colours)
+    printed = result.stdout + result.stderr
+    if colours:
+        printed = _RICH_OWN.sub("", printed)
+    assert expected(world, tmp_path) in printed, printed[-3000:]
