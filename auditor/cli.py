@@ -21,7 +21,7 @@ from auditor.errors import AuditorError
 from auditor.report.formats import APK, ApkFormat, DiffFormat, ReportFormat
 from auditor.report.output import STDOUT
 from auditor.ui import LogFormatter, TerminalConsole
-from auditor.untrusted import shown
+from auditor.sanitise import shown
 
 if TYPE_CHECKING:
     from auditor.acquire.adb import DeviceTarget

@@ -2,7 +2,7 @@
 consoles it is printed on.
 
 Only the CLI creates these; the core talks to an ``auditor.progress.Observer`` and never prints. Every
-untrusted value printed here goes through ``auditor.untrusted.shown``, and the consoles themselves
+untrusted value printed here goes through ``auditor.sanitise.shown``, and the consoles themselves
 neutralise any control character left (``TerminalConsole``).
 """
 
@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from auditor.untrusted import neutralised, shown
+from auditor.sanitise import neutralised, shown
 
 if TYPE_CHECKING:
     from rich.text import Text

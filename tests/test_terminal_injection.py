@@ -29,7 +29,7 @@ from auditor.acquire.synthetic.threats import threat_stix
 from auditor.model import DeviceInfo, Note, NoteLevel, Snapshot
 from auditor.simulator import Simulator
 from auditor.snapshot import sha256_hex, write_snapshot_dir
-from auditor.untrusted import visible
+from auditor.sanitise import visible
 from tests.apk import factory
 from tests.hostile import HOSTILE
 

@@ -1,7 +1,7 @@
 """``auditor iocs``: the indicator lists an audit matches against, with their counts and origin.
 
 The text names come from files (a list's name is its file name, its version and attribution what the file
-says), so every value is made visible (``auditor.untrusted.visible``) before it reaches a terminal.
+says), so every value is made visible (``auditor.sanitise.visible``) before it reaches a terminal.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from auditor.iocs import Indicators
 from auditor.iocs.lists import LoadedList
 from auditor.model import IndicatorKind, ThreatKind
 from auditor.serial import to_data
-from auditor.untrusted import visible
+from auditor.sanitise import visible
 
 _WORDS = {
     IndicatorKind.PACKAGE: "package names",

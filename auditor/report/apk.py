@@ -4,7 +4,7 @@ Everything an APK says is hostile text. The text renderer makes every such strin
 one-line: control characters (ANSI escapes, newlines), format characters (bidi overrides like
 U+202E, zero-width joiners), surrogates and unassigned code points are shown as ``\\u{…}`` escapes, so
 an app label cannot fake a line of output, recolour a terminal or reverse what follows it (the one
-sanitiser, ``auditor.untrusted.visible``). The output is plain text: print it without markup
+sanitiser, ``auditor.sanitise.visible``). The output is plain text: print it without markup
 interpretation (``console.print(text, markup=False)`` with rich), or a label like ``[red]`` would be
 read as style.
 
@@ -32,14 +32,14 @@ from auditor.model import (
     ExportedReason,
 )
 from auditor.report.json_report import to_jsonable as _to_jsonable
-from auditor.untrusted import visible
+from auditor.sanitise import visible
 
 JSON_SCHEMA = "auditor-apk/1"
 MAX_LISTED = 50
 
 
 def safe(text: str | None) -> str:
-    """An APK string for the text output: ``auditor.untrusted.visible``, and ``-`` for a missing value."""
+    """An APK string for the text output: ``auditor.sanitise.visible``, and ``-`` for a missing value."""
     return "-" if text is None else visible(text)
 
 

@@ -14,7 +14,7 @@ from auditor.report.timeline_view import background_sessions_24h
 from auditor.report.words import origin_words, part_title
 from auditor.score.evidence import duration_words
 from auditor.score.scope import app_origin
-from auditor.untrusted import shown
+from auditor.sanitise import shown
 
 MAX_SESSIONS = 12
 """Background sessions of the last 24 hours listed after an audit; the report lists them all."""

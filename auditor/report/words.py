@@ -31,7 +31,7 @@ from auditor.model import (
 from auditor.score.evidence import role_short_name
 from auditor.score.exposure import CATEGORY_LABELS, level_phrase
 from auditor.score.parts import part_words
-from auditor.untrusted import visible  # re-exported: the one sanitiser, used with these words
+from auditor.sanitise import visible  # re-exported: the one sanitiser, used with these words
 
 __all__ = [
     "CATEGORY_LABELS",

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from auditor.report import apk, words
 from auditor.ui import LogFormatter, TerminalConsole
-from auditor.untrusted import HIDDEN_CATEGORIES, neutralised, shown, visible
+from auditor.sanitise import HIDDEN_CATEGORIES, neutralised, shown, visible
 from tests.hostile import HOSTILE
 
 _CONTROL = re.compile("[\x07\x1b\x80-\x9f]")
