@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from auditor import __version__
 from auditor.acquire.apks import ApkSelection
@@ -22,6 +20,8 @@ from auditor.acquire.keyoption import age_key_option
 from auditor.errors import AuditorError
 from auditor.report.formats import APK, ApkFormat, DiffFormat, ReportFormat
 from auditor.report.output import STDOUT, check_file_target, check_folder_target, ensure_folder
+from auditor.sanitise import shown
+from auditor.ui import LogFormatter, TerminalConsole
 
 if TYPE_CHECKING:
     from auditor.acquire.adb import DeviceTarget
@@ -38,14 +38,16 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
-out = Console()
+# Every message names things others wrote (a phone's model, a file name, an exception quoting either):
+# untrusted parts go through ``shown``, and these consoles neutralise any control character left.
+err = TerminalConsole(stderr=True)
+out = TerminalConsole()
 
 DEFAULT_REPORTS = Path("reports")
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {escape(message)}", markup=True, highlight=False, soft_wrap=True)
+    err.print(f"[red]error:[/red] {shown(message)}", markup=True, highlight=False, soft_wrap=True)
     return typer.Exit(2)
 
 
@@ -62,7 +64,9 @@ def _main(
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what the core does (debug level).")] = False,
 ) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(LogFormatter("%(name)s: %(message)s"))  # log messages quote devices and files
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler])
 
 
 ApksOpt = Annotated[
@@ -125,9 +129,7 @@ def _target(serial: str | None, tcp: str | None) -> DeviceTarget:
         if not sys.stdin.isatty():
             raise
         for i, h in enumerate(e.devices, 1):
-            out.print(
-                f"  {i}. {escape(h.serial)}  {escape(h.model or '?')}  Android {escape(h.android_release or '?')}"
-            )
+            out.print(f"  {i}. {shown(h.serial)}  {shown(h.model or '?')}  Android {shown(h.android_release or '?')}")
         choice = typer.prompt("Which device", type=int, default=1)
         if not 1 <= choice <= len(e.devices):
             raise _fail(f"no device number {choice}") from None
@@ -145,7 +147,7 @@ def _collect(
         manifest = collect(target, out_dir, observer=observer, resume=resume, apks=apks)
     for note in manifest.notes:
         if note.level.value != "info":
-            err.print(f"[yellow]{escape(note.section)}:[/yellow] {escape(note.message)}")
+            err.print(f"[yellow]{shown(note.section)}:[/yellow] {shown(note.message)}")
     return manifest
 
 
@@ -241,7 +243,7 @@ def audit(
         # A redacted audit must not name the device in its file names either.
         path = _snapshot_dir_for("redacted" if redact else getattr(target, "serial", None) or str(target))
         _collect(target, path, apks=apks)
-        err.print(f"Snapshot kept in {escape(str(path))}")
+        err.print(f"Snapshot kept in {shown(path)}")
     report = audit_path(path, weights=weights, key=key, indicators=indicators)
     if redact:
         report = redact_report(report, redact_key)
@@ -293,7 +295,7 @@ def collect(
     manifest = _collect(_target(serial, tcp), out_dir, resume=resume, apks=apks)
     done = sum(c.status.value == "ok" for c in manifest.commands)
     state = "complete" if manifest.complete else "INCOMPLETE (run again with --resume)"
-    out.print(f"Snapshot {state}: {done}/{len(manifest.commands)} commands ok, written to {escape(str(out_dir))}")
+    out.print(f"Snapshot {state}: {done}/{len(manifest.commands)} commands ok, written to {shown(out_dir)}")
     if not manifest.complete:
         raise typer.Exit(1)
 
@@ -403,9 +405,9 @@ def synth(
         written = out_dir
     else:
         written = write_form(out_dir, Form(form.value), apps, seed=seed, recipient=recipient, threats=threats)
-    out.print(f"Synthetic {form.value if form else 'snapshot'} with {apps} apps written to {escape(str(written))}")
+    out.print(f"Synthetic {form.value if form else 'snapshot'} with {apps} apps written to {shown(written)}")
     if threats:
-        out.print(f"Indicators for --iocs written to {escape(str(write_threat_stix(out_dir)))}")
+        out.print(f"Indicators for --iocs written to {shown(write_threat_stix(out_dir))}")
 
 
 class FleetExportFormat(StrEnum):
@@ -522,13 +524,11 @@ def fleet(
         raise _fail(str(e)) from None  # _fail escapes: policy errors name TOML tables like "[exposure]"
     # With the page on standard output (--out -), the summary goes to standard error, as for an audit.
     summary = err if out_path == STDOUT else out
-    shown = 20
-    for skip in result.skips[:shown]:
-        err.print(
-            f"[yellow]skipped[/yellow] {escape(skip.path)}: {escape(skip.reason)}", highlight=False, soft_wrap=True
-        )
-    if len(result.skips) > shown:
-        err.print(f"… and {len(result.skips) - shown} more skipped inputs (listed in the fleet page)")
+    listed = 20
+    for skip in result.skips[:listed]:
+        err.print(f"[yellow]skipped[/yellow] {shown(skip.path)}: {shown(skip.reason)}", highlight=False, soft_wrap=True)
+    if len(result.skips) > listed:
+        err.print(f"… and {len(result.skips) - listed} more skipped inputs (listed in the fleet page)")
     if key is not None and key.ephemeral:
         err.print("note: no redaction key given; hashes are random for this run and link to no other run")
     line = f"{result.devices} devices reviewed, {len(result.skips)} inputs skipped"
@@ -538,7 +538,7 @@ def fleet(
             line += f" on {result.view.policy.devices_with_violations} devices"
     summary.print(line, highlight=False)
     for path in result.written:
-        summary.print(f"  written: {escape(str(path))}", highlight=False)
+        summary.print(f"  written: {shown(path)}", highlight=False)
     raise typer.Exit(result.exit_code(strict=strict))
 
 
@@ -598,7 +598,7 @@ def diff(
         raise _fail(str(e)) from None
     DIFF.write(result, chosen, target)
     if target != STDOUT:
-        err.print(f"Diff written to {escape(str(target))}", highlight=False)
+        err.print(f"Diff written to {shown(target)}", highlight=False)
     raise typer.Exit(1 if result.changed else 0)
 
 
@@ -619,7 +619,7 @@ def main() -> None:
     try:
         app(args=_apks_flag(sys.argv[1:]))
     except AuditorError as e:
-        err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {shown(e)}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("interrupted")
@@ -628,7 +628,7 @@ def main() -> None:
         if os.environ.get("AUDITOR_DEBUG"):
             raise
         err.print(
-            f"[red]internal error:[/red] {type(e).__name__}: {escape(str(e))} (set AUDITOR_DEBUG=1 for details)",
+            f"[red]internal error:[/red] {type(e).__name__}: {shown(e)} (set AUDITOR_DEBUG=1 for details)",
             highlight=False,
             soft_wrap=True,
         )

@@ -1,30 +1,61 @@
-"""What the person at the keyboard sees while the core works: a rich progress bar behind ``Observer``.
+"""What the person at the keyboard sees while the core works: a rich progress bar behind ``Observer``, and the
+consoles it is printed on.
 
-Only the CLI creates these; the core talks to an ``auditor.progress.Observer`` and never prints.
+Only the CLI creates these; the core talks to an ``auditor.progress.Observer`` and never prints. Every
+untrusted value printed here goes through ``auditor.sanitise.shown``, and the consoles themselves
+neutralise any control character left (``TerminalConsole``).
 """
 
 from __future__ import annotations
 
+import logging
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from auditor.sanitise import neutralised, shown
+
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from auditor.acquire.adb.discover import Discovery
+
+
+class TerminalConsole(Console):
+    """A rich console that cannot be made to emit a control sequence it did not style itself.
+
+    Why at the console: messages are many and new ones are added; each is meant to pass its untrusted
+    parts through ``shown``, but one that forgets must still not let a phone's model retitle the
+    terminal. Every string the console renders (``print``'s arguments, table cells and headers, with
+    or without markup) passes through ``neutralised`` first, so only rich's own styles reach the
+    terminal. Progress bars render their text without this hook: ``RichObserver`` escapes it itself.
+    """
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        """Rich's ``render_str`` on the text with its hidden characters (newline aside) escaped."""
+        return super().render_str(neutralised(text), **options)
+
+
+class LogFormatter(logging.Formatter):
+    """Log lines on the terminal, neutralised like the consoles' text: a log message quotes what a phone or a
+    file said (``--verbose`` logs command output and parse failures)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The formatted record with its hidden characters (newline aside) escaped."""
+        return neutralised(super().format(record))
 
 
 def print_devices(found: Discovery, out: Console) -> None:
     """``auditor devices``: the adb server asked, then a table of the devices found (or why there are none)."""
     if found.server is not None:
-        out.print(f"Asked the adb server at {escape(str(found.server))}", highlight=False)
+        out.print(f"Asked the adb server at {shown(found.server)}", highlight=False)
     if not found.devices:
         out.print("No device found.")
         for problem in found.problems:
-            out.print(f"  • {escape(problem)}")
+            out.print(f"  • {shown(problem)}")
         out.print("Connect a phone with USB debugging on (Settings › Developer options), or use --tcp HOST:PORT.")
         return
     table = Table(show_edge=False)
@@ -33,12 +64,12 @@ def print_devices(found: Discovery, out: Console) -> None:
     for h in found.devices:
         android = f"{h.android_release} (SDK {h.sdk})" if h.android_release else ""
         table.add_row(
-            escape(h.serial),
+            shown(h.serial),
             h.state.value,
-            escape(h.model or ""),
-            escape(android),
+            shown(h.model or ""),
+            shown(android),
             h.kind.value,
-            escape(h.detail or ""),
+            shown(h.detail or ""),
         )
     out.print(table)
 
@@ -70,14 +101,16 @@ class RichObserver:
 
     def start(self, task: str, total: int | None = None) -> None:
         self.finish()
-        self._task = self._progress.add_task(escape(task), total=total, detail="")
+        # Progress text is rendered from markup without the console's hook: escape it here ("Collecting
+        # from <model>" names the phone, the detail an APK's package or an input's path).
+        self._task = self._progress.add_task(shown(task), total=total, detail="")
 
     def advance(self, step: int = 1, detail: str = "") -> None:
         if self._task is not None:
-            self._progress.update(self._task, advance=step, detail=escape(detail))
+            self._progress.update(self._task, advance=step, detail=shown(detail))
 
     def say(self, message: str) -> None:
-        self._progress.console.print(f"[bold yellow]{escape(message)}[/bold yellow]")
+        self._progress.console.print(f"[bold yellow]{shown(message)}[/bold yellow]")
 
     def finish(self) -> None:
         if self._task is not None:

@@ -1,7 +1,7 @@
 """``auditor iocs``: the indicator lists an audit matches against, with their counts and origin.
 
-The text names come from files (a list's name is its file name), so every value is cleaned of control
-characters before it reaches a terminal.
+The text names come from files (a list's name is its file name, its version and attribution what the file
+says), so every value is made visible (``auditor.sanitise.visible``) before it reaches a terminal.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 from auditor.iocs import Indicators
 from auditor.iocs.lists import LoadedList
 from auditor.model import IndicatorKind, ThreatKind
+from auditor.sanitise import visible
 from auditor.serial import to_data
 
 _WORDS = {
@@ -25,10 +26,6 @@ _WORDS = {
     IndicatorKind.PROPERTY: "system properties",
     IndicatorKind.PROCESS: "process names",
 }
-
-
-def _clean(text: str) -> str:
-    return "".join(c if c.isprintable() else "?" for c in text)
 
 
 def _list_lines(loaded: LoadedList) -> list[str]:
@@ -44,11 +41,11 @@ def _list_lines(loaded: LoadedList) -> list[str]:
     if loaded.unsupported:
         parts.append(f"{loaded.unsupported:,} patterns not understood (skipped)")
     lines = [
-        f"{_clean(info.name)}  version {_clean(info.version)}  from {_clean(info.origin)}",
+        f"{visible(info.name)}  version {visible(info.version)}  from {visible(info.origin)}",
         "    " + " · ".join(parts),
     ]
     if info.attribution:
-        lines.append(f"    {_clean(info.attribution)}")
+        lines.append(f"    {visible(info.attribution)}")
     return lines
 
 

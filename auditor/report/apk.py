@@ -3,9 +3,10 @@
 Everything an APK says is hostile text. The text renderer makes every such string printable and
 one-line: control characters (ANSI escapes, newlines), format characters (bidi overrides like
 U+202E, zero-width joiners), surrogates and unassigned code points are shown as ``\\u{…}`` escapes, so
-an app label cannot fake a line of output, recolour a terminal or reverse what follows it. The
-output is plain text: print it without markup interpretation (``console.print(text, markup=False)``
-with rich), or a label like ``[red]`` would be read as style.
+an app label cannot fake a line of output, recolour a terminal or reverse what follows it (the one
+sanitiser, ``auditor.sanitise.visible``). The output is plain text: print it without markup
+interpretation (``console.print(text, markup=False)`` with rich), or a label like ``[red]`` would be
+read as style.
 
 JSON keeps strings exactly as the APK has them (consumers escape for their medium) but writes ``<``,
 ``>``, ``&`` and U+2028/U+2029 as ``\\u`` escapes, so the document is also safe inside an HTML
@@ -16,7 +17,6 @@ for.
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Sequence
 from typing import assert_never
 
@@ -32,25 +32,15 @@ from auditor.model import (
     ExportedReason,
 )
 from auditor.report.json_report import to_jsonable as _to_jsonable
+from auditor.sanitise import visible
 
 JSON_SCHEMA = "auditor-apk/1"
-_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 MAX_LISTED = 50
 
 
 def safe(text: str | None) -> str:
-    """One printable line: control, format, private and unassigned characters become escapes."""
-    if text is None:
-        return "-"
-    out = []
-    for ch in text:
-        if ch == "\\":
-            out.append("\\\\")
-        elif unicodedata.category(ch) in _UNSAFE_CATEGORIES:
-            out.append(f"\\u{{{ord(ch):04x}}}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    """An APK string for the text output: ``auditor.sanitise.visible``, and ``-`` for a missing value."""
+    return "-" if text is None else visible(text)
 
 
 def quoted(text: str | None) -> str:

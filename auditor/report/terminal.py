@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections import Counter
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from auditor.model import AppOrigin, AuditReport, InstallSource, NoteLevel
 from auditor.report.digest import app_name, key_groups, known_threat_findings, top_apps
 from auditor.report.timeline_view import background_sessions_24h
-from auditor.report.words import origin_words, part_title, visible
+from auditor.report.words import origin_words, part_title
+from auditor.sanitise import shown
 from auditor.score.evidence import duration_words
 from auditor.score.scope import app_origin
 
@@ -21,14 +21,18 @@ MAX_SESSIONS = 12
 
 
 def print_summary(report: AuditReport, console: Console, *, written_to: str | None = None) -> None:
-    """Device, app counts per user, special accesses, and what was incomplete. Escapes device text."""
+    """Device, app counts per user, special accesses, and what was incomplete.
+
+    Every value from the device or the snapshot (model, manufacturer, source, notes, app names, finding
+    evidence) goes through ``shown``: made visible and markup-escaped, so it prints as written.
+    """
     d = report.device
     device = " ".join(x for x in (d.manufacturer, d.model) if x) or "unknown device"
     android = f"Android {d.android_release}" if d.android_release else "Android version unknown"
     sdk = f" (SDK {d.sdk})" if d.sdk else ""
     patch = f", security patch {d.security_patch}" if d.security_patch else ""
-    console.print(f"[bold]{escape(device)}[/bold] — {escape(android)}{sdk}{escape(patch)}")
-    console.print(f"Source: {escape(report.source.kind)} {escape(report.source.path)}")
+    console.print(f"[bold]{shown(device)}[/bold] — {shown(android)}{sdk}{shown(patch)}")
+    console.print(f"Source: {shown(report.source.kind)} {shown(report.source.path)}")
 
     table = Table(title="Apps", show_edge=False)
     for col in (
@@ -72,13 +76,13 @@ def print_summary(report: AuditReport, console: Console, *, written_to: str | No
     if gaps:
         console.print(f"[yellow]Incomplete ({len(gaps)} notes):[/yellow]")
         for note in gaps[:8]:
-            console.print(f"  • {escape(note.section)}: {escape(note.message)}")
+            console.print(f"  • {shown(note.section)}: {shown(note.message)}")
         if len(gaps) > 8:
             console.print(f"  … and {len(gaps) - 8} more in the report's notes")
     if not report.source.complete:
         console.print("[yellow]The snapshot is incomplete (collection stopped early).[/yellow]")
     if written_to:
-        console.print(f"Report written to [bold]{escape(written_to)}[/bold]")
+        console.print(f"Report written to [bold]{shown(written_to)}[/bold]")
 
 
 def _print_threats(report: AuditReport, console: Console) -> None:
@@ -90,12 +94,12 @@ def _print_threats(report: AuditReport, console: Console) -> None:
         return
     console.print("[bold red]Known threats[/bold red]")
     for text in dict.fromkeys(f.safety for _, f in threats if f.safety):
-        console.print(f"  [bold]{escape(text)}[/bold]")
+        console.print(f"  [bold]{shown(text)}[/bold]")
     for app, f in threats:
         where = f"{app.package}@{app.user}" if app is not None else "the phone itself"
         console.print(
-            f"  [bold]{f.severity.value.upper()}[/bold] {escape(f.title)} ({f.rule_id}, {f.confidence.value} "
-            f"confidence): {escape(where)} — {escape(f.evidence[0])}"
+            f"  [bold]{f.severity.value.upper()}[/bold] {shown(f.title)} ({f.rule_id}, {f.confidence.value} "
+            f"confidence): {shown(where)} — {shown(f.evidence[0])}"
         )
 
 
@@ -107,7 +111,7 @@ def _print_device(report: AuditReport, console: Console) -> None:
         console.print(f"This phone trusts {n} computer{'s' if n != 1 else ''} for USB debugging")
     for f in report.device_findings:
         evidence = ", ".join(f.evidence[:4]) + (" …" if len(f.evidence) > 4 else "")
-        console.print(f"[bold]{f.severity.value.upper()}[/bold] {escape(f.title)} ({f.rule_id}): {escape(evidence)}")
+        console.print(f"[bold]{f.severity.value.upper()}[/bold] {shown(f.title)} ({f.rule_id}): {shown(evidence)}")
 
 
 def _print_exposure(report: AuditReport, console: Console) -> None:
@@ -134,19 +138,17 @@ def _print_top_and_keys(report: AuditReport, console: Console, limit: int = 5) -
             user = f" (user {t.app.user})" if t.app.user else ""
             origin = "" if t.origin is AppOrigin.INSTALLED else f" [{origin_words(t.origin)}]"
             also = f" (+{len(t.also)} sharing its uid)" if t.also else ""
-            console.print(
-                f"  {grade}  {escape(visible(app_name(t.app)))}{user}{also}{escape(origin)} — {escape(visible(t.why))}"
-            )
+            console.print(f"  {grade}  {shown(app_name(t.app))}{user}{also}{shown(origin)} — {shown(t.why)}")
     keys = [g for g in key_groups(report) if g.master and g.third_party]
     if keys:
         console.print("[bold]Master keys held by apps you installed[/bold]")
         for g in keys:
             names = ", ".join(
-                escape(visible(app_name(h.app))) + (f" (user {h.app.user})" if h.app.user else "")
+                shown(app_name(h.app)) + (f" (user {h.app.user})" if h.app.user else "")
                 for h in g.holders
                 if h.origin is AppOrigin.INSTALLED
             )
-            console.print(f"  {escape(g.words.title)}: {names}")
+            console.print(f"  {shown(g.words.title)}: {names}")
 
 
 def _print_background_sessions(report: AuditReport, console: Console) -> None:
@@ -158,6 +160,6 @@ def _print_background_sessions(report: AuditReport, console: Console) -> None:
     for s in found[:MAX_SESSIONS]:
         user = f" (user {s.app.user})" if s.app.user else ""
         length = f" for {duration_words(s.length)}" if s.length is not None else ""
-        console.print(f"  {escape(s.start[:16])}  {escape(s.group)}{length} — {escape(visible(app_name(s.app)))}{user}")
+        console.print(f"  {shown(s.start[:16])}  {shown(s.group)}{length} — {shown(app_name(s.app))}{user}")
     if len(found) > MAX_SESSIONS:
         console.print(f"  … and {len(found) - MAX_SESSIONS} more in the report's access timeline")

@@ -10,7 +10,6 @@ column headings never disagree.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import assert_never
 
@@ -29,6 +28,7 @@ from auditor.model import (
     SpecialAccessKind,
     UserKind,
 )
+from auditor.sanitise import visible  # re-exported: the one sanitiser, used with these words
 from auditor.score.evidence import role_short_name
 from auditor.score.exposure import CATEGORY_LABELS, level_phrase
 from auditor.score.parts import part_words
@@ -69,35 +69,6 @@ class Words:
 
     title: str
     meaning: str
-
-
-# --------------------------------------------------------------------------------------------------
-# Hostile text made visible
-# --------------------------------------------------------------------------------------------------
-
-_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-"""Control, format (bidi overrides such as U+202E, zero-width joiners), surrogate, private-use,
-unassigned, line and paragraph separators: characters that can hide, reorder or forge text."""
-
-
-def visible(text: str) -> str:
-    """Text with every invisible or reordering character written as ``\\u{202e}``.
-
-    Why: an app label is written by whoever built the app. U+202E turns ``gpj.exe`` into what looks
-    like ``exe.jpg``, a newline can forge a second line in Markdown or a terminal, a zero-width
-    space makes two package names look equal. Escaping (HTML, Markdown) is still done by the
-    output format; this only makes such characters seen instead of obeyed. Tab stays as an escape
-    too: it shifts columns in a terminal.
-    """
-    if text.isascii() and text.isprintable():
-        return text  # the common case, without a per-character walk
-    out: list[str] = []
-    for ch in text:
-        if unicodedata.category(ch) in _INVISIBLE_CATEGORIES:
-            out.append(f"\\u{{{ord(ch):04x}}}")
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 # --------------------------------------------------------------------------------------------------
