@@ -90,9 +90,14 @@ class FolderContainer(Container):
             entries = list(os.scandir(self.root))
         except OSError:
             return ()
-        return tuple(
-            sorted(e.name for e in entries[:MAX_MEMBERS] if self._inside(e.path) and e.is_file(follow_symlinks=True))
-        )
+        return tuple(sorted(e.name for e in entries[:MAX_MEMBERS] if self._top_file(e)))
+
+    def _top_file(self, entry: os.DirEntry[str]) -> bool:
+        """A regular file inside the folder; a link loop or a vanished entry is simply not one."""
+        try:
+            return self._inside(entry.path) and entry.is_file(follow_symlinks=True)
+        except OSError:
+            return False
 
     def names(self) -> tuple[str, ...]:
         found: list[str] = []

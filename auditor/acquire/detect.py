@@ -21,6 +21,7 @@ bounded (``auditor.acquire.containers``). When nothing matches, the reason says 
 from __future__ import annotations
 
 import gzip
+import os
 import zlib
 from dataclasses import dataclass
 from enum import StrEnum
@@ -155,8 +156,13 @@ def _judge_zip(path: Path) -> Detected | str:
 
 
 def _judge_folder(path: Path) -> Detected | str:
-    if (path / MANIFEST).is_file():
+    manifest = path / MANIFEST
+    if manifest.is_file():
         return Detected(SourceKind.SNAPSHOT, Packing.FOLDER)
+    if os.path.lexists(manifest):
+        # A snapshot whose manifest is a link loop, a dangling link, a FIFO or a folder: it is still a snapshot
+        # (never judged again as whatever its raw/ files resemble), one that cannot be read.
+        return f"a snapshot folder whose {MANIFEST} is not a readable regular file"
     folder = FolderContainer(path)
     names = folder.top_names()
     main_entry = None
@@ -239,7 +245,10 @@ def detect(path: Path) -> Detected:
 
 def is_source_dir(path: Path) -> bool:
     """A folder that is one input itself (snapshot, androidqf, unzipped bug report), not a folder of inputs."""
-    return path.is_dir() and not path.is_symlink() and isinstance(_judge_folder(path), Detected)
+    if not path.is_dir() or path.is_symlink():
+        return False
+    # A folder naming a manifest is one input even when the manifest cannot be read: its own error, not a search.
+    return os.path.lexists(path / MANIFEST) or isinstance(_judge_folder(path), Detected)
 
 
 __all__ = [

@@ -342,6 +342,12 @@ def _enabled(state: PackageUserState | None) -> bool | None:
     return state.enabled in (0, 1)
 
 
+NO_APPS = (
+    "no installed app is known from this source (no package dump, package list or packages.json could be read): "
+    "the apps were not audited, and the device score covers its settings only"
+)
+
+
 def build_report(parsed: ParsedDevice, source: SourceInfo, *, fallback_device: DeviceInfo | None = None) -> AuditReport:
     """Assemble the audit report from parsed facts."""
     catalogue = load_catalogue()
@@ -443,6 +449,10 @@ def build_report(parsed: ParsedDevice, source: SourceInfo, *, fallback_device: D
         # An Android 11 or older device: the history is not missing from the source, it never existed.
         notes = [n for n in notes if not (n.section == APPOPS_DISCRETE.name and n.level is NoteLevel.MISSING)]
     notes.extend(timed.notes)
+    if not any(a.installed for a in timed.apps):
+        # No package dump, no package list, no packages.json (or all of them empty): an empty app list here
+        # is "not looked at", and must never read as a phone with nothing on it.
+        notes.insert(0, Note("packages", NoteLevel.MISSING, NO_APPS))  # first: summaries show the first notes
     return AuditReport(
         schema=SCHEMA_VERSION,
         tool_version=__version__,

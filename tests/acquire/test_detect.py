@@ -157,3 +157,36 @@ def test_fleet_finds_every_form(tmp_path: Path) -> None:
         ("phone-b", InputKind.BUGREPORT),
     }
     assert found.skips == ()
+
+
+def test_a_snapshot_whose_manifest_cannot_be_read_is_never_taken_for_its_raw_files(tmp_path: Path) -> None:
+    """A manifest that is a link loop left the folder unjudged, and a fleet went on into ``raw/``, whose
+    ``getprop.txt`` made it an androidqf acquisition with no apps: grade A for a phone nobody looked at."""
+    from auditor.acquire.synthetic import write_synthetic
+
+    phone = tmp_path / "fleet" / "phone"
+    phone.parent.mkdir()
+    write_synthetic(phone, 31, seed=2)
+    (phone / "manifest.json").unlink()
+    (phone / "manifest.json").symlink_to("manifest.json")
+    reason = "a snapshot folder whose manifest.json is not a readable regular file"
+    assert sniff(phone) == reason
+    assert is_source_dir(phone)
+    found = expand([tmp_path / "fleet"])
+    assert found.inputs == ()
+    assert [(s.path, s.reason) for s in found.skips] == [(str(phone), reason)]
+
+
+def test_a_source_without_any_package_data_says_its_apps_were_not_audited(tmp_path: Path) -> None:
+    from auditor.analyse.build import NO_APPS
+
+    folder = tmp_path / "qf"
+    folder.mkdir()
+    (folder / "getprop.txt").write_text("[ro.product.model]: [Pixel 8]\n[ro.build.version.sdk]: [34]\n")
+    report = audit_path(folder, merge_apks=False)
+    assert report.apps == ()
+    assert (report.notes[0].section, report.notes[0].level, report.notes[0].message) == (
+        "packages",
+        NoteLevel.MISSING,
+        NO_APPS,
+    )
