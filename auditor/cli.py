@@ -396,10 +396,12 @@ def synth(
 
     Example: auditor synth synth/ --apps 500 --seed 7
     """
-    from auditor.acquire.synthetic import write_synthetic
+    from auditor.acquire.synthetic import MIN_APPS, write_synthetic
     from auditor.acquire.synthetic.forms import Form, write_form
-    from auditor.acquire.synthetic.threats import write_threat_stix
+    from auditor.acquire.synthetic.threats import THREAT_APPS, write_threat_stix
 
+    if threats and apps < MIN_APPS + THREAT_APPS:
+        raise _fail(f"--threats needs --apps {MIN_APPS + THREAT_APPS} or more (the threats take three places)")
     if form is None:
         write_synthetic(out_dir, apps, seed=seed, threats=threats)
         written = out_dir

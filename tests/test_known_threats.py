@@ -144,3 +144,28 @@ def test_auditor_iocs_lists_every_list_and_refuses_a_bad_one(tmp_path: Path) -> 
     deep.write_text("[" * 40 + "]" * 40)
     result = subprocess.run([*run, str(deep)], capture_output=True, text=True, timeout=120, check=False)
     assert (result.returncode, result.stderr.strip()) == (2, f"error: {deep}: line 1: nested deeper than 16 levels")
+
+
+def test_the_smallest_threat_device_has_exactly_the_apps_asked_for(tmp_path: Path) -> None:
+    """``synth --threats --apps 31`` was an internal error (the threats were added on top of a full device)."""
+    from auditor.acquire.synthetic import MIN_APPS, generate
+    from auditor.acquire.synthetic.assemble import build_world
+    from auditor.acquire.synthetic.threats import THREAT_APPS
+
+    smallest = MIN_APPS + THREAT_APPS
+    world = build_world(smallest, 1, 1_700_000_000_000, threats=True)
+    assert len(world.apps) == smallest == 34
+    assert {"com.ispyoo.traceyou", "com.wondershare.famisafe.kids"} <= {a.package for a in world.apps}
+    with pytest.raises(ValueError, match="with threats, n_apps must be at least 34"):
+        generate(smallest - 1, threats=True)
+    refused = subprocess.run(
+        [sys.executable, "-m", "auditor", "synth", str(tmp_path / "small"), "--apps", "33", "--threats"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (refused.returncode, refused.stderr.strip()) == (
+        2,
+        "error: --threats needs --apps 34 or more (the threats take three places)",
+    )
+    assert not (tmp_path / "small").exists()

@@ -120,6 +120,8 @@ def build_world(n_apps: int, seed: int, now_ms: int, *, threats: bool = False) -
     (``auditor.acquire.synthetic.threats``) in place of three fillers."""
     if n_apps < MIN_APPS:
         raise ValueError(f"n_apps must be at least {MIN_APPS} (system core and persona apps)")
+    if threats and n_apps < MIN_APPS + THREAT_APPS:
+        raise ValueError(f"with threats, n_apps must be at least {MIN_APPS + THREAT_APPS} (they take three places)")
     world = World(seed=seed, now_ms=now_ms)
     rng_sys = random.Random(f"synthetic:{seed}:system")
     rng_persona = random.Random(f"synthetic:{seed}:personas")
@@ -146,7 +148,8 @@ def build_world(n_apps: int, seed: int, now_ms: int, *, threats: bool = False) -
     add_personas(world, rng_persona, first_app_id=10210)
 
     room = n_apps - len(world.apps)
-    n_extra_sys = min(len(cat.EXTRA_SYSTEM_APPS), room // 2)
+    # The threats' places are kept free (only a device this small has fewer extra system apps for it).
+    n_extra_sys = min(len(cat.EXTRA_SYSTEM_APPS), room // 2, room - (THREAT_APPS if threats else 0))
     next_sys_id = 10070
     for spec in cat.EXTRA_SYSTEM_APPS[:n_extra_sys]:
         world.add(_system_app(world, rng_sys, spec, next_sys_id))
