@@ -172,7 +172,8 @@ def _unchecked(report: AuditReport, index: IndicatorIndex) -> Iterable[Note]:
     Why: a plain snapshot or a bug report carries no signers and (without the phone's hashing) no APK
     hashes, so those indicators find nothing there; "no match" must not read as "checked and clean".
     """
-    installed = [a for a in report.apps if a.installed]
+    # Apps outside the system image: where known stalkerware lives, and what a live collection hashes.
+    installed = [a for a in report.apps if a.installed and not a.system]
     certs = sum(index.count(k) for k in (IndicatorKind.CERT_SHA256, IndicatorKind.CERT_SHA1, IndicatorKind.CERT_MD5))
     checks = (
         (
@@ -187,7 +188,7 @@ def _unchecked(report: AuditReport, index: IndicatorIndex) -> Iterable[Note]:
             "APK-hash",
             "APK hash",
             sum(1 for a in installed if a.apk_sha256),
-            "a live collection hashes those of apps outside the system image; androidqf states every app's",
+            "a live collection hashes them on the phone; androidqf states them",
         ),
     )
     for count, kind, fact, known, where in checks:
@@ -195,12 +196,13 @@ def _unchecked(report: AuditReport, index: IndicatorIndex) -> Iterable[Note]:
             continue
         if known:
             message = (
-                f"{count} {kind} indicators were checked against {known} of {len(installed)} apps; the others' "
-                f"{fact} is unknown in this source ({where})"
+                f"{count} {kind} indicators were checked against {known} of {len(installed)} apps outside the system "
+                f"image; the others' {fact} is unknown in this source ({where})"
             )
         else:
             message = (
-                f"{count} {kind} indicators could not be checked: no app's {fact} is known in this source ({where})"
+                f"{count} {kind} indicators could not be checked: no {fact} of an app outside the system image is "
+                f"known in this source ({where})"
             )
         yield Note(NOTE_SECTION, NoteLevel.PARTIAL, message)
 

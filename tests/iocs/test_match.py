@@ -116,10 +116,10 @@ def test_properties_and_processes_match_the_phone_and_a_hidden_package_is_found_
         (NoteLevel.INFO, "pred.stix2: 3 patterns are not understood here (compound patterns or object paths with no "
          "fact in an audit) and were skipped"),
         # The one app has neither a known signer nor an APK hash: those indicators were not checked, and say so.
-        (NoteLevel.PARTIAL, "484 certificate indicators could not be checked: no app's signer is known in this "
-         "source (audit with --apks, or read an androidqf acquisition)"),
-        (NoteLevel.PARTIAL, "3228 APK-hash indicators could not be checked: no app's APK hash is known in this "
-         "source (a live collection hashes those of apps outside the system image; androidqf states every app's)"),
+        (NoteLevel.PARTIAL, "484 certificate indicators could not be checked: no signer of an app outside the system "
+         "image is known in this source (audit with --apks, or read an androidqf acquisition)"),
+        (NoteLevel.PARTIAL, "3228 APK-hash indicators could not be checked: no APK hash of an app outside the system "
+         "image is known in this source (a live collection hashes them on the phone; androidqf states them)"),
     ]  # fmt: skip
 
 
@@ -134,16 +134,17 @@ def test_process_indicators_without_processes_are_said_to_be_unchecked() -> None
 def test_certificate_and_hash_indicators_say_how_many_apps_they_were_checked_against() -> None:
     signed = dataclasses.replace(app("com.a"), signer=SignerCertificate(sha256="00" * 32), apk_sha256=("11" * 32,))
     hashed = dataclasses.replace(app("com.b"), apk_sha256=("22" * 32,))
-    report = match_report(_report(signed, hashed, app("com.c")), Indicators.bundled())
+    system = dataclasses.replace(app("com.android.x"), system=True)  # not where known stalkerware lives
+    report = match_report(_report(signed, hashed, app("com.c"), system), Indicators.bundled())
     assert [(n.level, n.message) for n in report.notes if n.level is NoteLevel.PARTIAL] == [
-        (NoteLevel.PARTIAL, "484 certificate indicators were checked against 1 of 3 apps; the others' signer is "
-         "unknown in this source (audit with --apks, or read an androidqf acquisition)"),
-        (NoteLevel.PARTIAL, "3228 APK-hash indicators were checked against 2 of 3 apps; the others' APK hash is "
-         "unknown in this source (a live collection hashes those of apps outside the system image; androidqf states "
-         "every app's)"),
+        (NoteLevel.PARTIAL, "484 certificate indicators were checked against 1 of 3 apps outside the system image; "
+         "the others' signer is unknown in this source (audit with --apks, or read an androidqf acquisition)"),
+        (NoteLevel.PARTIAL, "3228 APK-hash indicators were checked against 2 of 3 apps outside the system image; "
+         "the others' APK hash is unknown in this source (a live collection hashes them on the phone; androidqf "
+         "states them)"),
     ]  # fmt: skip
-    # Every app's facts known: nothing to say.
-    both = match_report(_report(signed), Indicators.bundled())
+    # Every such app's facts known (a system app's are not needed): nothing to say.
+    both = match_report(_report(signed, system), Indicators.bundled())
     assert [n for n in both.notes if n.level is NoteLevel.PARTIAL] == []
 
 
