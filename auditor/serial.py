@@ -10,6 +10,8 @@ corrupted cache file or a confused worker gives ``ValueError``, never a half-typ
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -26,6 +28,25 @@ Json = None | bool | int | float | str | list["Json"] | dict[str, "Json"]
 DERIVED = "__json_derived__"
 """A dataclass may name read-only properties to write after its fields, for readers of the JSON (e.g. a
 command record's ``output`` path). They are derived, so decoding ignores them."""
+
+
+_HIDDEN_IN_JSON = re.compile("[\u007f-\u009f\u2028\u2029]")
+
+
+def json_text(value: object, *, indent: int | None = None, compact: bool = False) -> str:
+    """JSON text as the auditor writes it: non-ASCII kept (readable), but DEL, the C1 controls and the
+    line/paragraph separators written as ``\\u`` escapes.
+
+    Why: ``json`` always escapes C0 controls (ESC included) but, with ``ensure_ascii=False``, writes
+    U+0080–U+009F raw, and the C1 CSI (U+009B) drives a terminal like ``ESC [``: an app label could act on
+    the terminal of whoever runs ``--format json --out -``. Escaping changes the bytes, not the decoded
+    strings. U+2028/U+2029 end a line in JavaScript, so escaping them keeps the text safe inside a script.
+    """
+    separators = (",", ":") if compact else None
+    text = json.dumps(value, indent=indent, ensure_ascii=False, separators=separators)
+    if _HIDDEN_IN_JSON.search(text) is None:
+        return text
+    return _HIDDEN_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _names(cls: type) -> tuple[str, ...]:

@@ -122,3 +122,20 @@ def test_log_lines_are_neutralised() -> None:
 def test_nothing_hidden_survives_any_text(text: str) -> None:
     assert not any(unicodedata.category(c) in HIDDEN_CATEGORIES for c in visible(text))
     assert not any(c != "\n" and unicodedata.category(c) in HIDDEN_CATEGORIES for c in neutralised(text))
+
+
+def test_json_output_escapes_c1_controls_and_keeps_every_string() -> None:
+    """JSON escapes C0 controls itself, but with non-ASCII kept it wrote U+009B (C1 CSI, ``ESC [``) raw: a
+    label could drive the terminal of whoever reads ``--format json --out -``."""
+    import json
+
+    from auditor.serial import json_text
+
+    value = {"label": "a\x9b2J\x1b[2J\x7fb\u2028c\u0085 é 北", "list": ["\x90x"]}
+    for text in (json_text(value, indent=1), json_text(value, compact=True)):
+        assert not any(0x7F <= ord(ch) <= 0x9F or ch in "\x1b\u2028\u2029" for ch in text)
+        assert json.loads(text) == value
+        assert "é 北" in text  # readable non-ASCII stays as it is
+    assert json_text(value, compact=True) == (
+        '{"label":"a\\u009b2J\\u001b[2J\\u007fb\\u2028c\\u0085 é 北","list":["\\u0090x"]}'
+    )

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -40,6 +39,7 @@ from auditor.model import AuditReport
 from auditor.report.csv_report import FORMULA_STARTS, neutralise
 from auditor.report.digest import app_label
 from auditor.report.output import AtomicFile, ensure_folder
+from auditor.serial import json_text
 
 
 class ExportFormat(StrEnum):
@@ -475,8 +475,7 @@ _converters: dict[str, Callable[[Row], list[object]]] = {}
 
 def jsonl_bytes(rows: Iterable[Row], names: Sequence[str]) -> bytes:
     """Rows as JSON Lines objects keyed by ``names`` (lists as arrays, unknown as null)."""
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    lines = [dumps(dict(zip(names, r, strict=True))) for r in rows]
+    lines = [json_text(dict(zip(names, r, strict=True)), compact=True) for r in rows]
     return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 

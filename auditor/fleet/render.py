@@ -19,7 +19,6 @@ The text form of a diff is for a terminal: every value from a device or an APK p
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
@@ -43,7 +42,7 @@ from auditor.fleet.inputs import Skip
 from auditor.fleet.policy import Policy, PolicyRule, Violation, rule_words
 from auditor.report.html import content_security_policy, safe_environment, static_text, template_context
 from auditor.report.words import visible
-from auditor.serial import to_data
+from auditor.serial import json_text, to_data
 
 FLEET_TEMPLATE: Final = "fleet.html.j2"
 DIFF_TEMPLATE: Final = "diff.html.j2"
@@ -184,7 +183,7 @@ def render_diff_json(diff: Diff) -> str:
     doc = {"kind": diff_kind(diff), "tool_version": __version__, "changed": diff.changed, **data}
     if isinstance(diff, ApkDiff):
         doc["signer_changed"] = diff.signer_changed
-    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+    return json_text(doc, indent=1) + "\n"
 
 
 # --------------------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ says), so every value is made visible (``auditor.sanitise.visible``) before it r
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,7 +14,7 @@ from auditor.iocs import Indicators
 from auditor.iocs.lists import LoadedList
 from auditor.model import IndicatorKind, ThreatKind
 from auditor.sanitise import visible
-from auditor.serial import to_data
+from auditor.serial import json_text, to_data
 
 _WORDS = {
     IndicatorKind.PACKAGE: "package names",
@@ -54,7 +53,7 @@ def describe(paths: Sequence[Path] = (), *, as_json: bool = False) -> str:
     text or as JSON (the ``IndicatorList`` records a report keeps). Raises ``IocError`` for an unusable file."""
     indicators = Indicators.load(paths)
     if as_json:
-        return json.dumps([to_data(info) for info in indicators.infos()], indent=2, ensure_ascii=False)
+        return json_text([to_data(info) for info in indicators.infos()], indent=2)
     lines = ["Indicator lists an audit matches against (a list is incomplete: no match never means no stalkerware):"]
     for loaded in indicators.lists:
         lines += ["", *_list_lines(loaded)]

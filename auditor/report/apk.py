@@ -16,7 +16,6 @@ for.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import assert_never
 
@@ -33,6 +32,7 @@ from auditor.model import (
 )
 from auditor.report.json_report import to_jsonable as _to_jsonable
 from auditor.sanitise import visible
+from auditor.serial import json_text
 
 JSON_SCHEMA = "auditor-apk/1"
 MAX_LISTED = 50
@@ -238,7 +238,7 @@ def render_json(results: Sequence[ApkResult], *, indent: int | None = 1) -> str:
         "trackers_source": ATTRIBUTION,
         "results": [_to_jsonable(r) for r in results],
     }
-    text = json.dumps(doc, indent=indent, ensure_ascii=False)
-    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    text = json_text(doc, indent=indent)
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
         text = text.replace(ch, esc)
     return text + "\n"

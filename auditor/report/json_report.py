@@ -7,10 +7,8 @@ schema document and the model cannot drift apart (a test checks every field is d
 
 from __future__ import annotations
 
-import json
-
 from auditor.model import AuditReport
-from auditor.serial import to_data
+from auditor.serial import json_text, to_data
 
 to_jsonable = to_data
 """Model objects (dataclasses, enums, tuples, mappings) as plain JSON values."""
@@ -18,4 +16,4 @@ to_jsonable = to_data
 
 def report_json(report: AuditReport, *, indent: int | None = 1) -> str:
     """The audit report as JSON text (UTF-8, non-ASCII kept)."""
-    return json.dumps(to_jsonable(report), indent=indent, ensure_ascii=False) + "\n"
+    return json_text(to_jsonable(report), indent=indent) + "\n"
