@@ -145,7 +145,7 @@ def _collect(
         manifest = collect(target, out_dir, observer=observer, resume=resume, apks=apks)
     for note in manifest.notes:
         if note.level.value != "info":
-            err.print(f"[yellow]{escape(note.section)}:[/yellow] {escape(note.message)}")
+            err.print(f"[yellow]{escape(note.section)}:[/yellow] {escape(note.message)}", soft_wrap=True)
     return manifest
 
 
@@ -286,10 +286,16 @@ def collect(
     """
     if out_dir.exists() and any(out_dir.iterdir()) and not resume:
         raise _fail(f"{out_dir} is not empty; use --resume to complete it, or choose another --out")
-    manifest = _collect(_target(serial, tcp), out_dir, resume=resume, apks=apks)
+    from auditor.acquire.collect import resume_command
+
+    target = _target(serial, tcp)
+    manifest = _collect(target, out_dir, resume=resume, apks=apks)
     done = sum(c.status.value == "ok" for c in manifest.commands)
-    state = "complete" if manifest.complete else "INCOMPLETE (run again with --resume)"
-    out.print(f"Snapshot {state}: {done}/{len(manifest.commands)} commands ok, written to {escape(str(out_dir))}")
+    state = "complete" if manifest.complete else f"INCOMPLETE (complete it with: {resume_command(out_dir, target)})"
+    out.print(
+        f"Snapshot {escape(state)}: {done}/{len(manifest.commands)} commands ok, written to {escape(str(out_dir))}",
+        soft_wrap=True,
+    )
     if not manifest.complete:
         raise typer.Exit(1)
 
@@ -602,8 +608,10 @@ def main() -> None:
     except AuditorError as e:
         err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False, soft_wrap=True)
         sys.exit(2)
-    except KeyboardInterrupt:
-        err.print("interrupted")
+    except KeyboardInterrupt as e:
+        # One line (a collection says where its partial snapshot is and how to complete it), never a traceback.
+        detail = str(e)
+        err.print(f"interrupted: {escape(detail)}" if detail else "interrupted", highlight=False, soft_wrap=True)
         sys.exit(130)
     except Exception as e:  # noqa: BLE001 - last line of defence: one line, no traceback for users
         if os.environ.get("AUDITOR_DEBUG"):

@@ -69,7 +69,7 @@ class Sameness(StrEnum):
 
 @dataclass(frozen=True)
 class Identity:
-    """What a capture says about which phone it is."""
+    """What a capture says about which phone it is; ``None``: not read (``""``: read, and empty)."""
 
     serial: str | None
     fingerprint: str | None
@@ -87,15 +87,19 @@ def compare(before: Identity, now: Identity) -> Sameness:
     A serial never changes, so two different values (placeholders included) are two phones; the same
     value proves it only when it is not a placeholder. A build fingerprint changes only with a system
     update, after which the snapshot would mix two builds: refused like another phone. A boot id is
-    random per boot, so the same one is the same phone and boot whatever the serial says.
+    random per boot, so the same one is the same phone and boot whatever the serial says. A first part
+    that recorded nothing of the phone (stopped before ``getprop``) has nothing to compare.
     """
-    if (before.serial or "").strip() != (now.serial or "").strip():
+    serials_read = before.serial is not None and now.serial is not None
+    if serials_read and (before.serial or "").strip() != (now.serial or "").strip():
         return Sameness.OTHER
     if before.fingerprint and now.fingerprint and before.fingerprint != now.fingerprint:
         return Sameness.OTHER
-    real_serial = identity_serial(now.serial) is not None
+    proven_by_serial = serials_read and identity_serial(now.serial) is not None
     if before.boot_id and now.boot_id:
         if before.boot_id == now.boot_id:
             return Sameness.SAME
-        return Sameness.REBOOTED if real_serial else Sameness.UNSURE
-    return Sameness.SAME if real_serial else Sameness.UNVERIFIED
+        return Sameness.REBOOTED if proven_by_serial else Sameness.UNSURE
+    if proven_by_serial or before == Identity(None, None, None):
+        return Sameness.SAME
+    return Sameness.UNVERIFIED
