@@ -141,8 +141,15 @@ def _collect(
     from auditor.acquire.collect import collect
     from auditor.ui import RichObserver
 
-    with RichObserver(err) as observer:
-        manifest = collect(target, out_dir, observer=observer, resume=resume, apks=apks)
+    try:
+        with RichObserver(err) as observer:
+            manifest = collect(target, out_dir, observer=observer, resume=resume, apks=apks)
+    except KeyboardInterrupt as e:
+        # Here, not in main(): typer turns Ctrl-C into a bare exit 130 before main() sees it. A collection
+        # says where its partial snapshot is and the command that completes it; the wait to connect says nothing.
+        detail = f": {e}" if str(e) else ""
+        err.print(f"interrupted{escape(detail)}", highlight=False, soft_wrap=True)
+        raise typer.Exit(130) from None
     for note in manifest.notes:
         if note.level.value != "info":
             err.print(f"[yellow]{escape(note.section)}:[/yellow] {escape(note.message)}", soft_wrap=True)
@@ -608,10 +615,8 @@ def main() -> None:
     except AuditorError as e:
         err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False, soft_wrap=True)
         sys.exit(2)
-    except KeyboardInterrupt as e:
-        # One line (a collection says where its partial snapshot is and how to complete it), never a traceback.
-        detail = str(e)
-        err.print(f"interrupted: {escape(detail)}" if detail else "interrupted", highlight=False, soft_wrap=True)
+    except KeyboardInterrupt:
+        err.print("interrupted")
         sys.exit(130)
     except Exception as e:  # noqa: BLE001 - last line of defence: one line, no traceback for users
         if os.environ.get("AUDITOR_DEBUG"):
