@@ -12,7 +12,7 @@ two devices; the second one found is named by its digest so that device ids stay
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -51,8 +51,12 @@ class Choice:
     """Inputs counted under their digest id: their serial already names a device of another build."""
 
 
-def choose_captures(found: Iterable[Found]) -> Choice:
-    """Keep the newest capture of each phone (ties: the first in path order); set the others aside."""
+def choose_captures(found: Iterable[Found], path_name: Callable[[str], str] = str) -> Choice:
+    """Keep the newest capture of each phone (ties: the first in path order); set the others aside.
+
+    ``path_name`` gives how a reason names the kept input (its keyed hash in a redacted run: a path can
+    name a person).
+    """
     groups: dict[tuple[str, str], list[Found]] = {}
     for item in found:
         groups.setdefault(item.capture.key or ("", item.capture.digest_id), []).append(item)
@@ -64,10 +68,10 @@ def choose_captures(found: Iterable[Found]) -> Choice:
         for other in items:
             if other is newest:
                 continue
+            when, kept_when = other.capture.captured_at or "time unknown", newest.capture.captured_at or "time unknown"
             set_aside[other.index] = (
-                f"set aside: an older capture ({other.capture.captured_at or 'time unknown'}) of the same device "
-                f"({_name(other)}) as {newest.path} ({newest.capture.captured_at or 'time unknown'}), which is "
-                "counted; one capture per device, the newest"
+                f"set aside: an older capture ({when}) of the same device ({_name(other)}) as "
+                f"{path_name(newest.path)} ({kept_when}), which is counted; one capture per device, the newest"
             )
     renamed: set[int] = set()
     serials: set[str] = set()

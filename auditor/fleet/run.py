@@ -23,7 +23,7 @@ from auditor.fleet.errors import FleetError
 from auditor.fleet.export import ExportFormat, ExportWriter
 from auditor.fleet.inputs import Skip, expand
 from auditor.fleet.policy import Policy, Violation
-from auditor.fleet.redact import RedactKey, redact_skip
+from auditor.fleet.redact import RedactKey, redact_path, redact_skip
 from auditor.fleet.render import render_fleet_html
 from auditor.fleet.spool import ObjectSpool, Spool
 from auditor.progress import NullObserver, Observer
@@ -126,7 +126,10 @@ def run_fleet(
                     skips.append(outcome.skip)
                 continue
             held.append(outcome)
-        choice = choose_captures(Found(o.index, o.input.path, o.capture) for o in held if o.capture is not None)
+        choice = choose_captures(
+            (Found(o.index, o.input.path, o.capture) for o in held if o.capture is not None),
+            path_name=(lambda p: redact_path(p, redact)) if redact is not None else str,
+        )
         for outcome in held:
             capture = outcome.capture
             if capture is None:

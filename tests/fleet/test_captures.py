@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from auditor.fleet.policy_file import Policy
-from auditor.fleet.redact import RedactKey, redact_report
+from auditor.fleet.redact import RedactKey, redact_path, redact_report
 from auditor.fleet.run import run_fleet
 from auditor.identity import PLACEHOLDER_SERIALS, is_placeholder_serial
 from auditor.model import AuditReport
@@ -119,3 +119,16 @@ def test_a_capture_without_a_time_loses_to_one_with_a_time_and_ties_keep_path_or
     result = run_fleet([tmp_path / "in"], jobs=1, policy=POLICY)
     assert (result.devices, result.violations) == (1, 0)
     assert sorted(Path(s.path).name for s in result.skips) == ["a.json", "c.json"]
+
+
+def test_a_redacted_run_names_the_kept_capture_by_its_hash(tmp_path: Path) -> None:
+    key = RedactKey(b"k" * 32, ephemeral=False)
+    old = tmp_path / "in" / "alice-2023.json"
+    new = tmp_path / "in" / "alice-2024.json"
+    write_json(_capture("R58M12ABCDE", "com.ok", digest="a", at="2023-01-01T00:00:00Z"), old)
+    write_json(_capture("R58M12ABCDE", "com.ok", digest="b", at="2024-01-01T00:00:00Z"), new)
+    page = tmp_path / "fleet.html"
+    result = run_fleet([tmp_path / "in"], jobs=1, redact=key, html=page)
+    assert result.devices == 1 and len(result.skips) == 1
+    assert redact_path(str(new), key) in result.skips[0].reason and "alice" not in result.skips[0].reason
+    assert "alice" not in page.read_text(encoding="utf-8")
