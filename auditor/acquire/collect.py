@@ -171,6 +171,8 @@ class _Run:
     """The APK index (``--apks``), saved with every manifest."""
     sent: int = 0
     """Commands sent in this session (each one shell round trip)."""
+    hint: str = "auditor collect --resume"
+    """The command that completes this snapshot (``resume_command``), for notes."""
 
     # -- manifest ----------------------------------------------------------------------------------
 
@@ -442,7 +444,7 @@ def _collect(
     # Before anything is written: a resumed snapshot must be completed from the phone it began on.
     boot_note = _check_same_device(connection, out_dir, prior) if prior is not None else None
     out_dir.mkdir(parents=True, exist_ok=True)
-    run = _Run(connection, out_dir, observer, created_at=prior.created_at if prior else _now())
+    run = _Run(connection, out_dir, observer, created_at=prior.created_at if prior else _now(), hint=hint)
     if prior is not None:
         run.device, run.users, run.apks = prior.device, prior.users, prior.apks
         for rec in prior.commands:
@@ -679,7 +681,7 @@ def _collect_apks(run: _Run, selection: ApkSelection, cache: ApkCache | None) ->
                 APK_DIR,
                 NoteLevel.PARTIAL,
                 f"{len(failed)} APKs could not be pulled (first: {first.package} for user {first.user}: "
-                f"{first.error}); the audit lacks their facts, and 'auditor collect --resume' tries them again",
+                f"{first.error}); the audit lacks their facts, and this tries them again: {run.hint}",
             )
         )
     run.save()
