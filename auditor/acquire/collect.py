@@ -171,7 +171,7 @@ class _Run:
     """The APK index (``--apks``), saved with every manifest."""
     sent: int = 0
     """Commands sent in this session (each one shell round trip)."""
-    hint: str = "auditor collect --resume"
+    hint: str = ""
     """The command that completes this snapshot (``resume_command``), for notes."""
 
     # -- manifest ----------------------------------------------------------------------------------
@@ -437,9 +437,9 @@ def _collect(
     observer: Observer,
     prior: SnapshotManifest | None,
     with_apk_paths: bool,
-    apks: ApkSelection | None = None,
-    apk_cache: ApkCache | None = None,
-    hint: str = "auditor collect --resume",
+    apks: ApkSelection | None,
+    apk_cache: ApkCache | None,
+    hint: str,
 ) -> SnapshotManifest:
     # Before anything is written: a resumed snapshot must be completed from the phone it began on.
     boot_note = _check_same_device(connection, out_dir, prior) if prior is not None else None

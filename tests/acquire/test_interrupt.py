@@ -109,7 +109,7 @@ def test_ctrl_c_while_the_phone_asks_to_allow_debugging_is_one_line(tmp_path: Pa
         time.sleep(0.3)  # the prompt is printed just after the key is sent
         proc.send_signal(signal.SIGINT)
         _, stderr = proc.communicate(timeout=30)
-    assert proc.returncode == 130
+    assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
     assert [line for line in stderr.splitlines() if line.strip()] == [
         "Unlock the phone and allow USB debugging for this computer (waiting up to 60 s).",
