@@ -143,11 +143,18 @@ def _collect(
     from auditor.acquire.collect import collect
     from auditor.ui import RichObserver
 
-    with RichObserver(err) as observer:
-        manifest = collect(target, out_dir, observer=observer, resume=resume, apks=apks)
+    try:
+        with RichObserver(err) as observer:
+            manifest = collect(target, out_dir, observer=observer, resume=resume, apks=apks)
+    except KeyboardInterrupt as e:
+        # Here, not in main(): typer turns Ctrl-C into a bare exit 130 before main() sees it. A collection
+        # says where its partial snapshot is and the command that completes it; the wait to connect says nothing.
+        detail = f": {e}" if str(e) else ""
+        err.print(f"interrupted{shown(detail)}", highlight=False, soft_wrap=True)
+        raise typer.Exit(130) from None
     for note in manifest.notes:
         if note.level.value != "info":
-            err.print(f"[yellow]{shown(note.section)}:[/yellow] {shown(note.message)}")
+            err.print(f"[yellow]{shown(note.section)}:[/yellow] {shown(note.message)}", soft_wrap=True)
     return manifest
 
 
@@ -292,10 +299,16 @@ def collect(
     """
     if check_folder_target(out_dir) and any(out_dir.iterdir()) and not resume:
         raise _fail(f"{out_dir} is not empty; use --resume to complete it, or choose another --out")
-    manifest = _collect(_target(serial, tcp), out_dir, resume=resume, apks=apks)
+    from auditor.acquire.collect import resume_command
+
+    target = _target(serial, tcp)
+    manifest = _collect(target, out_dir, resume=resume, apks=apks)
     done = sum(c.status.value == "ok" for c in manifest.commands)
-    state = "complete" if manifest.complete else "INCOMPLETE (run again with --resume)"
-    out.print(f"Snapshot {state}: {done}/{len(manifest.commands)} commands ok, written to {shown(out_dir)}")
+    state = "complete" if manifest.complete else f"INCOMPLETE (complete it with: {resume_command(out_dir, target)})"
+    out.print(
+        f"Snapshot {shown(state)}: {done}/{len(manifest.commands)} commands ok, written to {shown(str(out_dir))}",
+        soft_wrap=True,
+    )
     if not manifest.complete:
         raise typer.Exit(1)
 

@@ -27,6 +27,7 @@ from auditor.parse.androidqf_packages import parse_androidqf_packages
 from auditor.parse.apk_hashes import parse_apk_hashes_loop
 from auditor.parse.appops import parse_appops_get_loop, parse_discrete_history, parse_dumpsys_appops
 from auditor.parse.appops.discrete import NO_HISTORY
+from auditor.parse.boot_id import parse_boot_id
 from auditor.parse.clock import parse_epoch_seconds
 from auditor.parse.device_policy import parse_dumpsys_device_policy
 from auditor.parse.markers import MARKER
@@ -223,6 +224,17 @@ GETPROP = Declared(
     offline=Offline(dumpstate="SYSTEM PROPERTIES", androidqf=("getprop.txt",)),
     missing="device model, Android version and security patch are unknown",
     synthetic="getprop",
+)
+BOOT_ID = Declared(
+    section=Section.BOOT_ID,
+    scope=Scope.DEVICE,
+    parse=parse_boot_id,
+    example="5d8c4c5e-2b0f-4f5e-9d1a-3c6e7f8a9b0c\n",
+    # World-readable on every Android (procfs, no SELinux denial for shell): identity for --resume.
+    collect=Collect("cat /proc/sys/kernel/random/boot_id", timeout_s=10),
+    offline=Offline(),
+    missing=None,
+    synthetic="boot_id",
 )
 DATE = Declared(
     section=Section.DATE,
@@ -505,6 +517,7 @@ APK_HASHES = Declared(
 
 SECTIONS: tuple[Declared[Any], ...] = (
     GETPROP,
+    BOOT_ID,
     DATE,
     PM_LIST_USERS,
     DUMPSYS_PACKAGE,

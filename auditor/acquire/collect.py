@@ -24,14 +24,15 @@ import hashlib
 import json
 import logging
 import re
+import shlex
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, assert_never
 
-from auditor.acquire.adb.connection import DeviceConnection
+from auditor.acquire.adb.connection import DeviceConnection, TransportKind
 from auditor.acquire.adb.discover import DeviceTarget, open_connection
 from auditor.acquire.adb.errors import AcquireError, CommandTimeoutError, ResumeError
 from auditor.acquire.adb.exitcode import new_nonce, split_exit_code, wrap_command
@@ -39,6 +40,7 @@ from auditor.acquire.adb.identity import device_info
 from auditor.acquire.adb.keys import AdbKey
 from auditor.acquire.apks import MIN_SHA256SUM_SDK, ApkPuller, ApkSelection, choose_apks, parse_sha256sum, summary
 from auditor.acquire.plan import PlannedCommand, apk_hash_plan, base_plan, full_plan, hashable_path, is_read_only
+from auditor.identity import Identity, Sameness, compare
 from auditor.model import (
     ApkRef,
     ApkRefStatus,
@@ -51,6 +53,7 @@ from auditor.model import (
     SnapshotManifest,
 )
 from auditor.parse.apk_hashes import parse_apk_hashes_loop
+from auditor.parse.boot_id import parse_boot_id
 from auditor.parse.packages import parse_dumpsys_package
 from auditor.parse.pm_path import PackagePaths, parse_pm_path_loop
 from auditor.parse.props import parse_getprop
@@ -58,6 +61,7 @@ from auditor.parse.text import decode_output
 from auditor.parse.users import parse_pm_list_users
 from auditor.progress import NullObserver, Observer
 from auditor.report.output import check_folder_target, ensure_folder
+from auditor.sanitise import visible
 from auditor.snapshot import (
     APK_DIR,
     MANIFEST,
@@ -82,6 +86,7 @@ NOTE_SECTION = "collect"
 
 _NOT_RUN = "not run yet"
 _LOST = "not run: the connection was lost before it"
+_INTERRUPTED = "not run: the collection was interrupted before it"
 
 # What a refusal looks like. Only matched near the start of the output, and with exit code 0 only in
 # a short output: `dumpsys` prints "Permission Denial: can't dump …" and still exits 0.
@@ -118,6 +123,28 @@ def _line_of(text: bytes, at: int) -> str:
     return line.decode("utf-8", "replace")[:200]
 
 
+class CollectionInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a collection, after the partial snapshot was saved (``complete: false``, with a note).
+
+    A ``KeyboardInterrupt`` still (so whatever catches Ctrl-C catches it), carrying the one line the
+    person needs: where the partial snapshot is and the command that completes it."""
+
+
+def resume_command(out_dir: Path, target: DeviceTarget | None = None) -> str:
+    """The command that completes an interrupted snapshot, exactly as it can be typed (quoted for a POSIX shell).
+
+    It names the device the way the first run reached it (``--tcp HOST:PORT`` or ``--serial S``), so it
+    works as printed even with several phones attached.
+    """
+    words = ["auditor", "collect", "--out", str(out_dir), "--resume"]
+    if target is not None:
+        if target.kind is TransportKind.TCP:
+            words += ["--tcp", str(target)]
+        elif target.serial:
+            words += ["--serial", target.serial]
+    return shlex.join(words)
+
+
 class _ConnectionLost(Exception):
     """Internal: the command could not finish because the connection is gone."""
 
@@ -145,6 +172,8 @@ class _Run:
     """The APK index (``--apks``), saved with every manifest."""
     sent: int = 0
     """Commands sent in this session (each one shell round trip)."""
+    hint: str = ""
+    """The command that completes this snapshot (``resume_command``), for notes."""
 
     # -- manifest ----------------------------------------------------------------------------------
 
@@ -371,7 +400,9 @@ def collect(
         return prior
     connection = open_connection(target, key=key, keys_dir=keys_dir, auth_timeout_s=auth_timeout_s, observer=observer)
     try:
-        return _collect(connection, out_dir, observer, prior, with_apk_paths, apks, apk_cache)
+        return _collect(
+            connection, out_dir, observer, prior, with_apk_paths, apks, apk_cache, resume_command(out_dir, target)
+        )
     finally:
         connection.close()
 
@@ -385,11 +416,20 @@ def collect_over(
     with_apk_paths: bool = False,
     apks: ApkSelection | None = None,
     apk_cache: ApkCache | None = None,
+    target: DeviceTarget | None = None,
 ) -> SnapshotManifest:
-    """``collect`` over an already open connection (the caller closes it)."""
+    """``collect`` over an already open connection (the caller closes it); ``target`` names the device in the
+    resume command the notes give."""
     prior = _check_out_dir(out_dir, resume)
     return _collect(
-        connection, out_dir, observer or NullObserver(), prior, with_apk_paths or apks is not None, apks, apk_cache
+        connection,
+        out_dir,
+        observer or NullObserver(),
+        prior,
+        with_apk_paths or apks is not None,
+        apks,
+        apk_cache,
+        resume_command(out_dir, target),
     )
 
 
@@ -399,11 +439,14 @@ def _collect(
     observer: Observer,
     prior: SnapshotManifest | None,
     with_apk_paths: bool,
-    apks: ApkSelection | None = None,
-    apk_cache: ApkCache | None = None,
+    apks: ApkSelection | None,
+    apk_cache: ApkCache | None,
+    hint: str,
 ) -> SnapshotManifest:
+    # Before anything is written: a resumed snapshot must be completed from the phone it began on.
+    boot_note = _check_same_device(connection, out_dir, prior) if prior is not None else None
     ensure_folder(out_dir)
-    run = _Run(connection, out_dir, observer, created_at=prior.created_at if prior else _now())
+    run = _Run(connection, out_dir, observer, created_at=prior.created_at if prior else _now(), hint=hint)
     if prior is not None:
         run.device, run.users, run.apks = prior.device, prior.users, prior.apks
         for rec in prior.commands:
@@ -418,6 +461,8 @@ def _collect(
         ]
         if prior.source != connection.kind.value:
             run.notes.append(Note(NOTE_SECTION, NoteLevel.INFO, f"started over {prior.source}"))
+        if boot_note is not None and boot_note not in run.notes:
+            run.notes.append(boot_note)
     run.notes.append(
         Note(
             NOTE_SECTION,
@@ -449,25 +494,123 @@ def _collect(
             started = False
             _collect_apks(run, apks, apk_cache)  # it reports its own progress tasks
     except _ConnectionLost as lost:
-        for rec_id, rec in list(run.records.items()):
-            if rec.status is CommandStatus.SKIPPED and rec.error == _NOT_RUN:
-                run.records[rec_id] = replace(rec, error=_LOST)
-        run.notes.append(
-            Note(
-                NOTE_SECTION,
-                NoteLevel.PARTIAL,
-                f"collection stopped at {lost.command_id}: {lost.error}. Outputs received so far are kept; "
-                f"'auditor collect --resume {out_dir}' completes the snapshot.",
-            )
-        )
+        _stopped(run, _LOST, f"collection stopped at {lost.command_id}: {lost.error}", hint)
         if started:
             observer.finish()
         return run.save(complete=False)
+    except KeyboardInterrupt as e:
+        # Ctrl-C: what arrived is on disk (``_Run.run`` kept the command cut short); say so and how to go on.
+        _stopped(run, _INTERRUPTED, "collection interrupted (Ctrl-C)", hint)
+        run.save(complete=False)
+        raise CollectionInterrupted(
+            f"the partial snapshot is kept in {out_dir} (incomplete); this completes it: {hint}"
+        ) from e
     if started:
         observer.finish()
     complete = all(r.status is not CommandStatus.SKIPPED for r in run.records.values())
     logger.debug("collection of %s: %d commands sent, complete=%s", out_dir, run.sent, complete)
     return run.save(complete=complete)
+
+
+def _stopped(run: _Run, why_not_run: str, what: str, hint: str) -> None:
+    """Mark what never ran and add the note that says where collection stopped and how to complete it."""
+    for rec_id, rec in list(run.records.items()):
+        if rec.status is CommandStatus.SKIPPED and rec.error == _NOT_RUN:
+            run.records[rec_id] = replace(rec, error=why_not_run)
+    run.notes.append(
+        Note(
+            NOTE_SECTION,
+            NoteLevel.PARTIAL,
+            f"{what}. Outputs received so far are kept; this completes the snapshot: {hint}",
+        )
+    )
+
+
+_IDENTITY_MAX_BYTES = 4 * 1024 * 1024
+"""``getprop`` is a few tens of KiB; a phone sending more while asked who it is is cut off."""
+
+
+def _ask(connection: DeviceConnection, section: Section) -> str | None:
+    """The output of the plan's command for a device-wide ``section`` when it succeeds, else ``None``.
+
+    Sent outside the run and never written: it only reads the identity again before a resume.
+    """
+    cmd = next(c for c in base_plan() if c.section is section)
+    nonce = new_nonce()
+    received = bytearray()
+    for chunk in connection.shell(wrap_command(cmd.command, nonce), timeout_s=cmd.timeout_s):
+        received += chunk
+        if len(received) > _IDENTITY_MAX_BYTES:
+            raise ResumeError(f"the phone sent more than {_IDENTITY_MAX_BYTES // 2**20} MiB for {cmd.command!r}")
+    output, exit_code = split_exit_code(bytes(received), nonce)
+    status, _ = classify(output, exit_code)
+    return decode_output(output).text if status is CommandStatus.OK else None
+
+
+def _prior_identity(out_dir: Path, prior: SnapshotManifest) -> Identity:
+    """Who the snapshot says it is: serial and build from its manifest, the boot id from its raw output.
+
+    The serial is ``None`` (not read) when ``getprop`` never succeeded, ``""`` when it had none.
+    """
+    boot_id = None
+    props_read = False
+    for rec in prior.commands:
+        ok = rec.status is CommandStatus.OK
+        if rec.section is Section.BOOT_ID and ok and _intact(out_dir, rec):
+            boot_id = parse_boot_id(decode_output((out_dir / rec.output).read_bytes()).text) or None
+        props_read = props_read or (rec.section is Section.GETPROP and ok)
+    serial = (prior.device.serial or "") if props_read else None
+    return Identity(serial, prior.device.fingerprint, boot_id)
+
+
+def _check_same_device(connection: DeviceConnection, out_dir: Path, prior: SnapshotManifest) -> Note | None:
+    """Refuse (ResumeError, nothing written) unless the attached phone is the one the snapshot began on.
+
+    Returns the note a resume after a restart needs (its data then come from two boots), else None.
+    Older snapshots hold no boot id: what they hold is compared (``auditor.identity.compare``).
+    """
+    props = _ask(connection, Section.GETPROP)
+    if props is None:
+        raise ResumeError(
+            f"cannot read the attached phone's identity (getprop failed), so it cannot be checked to be the "
+            f"phone {out_dir} was begun on; nothing was changed"
+        )
+    info = device_info(parse_getprop(props).values)
+    boot_text = _ask(connection, Section.BOOT_ID)
+    now = Identity(info.serial or "", info.fingerprint, parse_boot_id(boot_text or "") or None)
+    before = _prior_identity(out_dir, prior)
+    verdict = compare(before, now)
+    logger.debug("resume of %s: %s then %s: %s", out_dir, before, now, verdict.value)
+    match verdict:
+        case Sameness.SAME:
+            return None
+        case Sameness.OTHER:
+            raise ResumeError(
+                f"{out_dir} was begun on another phone ({visible(before.describe())}) than the one attached "
+                f"({visible(now.describe())}); nothing was changed: attach that phone, or collect this one into "
+                "a new folder"
+            )
+        case Sameness.UNSURE:
+            raise ResumeError(
+                f"cannot tell whether the attached phone is the one {out_dir} was begun on: both report the "
+                f"placeholder serial {visible(now.serial or '')!r} and the same build, and a restart and another "
+                "phone look alike (another boot id); nothing was changed: collect into a new folder"
+            )
+        case Sameness.REBOOTED:
+            return Note(
+                Section.BOOT_ID.value,
+                NoteLevel.PARTIAL,
+                f"the phone restarted between the parts of this collection (boot id {before.boot_id}, then "
+                f"{now.boot_id}): app-op history, running processes and other live state come from two boots",
+            )
+        case Sameness.UNVERIFIED:
+            return Note(
+                Section.BOOT_ID.value,
+                NoteLevel.INFO,
+                "the phone reports no serial of its own and the first part recorded no boot id: that the "
+                "resumed part comes from the same phone could not be verified (only its build matches)",
+            )
+    assert_never(verdict)
 
 
 def _collect_apks(run: _Run, selection: ApkSelection, cache: ApkCache | None) -> None:
@@ -540,7 +683,7 @@ def _collect_apks(run: _Run, selection: ApkSelection, cache: ApkCache | None) ->
                 APK_DIR,
                 NoteLevel.PARTIAL,
                 f"{len(failed)} APKs could not be pulled (first: {first.package} for user {first.user}: "
-                f"{first.error}); the audit lacks their facts, and 'auditor collect --resume' tries them again",
+                f"{first.error}); the audit lacks their facts, and this tries them again: {run.hint}",
             )
         )
     run.save()

@@ -29,6 +29,7 @@ from typing import Final
 
 from auditor.fleet.inputs import InputKind, Skip
 from auditor.fleet.policy import Policy, PolicyRule, Violation
+from auditor.identity import identity_serial
 from auditor.model import (
     AppPresence,
     AppReport,
@@ -138,9 +139,16 @@ class DeviceSummary:
 
 
 def device_id(report: AuditReport, index: int) -> str:
-    """How the fleet names a device: its serial (a keyed hash when redacted), else its snapshot digest."""
-    if report.device.serial:
-        return report.device.serial
+    """How the fleet names a device: its serial (a keyed hash when redacted), else its capture's digest.
+
+    A placeholder serial (``0123456789ABCDEF``, ``unknown`` …: ``auditor.identity``) is shared by many
+    phones, so it names none of them: those captures are named by their digest.
+    """
+    return identity_serial(report.device.serial) or digest_id(report, index)
+
+
+def digest_id(report: AuditReport, index: int) -> str:
+    """A capture's own name: ``snapshot-`` + its digest, else its position in the run."""
     if report.source.snapshot_sha256:
         return "snapshot-" + report.source.snapshot_sha256[:16]
     return f"input-{index}"

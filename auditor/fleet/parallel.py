@@ -37,13 +37,14 @@ from typing import Final
 
 from auditor.acquire.agefile import AgeKey
 from auditor.errors import AuditorError
-from auditor.fleet.aggregate import DeviceSummary, device_id, summarise
+from auditor.fleet.aggregate import DeviceSummary, device_id, digest_id, summarise
 from auditor.fleet.errors import FleetError
 from auditor.fleet.export import ExportChunk, ExportFormat, device_rows, format_chunk
 from auditor.fleet.inputs import FleetInput, InputKind, Skip
 from auditor.fleet.policy import Policy, evaluate
 from auditor.fleet.reader import read_json_bytes, report_from_data
 from auditor.fleet.redact import RedactKey, redact_data, redact_report
+from auditor.identity import device_key
 from auditor.model import AuditReport
 from auditor.untrusted import parse_json
 
@@ -75,6 +76,20 @@ class DeviceOutcome:
     summary: DeviceSummary | None
     exports: ExportChunk | None
     skip: Skip | None
+    capture: Capture | None = None
+    """Which phone it is and when it was captured (with a summary): how the run finds several captures of one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """What tells captures of one phone apart (``auditor.identity``), and which one is the newest."""
+
+    key: tuple[str, str] | None
+    """(serial, build fingerprint); ``None`` for a placeholder serial: only this capture is this device."""
+    digest_id: str
+    """The device id by the capture's own digest (``aggregate.digest_id``), for when the serial cannot name it."""
+    captured_at: str | None
+    """When the data was read from the phone (``source.collected_at``)."""
 
 
 def load_report(
@@ -105,11 +120,15 @@ def load_report(
     return redact_report(report, redact) if redact is not None else report
 
 
-def process(index: int, item: FleetInput, config: WorkerConfig) -> DeviceOutcome:
-    """Read or audit one input and reduce it to what the fleet keeps; never raises for the input's sake."""
+def process(index: int, item: FleetInput, config: WorkerConfig, ident: str | None = None) -> DeviceOutcome:
+    """Read or audit one input and reduce it to what the fleet keeps; never raises for the input's sake.
+
+    ``ident`` names the device instead of ``aggregate.device_id`` (the run's choice when another phone
+    reports the same serial with another build).
+    """
     try:
         report = load_report(item, config.redact, config.key, config.iocs)
-        ident = device_id(report, index)
+        ident = ident or device_id(report, index)
         violations = evaluate(config.policy, report, ident) if config.policy is not None else None
         source = report.source.path if config.redact is not None else item.path
         summary = summarise(report, index=index, source=source, kind=item.kind, violations=violations, ident=ident)
@@ -118,7 +137,12 @@ def process(index: int, item: FleetInput, config: WorkerConfig) -> DeviceOutcome
             if config.export_formats
             else None
         )
-        return DeviceOutcome(index, item, summary, exports, None)
+        capture = Capture(
+            device_key(report.device.serial, report.device.fingerprint),
+            digest_id(report, index),
+            report.source.collected_at,
+        )
+        return DeviceOutcome(index, item, summary, exports, None, capture)
     except AuditorError as e:
         reason = str(e).removeprefix(f"{item.path}: ")
         return DeviceOutcome(index, item, None, None, Skip(item.path, reason))

@@ -6,7 +6,8 @@ the phone belongs to. So:
 * the device serial becomes ``anon-`` + the first 16 hex digits of HMAC-SHA256(key, serial): the
   same phone gets the same name in every report made with the same key (so fleet runs and diffs
   still link), and without the key the serial cannot be guessed back (serials are short and
-  structured, so a plain hash could be brute-forced: that is why the hash is keyed);
+  structured, so a plain hash could be brute-forced: that is why the hash is keyed); a placeholder
+  serial (``0123456789ABCDEF``, ``unknown`` …: ``auditor.identity``) names nobody and stays as it is;
 * user names that are personal ("Alice") become the kind of user ("Secondary user 11"); the names
   Android and OEMs give (Owner, Work profile, Guest, Second space …) are kept;
 * e-mail-like account names become ``<account>`` anywhere in the report, and so do
@@ -36,6 +37,7 @@ from typing import Final
 
 from auditor.fleet.errors import FleetError
 from auditor.fleet.inputs import Skip
+from auditor.identity import is_placeholder_serial
 from auditor.model import AuditReport, UserKind
 from auditor.serial import Json, from_data, to_data
 from auditor.untrusted import MAX_KEY_BYTES, UnsafeInputError, read_regular
@@ -76,8 +78,6 @@ GENERIC_USER_NAMES: Final = frozenset(
 ACCOUNT: Final = "<account>"
 MIN_SCRUB_SERIAL: Final = 6
 """A serial shorter than this is hashed in its field but not searched for in other texts (it would hit digits)."""
-PLACEHOLDER_SERIALS: Final = frozenset({"unknown", "0123456789abcdef"})
-"""Serials builds print when they have none: hashed in the field, not searched for elsewhere."""
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _ACCOUNT_NAME = re.compile(r"(Account\s*\{\s*name=)[^,}]*")
 _REDACTED_SERIAL = re.compile(re.escape(SERIAL_PREFIX) + r"[0-9a-f]{16}")
@@ -184,12 +184,14 @@ def redact_data(doc: dict[str, Json], key: RedactKey) -> dict[str, Json]:
     words: dict[str, str] = {}
     device = doc.get("device")
     serial = device.get("serial") if isinstance(device, dict) else None
-    if isinstance(serial, str) and serial:
+    # A placeholder (``auditor.identity``) names nobody and is shared by many phones: it stays, so the
+    # fleet still knows it is no identity; hashing it would make it look like one.
+    if isinstance(serial, str) and not is_placeholder_serial(serial):
         hashed = hash_serial(serial, key.key)
         device = dict(device) if isinstance(device, dict) else {}
         device["serial"] = hashed
         doc = {**doc, "device": device}
-        if len(serial) >= MIN_SCRUB_SERIAL and serial.lower() not in PLACEHOLDER_SERIALS:
+        if len(serial) >= MIN_SCRUB_SERIAL:
             anywhere[serial] = hashed
     users = doc.get("users")
     if isinstance(users, list):

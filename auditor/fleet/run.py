@@ -2,8 +2,10 @@
 
 This is what ``auditor fleet`` calls; the CLI only maps options to arguments and the result to an
 exit code (``FleetResult.exit_code``). Memory: the accumulator (follows the app inventory), one
-window of worker results, and the seen device ids; the device table and the violations are
-spooled to a temporary file and streamed into the page.
+window of worker results, and each input's identity; the worker results are held in a temporary
+file until every input is read (only then is the newest capture of each phone known:
+``auditor.fleet.captures``), and the device table and the violations are spooled to another and
+streamed into the page.
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ from pathlib import Path
 from auditor.acquire.agefile import AgeKey
 from auditor.fleet import parallel
 from auditor.fleet.aggregate import DeviceRow, FleetAccumulator, FleetView
+from auditor.fleet.captures import Found, choose_captures
 from auditor.fleet.errors import FleetError
 from auditor.fleet.export import ExportFormat, ExportWriter
 from auditor.fleet.inputs import Skip, expand
 from auditor.fleet.policy import Policy, Violation
-from auditor.fleet.redact import RedactKey, redact_skip
+from auditor.fleet.redact import RedactKey, redact_path, redact_skip
 from auditor.fleet.render import render_fleet_html
-from auditor.fleet.spool import Spool
+from auditor.fleet.spool import ObjectSpool, Spool
 from auditor.progress import NullObserver, Observer
 from auditor.report.output import STDOUT, check_file_target, check_folder_target
 
@@ -112,32 +115,44 @@ def run_fleet(
     )
     accumulator = FleetAccumulator(policy)
     skips = list(found.skips)
-    first_seen: dict[str, str] = {}
     violations = 0
     spool: Spool[DeviceRecord] = Spool(DeviceRecord)
+    held: ObjectSpool[parallel.DeviceOutcome] = ObjectSpool()
     writer: ExportWriter | None = None
     try:
         if export_dir is not None:
             writer = ExportWriter(export_dir, tuple(export_formats), violations=policy is not None)
         observer.start("Reviewing devices", total=len(found.inputs))
+        # First every input, held back: which capture of a phone is the newest is known only at the end.
         for outcome in parallel.run(found.inputs, config, jobs):
             observer.advance(detail=outcome.input.path)
             if outcome.summary is None:
                 if outcome.skip is not None:
                     skips.append(outcome.skip)
                 continue
-            row = outcome.summary.row
-            earlier = first_seen.get(row.device_id)
-            if earlier is not None:
-                # One capture per device: counting a phone twice would skew every prevalence.
-                skips.append(
-                    Skip(outcome.input.path, f"the same device ({row.device_id}) as {earlier}; one capture per device")
-                )
+            held.append(outcome)
+        choice = choose_captures(
+            (Found(o.index, o.input.path, o.capture) for o in held if o.capture is not None),
+            path_name=(lambda p: redact_path(p, redact)) if redact is not None else str,
+        )
+        for outcome in held:
+            capture = outcome.capture
+            if capture is None:
                 continue
-            first_seen[row.device_id] = row.source
-            accumulator.add(outcome.summary)
-            violations += len(outcome.summary.violations)
-            spool.append(DeviceRecord(row, outcome.summary.violations))
+            if outcome.index in choice.set_aside:
+                skips.append(Skip(outcome.input.path, choice.set_aside[outcome.index]))
+                continue
+            if outcome.index in choice.renamed:
+                # Another build under a serial already used: the row, violations and exports carry the digest id.
+                outcome = parallel.process(outcome.index, outcome.input, config, ident=capture.digest_id)
+            summary = outcome.summary
+            if summary is None:  # the input changed between both reads
+                if outcome.skip is not None:
+                    skips.append(outcome.skip)
+                continue
+            accumulator.add(summary)
+            violations += len(summary.violations)
+            spool.append(DeviceRecord(summary.row, summary.violations))
             if writer is not None and outcome.exports is not None:
                 writer.write(outcome.exports)
         observer.finish()
@@ -157,3 +172,4 @@ def run_fleet(
         if writer is not None:
             writer.abort()
         spool.close()
+        held.close()

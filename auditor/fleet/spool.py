@@ -10,6 +10,7 @@ as JSON lines through the same mapping as the audit report (``auditor.serial``).
 from __future__ import annotations
 
 import json
+import pickle
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,3 +52,30 @@ class Spool(Generic[R]):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class ObjectSpool(Generic[R]):
+    """Append any picklable objects; iterate over them once more, in the order written.
+
+    For the run's own worker results (summaries with their export bytes), held back until every
+    input is read, because only then is it known which capture of a phone is the newest. Pickle is
+    safe here: the file is a private temporary file this process wrote, never an input.
+    """
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.count = 0
+        self._file = tempfile.TemporaryFile(mode="w+b", dir=directory)  # noqa: SIM115 - closed by close()
+
+    def append(self, record: R) -> None:
+        pickle.dump(record, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.count += 1
+
+    def __iter__(self) -> Iterator[R]:
+        self._file.flush()
+        self._file.seek(0)
+        for _ in range(self.count):
+            yield pickle.load(self._file)  # noqa: S301 - our own temporary file, see the class doc
+        self._file.seek(0, 2)
+
+    def close(self) -> None:
+        self._file.close()

@@ -21,6 +21,9 @@ class Section(StrEnum):
     """What a raw output is, so that analysis knows which parser reads it, whatever its file name."""
 
     GETPROP = "getprop"
+    BOOT_ID = "boot_id"
+    """``/proc/sys/kernel/random/boot_id``: a random UUID per boot, so a resumed collection knows whether
+    the phone is the one (and the boot) it began on."""
     DATE = "date"
     """``date +%s``: the device clock, to turn relative app-op times into absolute ones."""
     PM_LIST_USERS = "pm_list_users"

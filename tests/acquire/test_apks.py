@@ -25,7 +25,7 @@ from auditor.acquire.apks import (
     is_third_party,
     parse_sha256sum,
 )
-from auditor.acquire.collect import collect
+from auditor.acquire.collect import collect, resume_command
 from auditor.acquire.plan import (
     APK_HASH_BATCH_CHARS,
     apk_hash_plan,
@@ -205,7 +205,10 @@ def test_a_hash_mismatch_is_refused_and_the_rest_goes_on(tmp_path: Path) -> None
     others = [r for r in manifest.apks if r.path != victim.path]
     assert others and all(r.status is ApkRefStatus.STORED for r in others)
     assert manifest.complete
-    assert any(n.level is NoteLevel.PARTIAL and "could not be pulled" in n.message for n in manifest.notes)
+    note = next(n for n in manifest.notes if n.level is NoteLevel.PARTIAL and "could not be pulled" in n.message)
+    assert note.message.endswith(
+        f"this tries them again: {resume_command(tmp_path / 's', DeviceTarget.tcp(sim.address))}"
+    )
 
 
 def test_failed_pulls_are_recorded_collection_goes_on_and_resume_retries(tmp_path: Path) -> None:

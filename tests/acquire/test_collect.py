@@ -221,7 +221,9 @@ def test_drop_at_command_then_resume_sends_only_the_missing(tmp_path: Path, k: i
     assert done.complete
     assert all(c.status is CommandStatus.OK for c in done.commands)
     resent = _inner(sim, first_run)
-    assert resent == [c.command for c in full_plan([0, 10])[k - 1 :]]  # nothing finished is redone
+    # The identity is read again first (is it the same phone?), then nothing finished is redone.
+    assert resent[:2] == ["getprop", "cat /proc/sys/kernel/random/boot_id"]
+    assert resent[2:] == [c.command for c in full_plan([0, 10])[k - 1 :]]
     assert not any(n.level is NoteLevel.PARTIAL for n in done.notes)
     for rec in done.commands:
         assert (out / rec.output).read_bytes() == snap.outputs[rec.id]
@@ -261,7 +263,7 @@ def test_resume_redoes_an_output_altered_on_disk(tmp_path: Path) -> None:
         (out / "raw" / "date.txt").write_bytes(b"tampered\n")
         before = len(sim.commands_received)
         done = _collect(sim, out, resume=True)
-    assert _inner(sim, before) == ["date +%s"]
+    assert _inner(sim, before) == ["getprop", "cat /proc/sys/kernel/random/boot_id", "date +%s"]  # identity, then redo
     assert done.complete and (out / "raw" / "date.txt").read_bytes() == snap.outputs["date"]
 
 

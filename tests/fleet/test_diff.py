@@ -116,6 +116,16 @@ def test_different_devices_are_refused_unless_forced() -> None:
         diff_reports(a, c)
 
 
+@pytest.mark.parametrize("placeholder", ["0123456789ABCDEF", "unknown", "0000000000000000"])
+def test_the_same_placeholder_serial_does_not_make_two_phones_one(placeholder: str) -> None:
+    old, _ = _pair()
+    a = replace(old, device=replace(old.device, serial=placeholder))
+    b = replace(a, device=replace(a.device, fingerprint="samsung/dm1q/dm1q:14/UP1A/1:user/release-keys"))
+    with pytest.raises(DiffError, match="build fingerprint device"):  # before: taken for one phone
+        diff_reports(a, b)
+    assert not diff_reports(a, a).forced
+
+
 def test_text_json_and_html_outputs() -> None:
     old, new = _pair()
     d = diff_reports(old, new, old_path="may.json", new_path="june.json")

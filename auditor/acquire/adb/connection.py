@@ -260,6 +260,11 @@ class DirectConnection:
         except (adb_exc.InvalidResponseError, adb_exc.InvalidChecksumError) as e:
             self._device.close()
             raise ProtocolError(f"{self.description} does not speak ADB ({e})") from e
+        except BaseException:
+            # Ctrl-C while the phone shows "Allow USB debugging?": release the claimed interface now, quietly.
+            # Left open, libusb's handle is finalised at interpreter exit and prints a traceback of its own.
+            self.close()
+            raise
         logger.debug("connected to %s (max chunk %s)", self.description, self._device.max_chunk_size)
 
     def shell(self, command: str, *, timeout_s: float) -> Iterator[bytes]:
@@ -299,8 +304,9 @@ class DirectConnection:
         self.connect()
 
     def close(self) -> None:
-        """See ``DeviceConnection.close``."""
+        """See ``DeviceConnection.close``. Never raises: it runs while another error or Ctrl-C is on its way
+        out, and libusb fails in its own ways on a handle an interrupted transfer left behind."""
         try:
             self._device.close()
-        except _ADB_SHELL_ERRORS:
+        except Exception:  # noqa: BLE001 - best effort; the error that matters is the one being raised
             logger.debug("closing %s failed", self.description, exc_info=True)

@@ -209,6 +209,8 @@ class World:
     """Root tools present (the root check finds them); empty on a stock phone."""
     selinux: str = "Enforcing"
     """What ``getenforce`` prints."""
+    boot_id: str = "2f1c7a52-8d3e-4b6a-9c0d-5e7f8a1b2c3d"
+    """What ``/proc/sys/kernel/random/boot_id`` holds (a new random UUID at every boot of a real phone)."""
 
     def add(self, app: App) -> App:
         """Add a package; names are unique on a device."""

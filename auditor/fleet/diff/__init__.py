@@ -7,7 +7,8 @@ accesses were turned on or off, which trackers came or went, and how exposure mo
 scoring reasons that changed). Renderers (text, JSON, HTML) print this one structure.
 
 Comparing two different devices is almost always a mistake (two files swapped in a folder), so it
-is refused unless forced. Devices are the same when their serials match; when a serial is missing,
+is refused unless forced. Devices are the same when their serials match; when a serial is missing or
+the same placeholder (``0123456789ABCDEF`` …: ``auditor.identity``),
 the build fingerprint's device part (``brand/product/device``, before the first ``:``) and then
 the model are compared — the rest of the fingerprint changes with every system update, which is
 exactly what a diff over time must allow.

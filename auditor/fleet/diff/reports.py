@@ -20,6 +20,7 @@ from auditor.fleet.diff.model import (
 )
 from auditor.fleet.errors import DiffError
 from auditor.fleet.inputs import InputKind
+from auditor.identity import identity_serial
 from auditor.model import (
     AppReport,
     AuditReport,
@@ -51,7 +52,9 @@ def different_devices(old: AuditReport, new: AuditReport) -> str | None:
             if a.serial.startswith("anon-") != b.serial.startswith("anon-"):
                 hint = " (one is redacted: redact both, with the same key)"
             return f"serial {a.serial} vs {b.serial}{hint}"
-        return None
+        if identity_serial(a.serial) is not None:
+            return None
+        # The same placeholder (``0123456789ABCDEF`` …: ``auditor.identity``) proves nothing: the build decides.
     fa, fb = _fingerprint_device(a.fingerprint), _fingerprint_device(b.fingerprint)
     if fa and fb:
         return None if fa == fb else f"build fingerprint device {fa} vs {fb}"

@@ -42,10 +42,11 @@ from auditor.acquire.synthetic.render.special import (
     dumpsys_role,
     role_holders,
 )
-from auditor.acquire.synthetic.render.state import dumpsys_adb, getenforce, ps, root_binaries
+from auditor.acquire.synthetic.render.state import boot_id, dumpsys_adb, getenforce, ps, root_binaries
 
 __all__ = [
     "apk_hashes",
+    "boot_id",
     "getenforce",
     "BRAND",
     "MANUFACTURER",

@@ -82,6 +82,11 @@ def root_binaries(world: World) -> str:
     )
 
 
+def boot_id(world: World) -> str:
+    """``cat /proc/sys/kernel/random/boot_id``: one UUID."""
+    return f"{world.boot_id}\n"
+
+
 def getenforce(world: World) -> str:
     """``getenforce``: one word."""
     return f"{world.selinux}\n"
