@@ -92,6 +92,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     other = root / "other-phone"
     write_snapshot_dir(other, hostile_snapshot(serial="OTHER"))
     fleet = root / "fleet"
+    fleet.mkdir()
     write_snapshot_dir(fleet / f"phone{NAME}", hostile_snapshot())
     (fleet / f"junk{NAME}.json").write_text("{not json")
     apk = root / "app.apk"

@@ -61,7 +61,6 @@ from auditor.parse.text import decode_output
 from auditor.parse.users import parse_pm_list_users
 from auditor.progress import NullObserver, Observer
 from auditor.report.output import check_folder_target, ensure_folder
-from auditor.sanitise import visible
 from auditor.snapshot import (
     APK_DIR,
     MANIFEST,
@@ -586,14 +585,15 @@ def _check_same_device(connection: DeviceConnection, out_dir: Path, prior: Snaps
             return None
         case Sameness.OTHER:
             raise ResumeError(
-                f"{out_dir} was begun on another phone ({visible(before.describe())}) than the one attached "
-                f"({visible(now.describe())}); nothing was changed: attach that phone, or collect this one into "
+                # Not made visible here: every printed error passes through the one sanitiser (cli.main).
+                f"{out_dir} was begun on another phone ({before.describe()}) than the one attached "
+                f"({now.describe()}); nothing was changed: attach that phone, or collect this one into "
                 "a new folder"
             )
         case Sameness.UNSURE:
             raise ResumeError(
                 f"cannot tell whether the attached phone is the one {out_dir} was begun on: both report the "
-                f"placeholder serial {visible(now.serial or '')!r} and the same build, and a restart and another "
+                f"placeholder serial {now.serial or ''!r} and the same build, and a restart and another "
                 "phone look alike (another boot id); nothing was changed: collect into a new folder"
             )
         case Sameness.REBOOTED:
