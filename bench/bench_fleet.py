@@ -336,8 +336,9 @@ def stage_profile(path: Path, repeat: int = 7) -> dict[str, float]:
     from auditor.fleet.export import ExportFormat, device_rows, format_chunk
     from auditor.fleet.inputs import InputKind
     from auditor.fleet.policy import evaluate, load_policy
-    from auditor.fleet.reader import decode, read_json_bytes
+    from auditor.fleet.reader import read_json_bytes
     from auditor.model import AuditReport
+    from auditor.serial import from_data
 
     policy = load_policy(POLICY)
     data = read_json_bytes(path)
@@ -352,7 +353,7 @@ def stage_profile(path: Path, repeat: int = 7) -> dict[str, float]:
 
         doc = json.loads(data)
         lap("json.loads")
-        report = decode(AuditReport, doc)
+        report = from_data(AuditReport, doc)
         lap("decode (typed model)")
         violations = evaluate(policy, report, "D")
         lap("policy")
