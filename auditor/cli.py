@@ -299,7 +299,7 @@ def collect(
     """
     if check_folder_target(out_dir) and any(out_dir.iterdir()) and not resume:
         raise _fail(f"{out_dir} is not empty; use --resume to complete it, or choose another --out")
-    from auditor.acquire.collect import resume_command
+    from auditor.acquire.resume import resume_command
 
     target = _target(serial, tcp)
     manifest = _collect(target, out_dir, resume=resume, apks=apks)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -157,6 +158,21 @@ def is_snapshot_dir(path: Path) -> bool:
     return (path / MANIFEST).is_file()
 
 
+def read_manifest(path: Path) -> SnapshotManifest:
+    """A snapshot folder's ``manifest.json``, read as untrusted (a regular file inside the folder, capped,
+    nesting bounded); ``SnapshotError`` naming the problem otherwise."""
+    if not os.path.lexists(path / MANIFEST):
+        raise SnapshotError(f"{path}: no manifest.json (not a snapshot directory)")
+    try:
+        raw = Folder(path).read(MANIFEST, MAX_DOCUMENT_BYTES)
+        data = parse_json(raw, str(path / MANIFEST))
+    except UnsafeInputError as e:
+        raise SnapshotError(f"{path}: {e}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise SnapshotError(f"{path / MANIFEST}: unreadable ({e})") from e
+    return manifest_from_json(data)
+
+
 def read_snapshot_dir(path: Path) -> Snapshot:
     """Read a snapshot directory. Missing, refused or altered outputs become notes, never a crash.
 
@@ -166,16 +182,7 @@ def read_snapshot_dir(path: Path) -> Snapshot:
     is left out with a note naming the file and why; the audit goes on with the rest.
     """
     folder = Folder(path)
-    if not (path / MANIFEST).exists():
-        raise SnapshotError(f"{path}: no manifest.json (not a snapshot directory)")
-    try:
-        raw = folder.read(MANIFEST, MAX_DOCUMENT_BYTES)
-        data = parse_json(raw, str(path / MANIFEST))
-    except UnsafeInputError as e:
-        raise SnapshotError(f"{path}: {e}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise SnapshotError(f"{path / MANIFEST}: unreadable ({e})") from e
-    manifest = manifest_from_json(data)
+    manifest = read_manifest(path)
     outputs: dict[str, bytes] = {}
     notes = list(manifest.notes)
     budget = Budget(str(path))

@@ -12,7 +12,7 @@ How it behaves, and why:
 * **Resumable, and nothing received is lost.** Each output is written as soon as its command ends
   (a partial one too), and ``manifest.json`` is rewritten after every command. A dropped connection
   ends the run with ``complete: false`` and a note; ``resume=True`` runs only the commands that are
-  not ``ok``.
+  not ``ok``, and only on the phone the snapshot began on (``auditor.acquire.resume``).
 * **APKs on request.** ``apks=ApkSelection.…`` adds a last phase (``auditor.acquire.apks``): hash the
   chosen APKs on the device in one command, pull only those neither in the snapshot nor in the local
   APK cache, and record every one in the manifest's APK index.
@@ -20,27 +20,24 @@ How it behaves, and why:
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import re
-import shlex
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, assert_never
+from typing import TYPE_CHECKING
 
-from auditor.acquire.adb.connection import DeviceConnection, TransportKind
+from auditor.acquire.adb.connection import DeviceConnection
 from auditor.acquire.adb.discover import DeviceTarget, open_connection
-from auditor.acquire.adb.errors import AcquireError, CommandTimeoutError, ResumeError
+from auditor.acquire.adb.errors import AcquireError, CommandTimeoutError
 from auditor.acquire.adb.exitcode import new_nonce, split_exit_code, wrap_command
 from auditor.acquire.adb.identity import device_info
 from auditor.acquire.adb.keys import AdbKey
 from auditor.acquire.apks import MIN_SHA256SUM_SDK, ApkPuller, ApkSelection, choose_apks, parse_sha256sum, summary
+from auditor.acquire.outcome import classify
 from auditor.acquire.plan import PlannedCommand, apk_hash_plan, base_plan, full_plan, hashable_path, is_read_only
-from auditor.identity import Identity, Sameness, compare
+from auditor.acquire.resume import check_same_device, intact, load_prior, resume_command
 from auditor.model import (
     ApkRef,
     ApkRefStatus,
@@ -53,7 +50,6 @@ from auditor.model import (
     SnapshotManifest,
 )
 from auditor.parse.apk_hashes import parse_apk_hashes_loop
-from auditor.parse.boot_id import parse_boot_id
 from auditor.parse.packages import parse_dumpsys_package
 from auditor.parse.pm_path import PackagePaths, parse_pm_path_loop
 from auditor.parse.props import parse_getprop
@@ -64,8 +60,6 @@ from auditor.report.output import check_folder_target, ensure_folder
 from auditor.snapshot import (
     APK_DIR,
     MANIFEST,
-    SnapshotError,
-    manifest_from_json,
     new_manifest,
     record_for,
     write_manifest,
@@ -87,39 +81,9 @@ _NOT_RUN = "not run yet"
 _LOST = "not run: the connection was lost before it"
 _INTERRUPTED = "not run: the collection was interrupted before it"
 
-# What a refusal looks like. Only matched near the start of the output, and with exit code 0 only in
-# a short output: `dumpsys` prints "Permission Denial: can't dump …" and still exits 0.
-_DENIED = re.compile(
-    rb"Permission Denial|Can't find service|inaccessible or not found|Permission denied|SecurityException"
-    rb"|(?m:^\S*sh: .{1,200}: not found\r?$)"
-)
-_DENIED_WHEN_OK = re.compile(rb"\A\s*(Permission Denial|Can't find service)")
-
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def classify(output: bytes, exit_code: int | None) -> tuple[CommandStatus, str | None]:
-    """Status and reason of a finished command from its output and exit code (None: cut short)."""
-    if exit_code is None:
-        return CommandStatus.FAILED, "the output ended without its exit status (cut short)"
-    head = output[:4096]
-    denial = _DENIED.search(head)
-    if exit_code != 0:
-        if denial is not None:
-            return CommandStatus.DENIED, _line_of(head, denial.start())
-        return CommandStatus.FAILED, f"exit code {exit_code}"
-    if len(output) <= 1024 and _DENIED_WHEN_OK.search(head):
-        return CommandStatus.DENIED, _line_of(head, 0)
-    return CommandStatus.OK, None
-
-
-def _line_of(text: bytes, at: int) -> str:
-    start = text.rfind(b"\n", 0, at) + 1
-    end = text.find(b"\n", at)
-    line = text[start : end if end >= 0 else len(text)].strip()
-    return line.decode("utf-8", "replace")[:200]
 
 
 class CollectionInterrupted(KeyboardInterrupt):
@@ -127,21 +91,6 @@ class CollectionInterrupted(KeyboardInterrupt):
 
     A ``KeyboardInterrupt`` still (so whatever catches Ctrl-C catches it), carrying the one line the
     person needs: where the partial snapshot is and the command that completes it."""
-
-
-def resume_command(out_dir: Path, target: DeviceTarget | None = None) -> str:
-    """The command that completes an interrupted snapshot, exactly as it can be typed (quoted for a POSIX shell).
-
-    It names the device the way the first run reached it (``--tcp HOST:PORT`` or ``--serial S``), so it
-    works as printed even with several phones attached.
-    """
-    words = ["auditor", "collect", "--out", str(out_dir), "--resume"]
-    if target is not None:
-        if target.kind is TransportKind.TCP:
-            words += ["--tcp", str(target)]
-        elif target.serial:
-            words += ["--serial", target.serial]
-    return shlex.join(words)
 
 
 class _ConnectionLost(Exception):
@@ -302,30 +251,10 @@ def _pending(cmd: PlannedCommand, error: str | None) -> CommandRecord:
     )
 
 
-def _load_prior(out_dir: Path) -> SnapshotManifest:
-    try:
-        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        manifest = manifest_from_json(data)
-    except FileNotFoundError as e:
-        raise ResumeError(f"{out_dir} holds no snapshot to resume (no {MANIFEST})") from e
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, SnapshotError) as e:
-        raise ResumeError(f"cannot resume {out_dir}: {e}") from e
-    return manifest
-
-
-def _intact(out_dir: Path, rec: CommandRecord) -> bool:
-    """Whether an ``ok`` output of an earlier run is still on disk as recorded."""
-    try:
-        blob = (out_dir / rec.output).read_bytes()
-    except OSError:
-        return False
-    return len(blob) == rec.bytes and (rec.sha256 is None or hashlib.sha256(blob).hexdigest() == rec.sha256)
-
-
 def _check_out_dir(out_dir: Path, resume: bool) -> SnapshotManifest | None:
     check_folder_target(out_dir)  # a symlink, a file, a missing parent: refused before connecting
     if resume:
-        return _load_prior(out_dir)
+        return load_prior(out_dir)
     if (out_dir / MANIFEST).exists():
         raise AcquireError(f"{out_dir} already holds a snapshot: resume it with --resume, or choose another directory")
     if out_dir.exists() and not out_dir.is_dir():
@@ -443,13 +372,13 @@ def _collect(
     hint: str,
 ) -> SnapshotManifest:
     # Before anything is written: a resumed snapshot must be completed from the phone it began on.
-    boot_note = _check_same_device(connection, out_dir, prior) if prior is not None else None
+    boot_note = check_same_device(connection, out_dir, prior) if prior is not None else None
     ensure_folder(out_dir)
     run = _Run(connection, out_dir, observer, created_at=prior.created_at if prior else _now(), hint=hint)
     if prior is not None:
         run.device, run.users, run.apks = prior.device, prior.users, prior.apks
         for rec in prior.commands:
-            keep = rec.status is not CommandStatus.OK or _intact(out_dir, rec)
+            keep = rec.status is not CommandStatus.OK or intact(out_dir, rec)
             run.records[rec.id] = rec if keep else replace(rec, status=CommandStatus.SKIPPED, error="output missing")
         # Notes about an earlier interruption no longer hold; notes of other kinds stay.
         run.notes = [
@@ -523,94 +452,6 @@ def _stopped(run: _Run, why_not_run: str, what: str, hint: str) -> None:
             f"{what}. Outputs received so far are kept; this completes the snapshot: {hint}",
         )
     )
-
-
-_IDENTITY_MAX_BYTES = 4 * 1024 * 1024
-"""``getprop`` is a few tens of KiB; a phone sending more while asked who it is is cut off."""
-
-
-def _ask(connection: DeviceConnection, section: Section) -> str | None:
-    """The output of the plan's command for a device-wide ``section`` when it succeeds, else ``None``.
-
-    Sent outside the run and never written: it only reads the identity again before a resume.
-    """
-    cmd = next(c for c in base_plan() if c.section is section)
-    nonce = new_nonce()
-    received = bytearray()
-    for chunk in connection.shell(wrap_command(cmd.command, nonce), timeout_s=cmd.timeout_s):
-        received += chunk
-        if len(received) > _IDENTITY_MAX_BYTES:
-            raise ResumeError(f"the phone sent more than {_IDENTITY_MAX_BYTES // 2**20} MiB for {cmd.command!r}")
-    output, exit_code = split_exit_code(bytes(received), nonce)
-    status, _ = classify(output, exit_code)
-    return decode_output(output).text if status is CommandStatus.OK else None
-
-
-def _prior_identity(out_dir: Path, prior: SnapshotManifest) -> Identity:
-    """Who the snapshot says it is: serial and build from its manifest, the boot id from its raw output.
-
-    The serial is ``None`` (not read) when ``getprop`` never succeeded, ``""`` when it had none.
-    """
-    boot_id = None
-    props_read = False
-    for rec in prior.commands:
-        ok = rec.status is CommandStatus.OK
-        if rec.section is Section.BOOT_ID and ok and _intact(out_dir, rec):
-            boot_id = parse_boot_id(decode_output((out_dir / rec.output).read_bytes()).text) or None
-        props_read = props_read or (rec.section is Section.GETPROP and ok)
-    serial = (prior.device.serial or "") if props_read else None
-    return Identity(serial, prior.device.fingerprint, boot_id)
-
-
-def _check_same_device(connection: DeviceConnection, out_dir: Path, prior: SnapshotManifest) -> Note | None:
-    """Refuse (ResumeError, nothing written) unless the attached phone is the one the snapshot began on.
-
-    Returns the note a resume after a restart needs (its data then come from two boots), else None.
-    Older snapshots hold no boot id: what they hold is compared (``auditor.identity.compare``).
-    """
-    props = _ask(connection, Section.GETPROP)
-    if props is None:
-        raise ResumeError(
-            f"cannot read the attached phone's identity (getprop failed), so it cannot be checked to be the "
-            f"phone {out_dir} was begun on; nothing was changed"
-        )
-    info = device_info(parse_getprop(props).values)
-    boot_text = _ask(connection, Section.BOOT_ID)
-    now = Identity(info.serial or "", info.fingerprint, parse_boot_id(boot_text or "") or None)
-    before = _prior_identity(out_dir, prior)
-    verdict = compare(before, now)
-    logger.debug("resume of %s: %s then %s: %s", out_dir, before, now, verdict.value)
-    match verdict:
-        case Sameness.SAME:
-            return None
-        case Sameness.OTHER:
-            raise ResumeError(
-                # Not made visible here: every printed error passes through the one sanitiser (cli.main).
-                f"{out_dir} was begun on another phone ({before.describe()}) than the one attached "
-                f"({now.describe()}); nothing was changed: attach that phone, or collect this one into "
-                "a new folder"
-            )
-        case Sameness.UNSURE:
-            raise ResumeError(
-                f"cannot tell whether the attached phone is the one {out_dir} was begun on: both report the "
-                f"placeholder serial {now.serial or ''!r} and the same build, and a restart and another "
-                "phone look alike (another boot id); nothing was changed: collect into a new folder"
-            )
-        case Sameness.REBOOTED:
-            return Note(
-                Section.BOOT_ID.value,
-                NoteLevel.PARTIAL,
-                f"the phone restarted between the parts of this collection (boot id {before.boot_id}, then "
-                f"{now.boot_id}): app-op history, running processes and other live state come from two boots",
-            )
-        case Sameness.UNVERIFIED:
-            return Note(
-                Section.BOOT_ID.value,
-                NoteLevel.INFO,
-                "the phone reports no serial of its own and the first part recorded no boot id: that the "
-                "resumed part comes from the same phone could not be verified (only its build matches)",
-            )
-    assert_never(verdict)
 
 
 def _collect_apks(run: _Run, selection: ApkSelection, cache: ApkCache | None) -> None:

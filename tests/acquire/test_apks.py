@@ -25,7 +25,7 @@ from auditor.acquire.apks import (
     is_third_party,
     parse_sha256sum,
 )
-from auditor.acquire.collect import collect, resume_command
+from auditor.acquire.collect import collect
 from auditor.acquire.plan import (
     APK_HASH_BATCH_CHARS,
     apk_hash_plan,
@@ -33,6 +33,7 @@ from auditor.acquire.plan import (
     hashable_path,
     is_read_only,
 )
+from auditor.acquire.resume import resume_command
 from auditor.acquire.synthetic import SyntheticTruth, generate
 from auditor.acquire.synthetic.apks import synthetic_apks
 from auditor.apk import ApkCache, analyse_apks

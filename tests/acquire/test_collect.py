@@ -15,7 +15,8 @@ import pytest
 from auditor.acquire import collect as collect_module
 from auditor.acquire.adb import AcquireError, AuthorizationError, DeviceTarget, ResumeError
 from auditor.acquire.adb.exitcode import unwrap_command
-from auditor.acquire.collect import classify, collect
+from auditor.acquire.collect import collect
+from auditor.acquire.outcome import classify
 from auditor.acquire.plan import PlannedCommand, base_plan, full_plan, is_read_only
 from auditor.model import CommandStatus, NoteLevel, Snapshot
 from auditor.simulator import Simulator

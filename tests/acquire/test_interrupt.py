@@ -21,7 +21,7 @@ import pytest
 from auditor.acquire.adb import DeviceTarget
 from auditor.acquire.adb.connection import DirectConnection, TransportKind
 from auditor.acquire.adb.errors import AcquireError
-from auditor.acquire.collect import resume_command
+from auditor.acquire.resume import resume_command
 from auditor.simulator import Simulator
 from auditor.simulator.fixture import build_snapshot
 from tests.simulator.helpers import shared_key

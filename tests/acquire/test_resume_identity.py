@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from auditor.acquire.adb import DeviceTarget, ResumeError
-from auditor.acquire.collect import collect, resume_command
+from auditor.acquire.collect import collect
+from auditor.acquire.resume import resume_command
 from auditor.identity import Identity, Sameness, compare
 from auditor.model import CommandStatus, NoteLevel, Snapshot
 from auditor.simulator import Simulator
