@@ -89,6 +89,15 @@ SerialOpt = Annotated[
         show_default=False,
     ),
 ]
+RedactKeyOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--redact-key-file",
+        help="The key for --redact's hashes (else $AUDITOR_REDACT_KEY, else a random key for this run only: its "
+        "hashes link to no other run).",
+        show_default=False,
+    ),
+]
 KeyOpt = Annotated[
     Path | None,
     typer.Option(
@@ -204,14 +213,7 @@ def audit(
             "names and the source path are removed. Apps, permissions and scores stay.",
         ),
     ] = False,
-    redact_key_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--redact-key-file",
-            help="The key for --redact's hashes (else $AUDITOR_REDACT_KEY, else a random key for this run only).",
-            show_default=False,
-        ),
-    ] = None,
+    redact_key_file: RedactKeyOpt = None,
     key_file: KeyOpt = None,
     iocs: IocsOpt = None,
 ) -> None:
@@ -482,14 +484,7 @@ def fleet(
             help="Serials become keyed hashes; personal user names, account names and source paths are removed.",
         ),
     ] = False,
-    redact_key_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--redact-key-file",
-            help="The key for --redact (else $AUDITOR_REDACT_KEY, else a random key: hashes then link no runs).",
-            show_default=False,
-        ),
-    ] = None,
+    redact_key_file: RedactKeyOpt = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 2 when any input had to be skipped (default: list them, go on).")
     ] = False,
@@ -537,23 +532,13 @@ def fleet(
             )
     except AuditorError as e:
         raise _fail(str(e)) from None  # _fail escapes: policy errors name TOML tables like "[exposure]"
+    from auditor.ui import print_fleet_result
+
     # With the page on standard output (--out -), the summary goes to standard error, as for an audit.
     summary = err if out_path == STDOUT else out
-    listed = 20
-    for skip in result.skips[:listed]:
-        err.print(f"[yellow]skipped[/yellow] {shown(skip.path)}: {shown(skip.reason)}", highlight=False, soft_wrap=True)
-    if len(result.skips) > listed:
-        err.print(f"… and {len(result.skips) - listed} more skipped inputs (listed in the fleet page)")
-    if key is not None and key.ephemeral:
-        err.print("note: no redaction key given; hashes are random for this run and link to no other run")
-    line = f"{result.devices} devices reviewed, {len(result.skips)} inputs skipped"
-    if policy is not None:
-        line += f", {result.violations} policy violations"
-        if result.view.policy is not None:
-            line += f" on {result.view.policy.devices_with_violations} devices"
-    summary.print(line, highlight=False)
-    for path in result.written:
-        summary.print(f"  written: {shown(path)}", highlight=False)
+    print_fleet_result(
+        result, err, summary, with_policy=policy is not None, redacted_ephemeral=key is not None and key.ephemeral
+    )
     raise typer.Exit(result.exit_code(strict=strict))
 
 

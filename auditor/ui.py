@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from auditor.acquire.adb.discover import Discovery
+    from auditor.fleet.run import FleetResult
 
 
 class TerminalConsole(Console):
@@ -116,3 +117,27 @@ class RichObserver:
         if self._task is not None:
             self._progress.remove_task(self._task)
             self._task = None
+
+
+SKIPS_LISTED = 20
+"""Skipped fleet inputs named on the terminal; the fleet page lists them all."""
+
+
+def print_fleet_result(
+    result: FleetResult, err: Console, summary: Console, *, with_policy: bool, redacted_ephemeral: bool
+) -> None:
+    """A fleet run's skips (on ``err``) and its one-line summary with the files written (on ``summary``)."""
+    for skip in result.skips[:SKIPS_LISTED]:
+        err.print(f"[yellow]skipped[/yellow] {shown(skip.path)}: {shown(skip.reason)}", highlight=False, soft_wrap=True)
+    if len(result.skips) > SKIPS_LISTED:
+        err.print(f"… and {len(result.skips) - SKIPS_LISTED} more skipped inputs (listed in the fleet page)")
+    if redacted_ephemeral:
+        err.print("note: no redaction key given; hashes are random for this run and link to no other run")
+    line = f"{result.devices} devices reviewed, {len(result.skips)} inputs skipped"
+    if with_policy:
+        line += f", {result.violations} policy violations"
+        if result.view.policy is not None:
+            line += f" on {result.view.policy.devices_with_violations} devices"
+    summary.print(line, highlight=False)
+    for path in result.written:
+        summary.print(f"  written: {shown(path)}", highlight=False)
