@@ -263,6 +263,7 @@ ZIP_MUTATIONS = (
     "many-members",
     "dropped-member",
     "duplicate-member",
+    "corrupt-deflate",
 )
 
 
@@ -297,6 +298,8 @@ def _mutate_zip(pristine: Path, target: Path, kind: str, data: st.DataObject) ->
             del members[chosen]
         case "duplicate-member":
             extra.append((chosen, data.draw(st.binary(max_size=512), label="bytes")))
+        case "corrupt-deflate":
+            pass  # the archive is written intact, then bytes inside the member's compressed data are changed
         case _:
             raise AssertionError(kind)
     buffer = io.BytesIO()
@@ -308,7 +311,18 @@ def _mutate_zip(pristine: Path, target: Path, kind: str, data: st.DataObject) ->
                 archive.writestr(name, content)
         for name, content in extra:
             archive.writestr(name, content)
-    target.write_bytes(buffer.getvalue())
+    content = bytearray(buffer.getvalue())
+    if kind == "corrupt-deflate":
+        # Damage found only while inflating (zlib's "invalid distance", or a CRC mismatch at the end).
+        with zipfile.ZipFile(io.BytesIO(bytes(content))) as archive:
+            info = archive.getinfo(chosen)
+        start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+        size = info.compress_size
+        if size:
+            at = start + data.draw(st.integers(0, size - 1), label="damage at")
+            for i in range(at, min(at + 16, start + size)):
+                content[i] ^= 0x5A
+    target.write_bytes(bytes(content))
 
 
 @pytest.mark.parametrize("kind", ZIP_MUTATIONS)

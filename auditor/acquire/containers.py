@@ -20,10 +20,11 @@ from __future__ import annotations
 import io
 import os
 import zipfile
+import zlib
 from abc import ABC, abstractmethod
 from pathlib import Path, PurePosixPath
 from types import TracebackType
-from typing import BinaryIO, Final, Self, cast
+from typing import IO, BinaryIO, Final, Self, cast
 
 from auditor.snapshot import SnapshotError
 from auditor.untrusted import Budget, Folder, read_regular, size_text
@@ -141,6 +142,33 @@ def open_zip(source: Path | bytes, label: str) -> zipfile.ZipFile:
     return zf
 
 
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, ValueError, NotImplementedError, EOFError)
+"""What inflating a damaged or hostile member raises: a bad CRC, corrupt deflate data, a cut archive."""
+
+
+class _Member(io.RawIOBase):
+    """A zip member whose read errors, however deep in the archive they arise (corrupt deflate data is only
+    found while inflating), are one ``SnapshotError`` naming the member."""
+
+    def __init__(self, member: IO[bytes], label: str) -> None:
+        self._member = member
+        self._label = label
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        try:
+            count: int = self._member.readinto(buffer)  # type: ignore[attr-defined]
+            return count
+        except _ZIP_ERRORS as e:
+            raise SnapshotError(f"{self._label}: cannot read ({e})") from e
+
+    def close(self) -> None:
+        self._member.close()
+        super().close()
+
+
 class ZipContainer(Container):
     """The members of a zip under one folder of it (``prefix``, ``""`` for the root)."""
 
@@ -161,29 +189,24 @@ class ZipContainer(Container):
         )
 
     def read(self, name: str, limit: int) -> bytes:
-        member = self.prefix + name
         data = bytearray()
-        try:
-            with self.zf.open(member) as f:
-                while chunk := f.read(_CHUNK):
-                    if len(data) + len(chunk) > limit:
-                        raise _too_big(f"{self.label}: {member}", limit)
-                    self.budget.take(len(chunk))
-                    data += chunk
-        except KeyError as e:
-            raise SnapshotError(f"{self.label}: no {member} in the zip") from e
-        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as e:
-            raise SnapshotError(f"{self.label}: cannot read {member} ({e})") from e
+        with self.stream(name) as f:
+            while chunk := f.read(_CHUNK):
+                if len(data) + len(chunk) > limit:
+                    raise _too_big(f"{self.label}: {self.prefix + name}", limit)
+                self.budget.take(len(chunk))
+                data += chunk
         return bytes(data)
 
     def stream(self, name: str) -> BinaryIO:
         member = self.prefix + name
         try:
-            return cast(BinaryIO, self.zf.open(member))
+            opened = self.zf.open(member)
         except KeyError as e:
             raise SnapshotError(f"{self.label}: no {member} in the zip") from e
-        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as e:
+        except _ZIP_ERRORS as e:
             raise SnapshotError(f"{self.label}: cannot read {member} ({e})") from e
+        return cast(BinaryIO, io.BufferedReader(_Member(opened, f"{self.label}: {member}")))
 
     def close(self) -> None:
         self.zf.close()

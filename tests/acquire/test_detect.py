@@ -8,6 +8,7 @@ exactly like the folder.
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -190,3 +191,24 @@ def test_a_source_without_any_package_data_says_its_apps_were_not_audited(tmp_pa
         NoteLevel.MISSING,
         NO_APPS,
     )
+
+
+def test_a_zip_member_whose_compressed_data_is_damaged_is_one_line(tmp_path: Path) -> None:
+    """Corrupt deflate data is found only while inflating: it was "internal error: error: Error -3 while
+    decompressing data", exit 3, from both the streamed dumpstate and whole-file reads."""
+    from auditor.acquire.synthetic.forms import Form, write_form
+    from auditor.errors import AuditorError
+
+    zipped = write_form(tmp_path, Form.BUGREPORT_ZIP, 31, seed=4)
+    content = bytearray(zipped.read_bytes())
+    with zipfile.ZipFile(zipped) as zf:
+        info = next(i for i in zf.infolist() if i.filename.startswith("bugreport-"))
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for i in range(start + 200, start + 260):
+        content[i] ^= 0x5A
+    zipped.write_bytes(bytes(content))
+    said = re.escape(f"{zipped}: {info.filename}: cannot read (Error -3 while decompressing")
+    with pytest.raises(AuditorError, match=f"^{said}"):
+        audit_path(zipped, merge_apks=False)
+    with ZipContainer.open(zipped, zipped.name) as container, pytest.raises(AuditorError, match="cannot read"):
+        container.read(info.filename, 1 << 30)
