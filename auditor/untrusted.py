@@ -164,7 +164,9 @@ class Folder:
 
     def inside(self, path: Path | str) -> bool:
         """Whether ``path``'s real location (every link resolved) lies in the folder."""
-        real = os.path.realpath(path)
+        return self._holds(os.path.realpath(path))
+
+    def _holds(self, real: str) -> bool:
         return real == self.real or real.startswith(self.real + os.sep)
 
     def open(self, relative: str) -> BinaryIO:
@@ -174,7 +176,7 @@ class Folder:
             raise UnsafeInputError(f"{self.root}: refusing the path {relative[:80]!r}")
         path = self.root.joinpath(*parts)
         real = os.path.realpath(path)
-        if not (real == self.real or real.startswith(self.real + os.sep)):
+        if not self._holds(real):
             raise UnsafeInputError(f"{relative} leads outside the folder {self.root}; not read")
         try:
             return open_regular(real, follow=False)

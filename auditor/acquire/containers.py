@@ -27,7 +27,7 @@ from types import TracebackType
 from typing import IO, BinaryIO, Final, Self, cast
 
 from auditor.snapshot import SnapshotError
-from auditor.untrusted import Budget, Folder, read_regular, size_text
+from auditor.untrusted import Budget, Folder, size_text
 
 MAX_MEMBERS: Final = 100_000
 """A zip or folder listing more entries is not a capture (a bug report has a few thousand)."""
@@ -35,7 +35,7 @@ MAX_DEPTH: Final = 4
 """How deep a folder is listed: sources keep what matters at the top."""
 _CHUNK: Final = 1 << 20
 
-__all__ = ["MAX_DEPTH", "MAX_MEMBERS", "Container", "FolderContainer", "ZipContainer", "read_regular", "size_text"]
+__all__ = ["MAX_DEPTH", "MAX_MEMBERS", "Container", "FolderContainer", "ZipContainer"]
 
 
 def _too_big(label: str, limit: int) -> SnapshotError:
@@ -82,9 +82,6 @@ class FolderContainer(Container):
         self.folder = Folder(root)
         self.budget = Budget(str(root))
 
-    def _inside(self, path: str) -> bool:
-        return self.folder.inside(path)
-
     def top_names(self) -> tuple[str, ...]:
         """The regular files directly in the folder (what judging a folder needs; cheap on big trees)."""
         try:
@@ -96,7 +93,7 @@ class FolderContainer(Container):
     def _top_file(self, entry: os.DirEntry[str]) -> bool:
         """A regular file inside the folder; a link loop or a vanished entry is simply not one."""
         try:
-            return self._inside(entry.path) and entry.is_file(follow_symlinks=True)
+            return self.folder.inside(entry.path) and entry.is_file(follow_symlinks=True)
         except OSError:
             return False
 
@@ -110,7 +107,7 @@ class FolderContainer(Container):
             except OSError:
                 continue
             for entry in entries:
-                if not self._inside(entry.path):
+                if not self.folder.inside(entry.path):
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     if depth + 1 < MAX_DEPTH:
